@@ -1,0 +1,61 @@
+//! The rule registry: every rule's metadata, and the checks that run on a loaded config.
+//!
+//! A rule is static data plus (for rules that run on the model) one `check` function. Rules
+//! whose findings are made by a stage (the YAML loader, the schema) have no `check`; they are
+//! still listed here so that `cilint rules`, `cilint explain`, settings and suppressions know them.
+
+use crate::context::Context;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::span::Span;
+
+/// Static metadata of a rule, and its check.
+pub struct Rule {
+    /// Stable kebab-case id.
+    pub id: &'static str,
+    pub severity: Severity,
+    /// One line.
+    pub summary: &'static str,
+    /// Markdown: what it finds, why it matters, a bad and a good example (fenced `yaml` blocks
+    /// after the headings `## Bad` and `## Good`).
+    pub explanation: &'static str,
+    pub check: Option<fn(&Context, &mut Vec<Diagnostic>)>,
+}
+
+impl Rule {
+    /// A finding of this rule at `span`, with its default severity.
+    pub fn at(&'static self, span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(self.id, self.severity, span, message)
+    }
+}
+
+impl std::fmt::Debug for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rule").field("id", &self.id).finish()
+    }
+}
+
+pub mod yaml_rules;
+
+/// Every rule, in the order `cilint rules` lists them.
+pub fn registry() -> &'static [&'static Rule] {
+    static RULES: &[&Rule] = &[
+        &yaml_rules::YAML_SYNTAX,
+        &yaml_rules::YAML_LIMITS,
+        &yaml_rules::DUPLICATE_KEY,
+        &yaml_rules::UNUSED_SUPPRESSION,
+    ];
+    RULES
+}
+
+pub fn find(id: &str) -> Option<&'static Rule> {
+    registry().iter().copied().find(|r| r.id == id)
+}
+
+/// Run every rule that has a check.
+pub fn run(cx: &Context, out: &mut Vec<Diagnostic>) {
+    for rule in registry() {
+        if let Some(check) = rule.check {
+            check(cx, out);
+        }
+    }
+}
