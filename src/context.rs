@@ -1,5 +1,6 @@
 //! What the rules read: everything known about one file, built once.
 
+use crate::model::{Config, OrbDecl, OrbSource};
 use crate::settings::Settings;
 use crate::span::LineIndex;
 use crate::yaml::Document;
@@ -10,4 +11,49 @@ pub struct Context<'a> {
     pub lines: &'a LineIndex,
     pub doc: &'a Document,
     pub settings: &'a Settings,
+    /// The typed model (empty when the file has no readable root).
+    pub config: &'a Config<'a>,
+}
+
+/// A config and every inline orb inside it: each is a scope of its own, where names refer to
+/// that scope's own jobs, commands, executors and orbs.
+#[derive(Clone, Copy, Debug)]
+pub struct Scope<'m, 'a> {
+    pub config: &'m Config<'a>,
+    /// The inline orb this scope is, `None` for the file itself.
+    pub orb: Option<&'m OrbDecl<'a>>,
+}
+
+impl<'a> Context<'a> {
+    /// The file's config, then every inline orb (depth first).
+    pub fn scopes(&self) -> Vec<Scope<'_, 'a>> {
+        fn add<'m, 'a>(
+            cfg: &'m Config<'a>,
+            orb: Option<&'m OrbDecl<'a>>,
+            depth: usize,
+            out: &mut Vec<Scope<'m, 'a>>,
+        ) {
+            out.push(Scope { config: cfg, orb });
+            if depth > 16 {
+                return;
+            }
+            for decl in &cfg.orbs {
+                if let OrbSource::Inline(inner) = &decl.source {
+                    add(inner, Some(decl), depth + 1, out);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        add(self.config, None, 0, &mut out);
+        out
+    }
+}
+
+impl Scope<'_, '_> {
+    /// " in inline orb `x`" or "".
+    pub fn suffix(&self) -> String {
+        self.orb
+            .map(|o| format!(" in inline orb `{}`", o.alias))
+            .unwrap_or_default()
+    }
 }

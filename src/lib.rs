@@ -7,6 +7,7 @@
 
 pub mod context;
 pub mod diagnostic;
+pub mod model;
 pub mod rules;
 pub mod settings;
 pub mod span;

@@ -144,7 +144,7 @@ impl Node {
 
     /// Follow a path of mapping keys and sequence indexes (as strings, as in a JSON pointer:
     /// on a mapping a segment is a key, on a sequence an index).
-    pub fn lookup<'a, S: AsRef<str>>(&self, path: impl IntoIterator<Item = S>) -> Option<&Node> {
+    pub fn lookup<S: AsRef<str>>(&self, path: impl IntoIterator<Item = S>) -> Option<&Node> {
         let mut node = self;
         for seg in path {
             let seg = seg.as_ref();

@@ -34,6 +34,8 @@ impl std::fmt::Debug for Rule {
     }
 }
 
+pub mod references;
+pub mod version;
 pub mod yaml_rules;
 
 /// Every rule, in the order `cilint rules` lists them.
@@ -43,6 +45,13 @@ pub fn registry() -> &'static [&'static Rule] {
         &yaml_rules::YAML_LIMITS,
         &yaml_rules::DUPLICATE_KEY,
         &yaml_rules::UNUSED_SUPPRESSION,
+        &version::EMPTY_CONFIG,
+        &version::NEEDS_V21,
+        &version::WORKFLOWS_VERSION,
+        &version::OBSOLETE_WORKFLOWS_VERSION,
+        &references::UNKNOWN_COMMAND,
+        &references::UNKNOWN_EXECUTOR,
+        &references::UNDECLARED_ORB,
     ];
     RULES
 }
