@@ -7,7 +7,10 @@
 
 pub mod context;
 pub mod diagnostic;
+pub mod filters;
+pub mod logic;
 pub mod model;
+pub mod mustache;
 pub mod rules;
 pub mod settings;
 pub mod span;
