@@ -104,14 +104,14 @@ fn translate_java(p: &str) -> Result<String, String> {
                         // `\pL` or `\p{Name}`; Java's POSIX names (`\p{Alpha}`) are ASCII and
                         // `\p{javaLowerCase}` has no equivalent.
                         let rest: String = chars[i..].iter().collect();
-                        let name = if rest.starts_with('{') {
-                            rest[1..].split('}').next().unwrap_or("").to_string()
+                        let name = if let Some(braced) = rest.strip_prefix('{') {
+                            braced.split('}').next().unwrap_or("").to_string()
                         } else {
                             rest.chars().take(1).collect()
                         };
                         const POSIX: &[&str] = &[
-                            "Lower", "Upper", "ASCII", "Alpha", "Digit", "Alnum", "Punct",
-                            "Graph", "Print", "Blank", "Cntrl", "XDigit", "Space",
+                            "Lower", "Upper", "ASCII", "Alpha", "Digit", "Alnum", "Punct", "Graph",
+                            "Print", "Blank", "Cntrl", "XDigit", "Space",
                         ];
                         if name.starts_with("java")
                             || name.starts_with("Is")
@@ -123,7 +123,9 @@ fn translate_java(p: &str) -> Result<String, String> {
                         out.push('\\');
                         out.push(n);
                     }
-                    c2 if c2.is_ascii_punctuation() => out.push_str(&regex::escape(&c2.to_string())),
+                    c2 if c2.is_ascii_punctuation() => {
+                        out.push_str(&regex::escape(&c2.to_string()))
+                    }
                     other => {
                         out.push('\\');
                         out.push(other);
@@ -185,9 +187,7 @@ fn translate_java(p: &str) -> Result<String, String> {
                 let rest: String = chars[i..].iter().collect();
                 match rest.find('}') {
                     Some(end)
-                        if rest[1..end]
-                            .chars()
-                            .all(|c| c.is_ascii_digit() || c == ',')
+                        if rest[1..end].chars().all(|c| c.is_ascii_digit() || c == ',')
                             && end > 1 =>
                     {
                         out.push_str(&rest[..=end]);
@@ -250,7 +250,9 @@ impl Pattern {
     pub fn matches(&self, name: &str) -> Tri {
         match self {
             Pattern::Literal(l) => Tri::from_bool(l == name),
-            Pattern::Regex { compiled: Ok(re), .. } => Tri::from_bool(re.is_match(name)),
+            Pattern::Regex {
+                compiled: Ok(re), ..
+            } => Tri::from_bool(re.is_match(name)),
             Pattern::Regex {
                 compiled: Err(why), ..
             } => Tri::Unknown(why.clone()),
@@ -311,7 +313,7 @@ impl RefFilter {
         match (only, ignore) {
             (None, None) => Tri::from_bool(default),
             (Some(o), None) => o,
-            (None, Some(i)) => i.not(),
+            (None, Some(i)) => !i,
             (Some(Tri::No), Some(_)) => Tri::No,
             (Some(Tri::Yes), Some(Tri::No)) => Tri::Yes,
             (Some(Tri::Yes), Some(Tri::Yes)) => Tri::Unknown(format!(
@@ -379,7 +381,11 @@ pub struct FilterError {
     pub message: String,
 }
 
-fn parse_patterns(node: &Node, key: &str, errors: &mut Vec<FilterError>) -> Option<Vec<PatternItem>> {
+fn parse_patterns(
+    node: &Node,
+    key: &str,
+    errors: &mut Vec<FilterError>,
+) -> Option<Vec<PatternItem>> {
     let one = |n: &Node, errors: &mut Vec<FilterError>| -> Option<PatternItem> {
         match n.scalar_text() {
             Some(t) if n.as_scalar().is_some() && !n.is_null() => Some(PatternItem {
@@ -389,7 +395,10 @@ fn parse_patterns(node: &Node, key: &str, errors: &mut Vec<FilterError>) -> Opti
             _ => {
                 errors.push(FilterError {
                     span: n.use_span(),
-                    message: format!("`{key}` takes a name or a list of names, not {}", n.type_name()),
+                    message: format!(
+                        "`{key}` takes a name or a list of names, not {}",
+                        n.type_name()
+                    ),
                 });
                 None
             }
@@ -402,7 +411,12 @@ fn parse_patterns(node: &Node, key: &str, errors: &mut Vec<FilterError>) -> Opti
     }
 }
 
-fn parse_ref_filter(key: &Node, node: &Node, what: &str, errors: &mut Vec<FilterError>) -> RefFilter {
+fn parse_ref_filter(
+    key: &Node,
+    node: &Node,
+    what: &str,
+    errors: &mut Vec<FilterError>,
+) -> RefFilter {
     let mut f = RefFilter {
         span: key.use_span(),
         ..RefFilter::default()
@@ -411,7 +425,10 @@ fn parse_ref_filter(key: &Node, node: &Node, what: &str, errors: &mut Vec<Filter
         if !node.is_null() {
             errors.push(FilterError {
                 span: node.use_span(),
-                message: format!("`{what}` takes a mapping with `only` and/or `ignore`, not {}", node.type_name()),
+                message: format!(
+                    "`{what}` takes a mapping with `only` and/or `ignore`, not {}",
+                    node.type_name()
+                ),
             });
         }
         return f;
@@ -468,11 +485,16 @@ impl Filters {
         };
         for (k, v) in map {
             match k.scalar_text() {
-                Some("branches") => f.branches = Some(parse_ref_filter(k, v, "branches", &mut errors)),
+                Some("branches") => {
+                    f.branches = Some(parse_ref_filter(k, v, "branches", &mut errors))
+                }
                 Some("tags") => f.tags = Some(parse_ref_filter(k, v, "tags", &mut errors)),
                 other => errors.push(FilterError {
                     span: k.use_span(),
-                    message: format!("`filters` takes `branches` and `tags`, not `{}`", other.unwrap_or("?")),
+                    message: format!(
+                        "`filters` takes `branches` and `tags`, not `{}`",
+                        other.unwrap_or("?")
+                    ),
                 }),
             }
         }
@@ -490,7 +512,9 @@ impl Filters {
         if let Some(e) = &self.expression {
             let expr = match &e.expr {
                 Ok(x) => x,
-                Err(m) => return Tri::Unknown(format!("the filter expression does not parse: {m}")),
+                Err(m) => {
+                    return Tri::Unknown(format!("the filter expression does not parse: {m}"));
+                }
             };
             let mut env = env.clone();
             match r {
@@ -543,7 +567,10 @@ impl Filters {
             parts.push(b);
         }
         if let Some(t) = self.tags.as_ref() {
-            parts.push(t.short("").map_or("tags".to_string(), |s| format!("tags {s}")));
+            parts.push(
+                t.short("")
+                    .map_or("tags".to_string(), |s| format!("tags {s}")),
+            );
         }
         parts.join(" ")
     }
@@ -565,7 +592,12 @@ pub struct NeverRuns {
 /// requirement (filters `req`) runs. Provable only when one side admits a finite set of literal
 /// names and the other side is decided for each of them (a literal tested against a literal or
 /// a regex). Two regexes, an expression filter or any unknown: `None`, say nothing.
-pub fn branches_never_overlap(job_name: &str, job: &Filters, req_name: &str, req: &Filters) -> Option<NeverRuns> {
+pub fn branches_never_overlap(
+    job_name: &str,
+    job: &Filters,
+    req_name: &str,
+    req: &Filters,
+) -> Option<NeverRuns> {
     if job.expression.is_some() || req.expression.is_some() {
         return None;
     }
@@ -632,7 +664,11 @@ fn list(names: &[&str]) -> String {
     match quoted.len() {
         0 => "no branch".into(),
         1 => quoted[0].clone(),
-        _ => format!("{} and {}", quoted[..quoted.len() - 1].join(", "), quoted[quoted.len() - 1]),
+        _ => format!(
+            "{} and {}",
+            quoted[..quoted.len() - 1].join(", "),
+            quoted[quoted.len() - 1]
+        ),
     }
 }
 
@@ -707,7 +743,11 @@ mod tests {
     #[test]
     fn java_classes_are_ascii() {
         assert_eq!(full("\\d+", "123"), Ok(true));
-        assert_eq!(full("\\d+", "١٢٣"), Ok(false), "Arabic-Indic digits are not \\d in Java");
+        assert_eq!(
+            full("\\d+", "١٢٣"),
+            Ok(false),
+            "Arabic-Indic digits are not \\d in Java"
+        );
         assert_eq!(full("\\w+", "é"), Ok(false));
         assert_eq!(full("[\\w-]+", "a-b_c"), Ok(true));
         assert_eq!(full("\\s", " "), Ok(true));
@@ -722,7 +762,11 @@ mod tests {
         assert_eq!(full("v\\Q1.*", "v1.*"), Ok(true));
         assert_eq!(full("\\<x\\>", "<x>"), Ok(true), "Java `\\<` is a literal");
         assert_eq!(full("a{2}", "aa"), Ok(true));
-        assert_eq!(full("a{x", "a{x"), Ok(true), "a brace that is not a count is literal");
+        assert_eq!(
+            full("a{x", "a{x"),
+            Ok(true),
+            "a brace that is not a count is literal"
+        );
         assert_eq!(full("[]a]+", "]a"), Ok(true));
         assert_eq!(full("[a-z&&[^e]]+", "abc"), Ok(true));
         assert_eq!(full("[a-z&&[^e]]+", "abe"), Ok(false));
@@ -769,7 +813,10 @@ mod tests {
         assert_eq!(Pattern::parse("release/*").matches("release/*"), Tri::Yes);
         assert!(Pattern::parse("/").is_literal());
         assert_eq!(Pattern::parse("/rel.*/").matches("release"), Tri::Yes);
-        assert!(matches!(Pattern::parse("/(?!x).*/").matches("y"), Tri::Unknown(_)));
+        assert!(matches!(
+            Pattern::parse("/(?!x).*/").matches("y"),
+            Tri::Unknown(_)
+        ));
         assert_eq!(Pattern::parse("/v.*/").written(), "/v.*/");
     }
 
@@ -782,23 +829,37 @@ mod tests {
 
     #[test]
     fn branch_only_and_ignore() {
-        let f = filters(map(vec![("branches", map(vec![("only", seq(vec![s("main"), s("/rel-.*/")]))]))]));
+        let f = filters(map(vec![(
+            "branches",
+            map(vec![("only", seq(vec![s("main"), s("/rel-.*/")]))]),
+        )]));
         assert_eq!(f.runs_for(&br("main")), Tri::Yes);
         assert_eq!(f.runs_for(&br("rel-1")), Tri::Yes);
         assert_eq!(f.runs_for(&br("dev")), Tri::No);
-        assert_eq!(f.runs_for(&tag("v1")), Tri::No, "no tags filter: never for tags");
+        assert_eq!(
+            f.runs_for(&tag("v1")),
+            Tri::No,
+            "no tags filter: never for tags"
+        );
         let f = filters(map(vec![("branches", map(vec![("ignore", s("main"))]))]));
         assert_eq!(f.runs_for(&br("main")), Tri::No);
         assert_eq!(f.runs_for(&br("dev")), Tri::Yes);
         let f = filters(map(vec![("branches", map(vec![]))]));
-        assert_eq!(f.runs_for(&br("dev")), Tri::Yes, "neither key: every branch");
+        assert_eq!(
+            f.runs_for(&br("dev")),
+            Tri::Yes,
+            "neither key: every branch"
+        );
     }
 
     #[test]
     fn only_before_ignore() {
         let f = filters(map(vec![(
             "branches",
-            map(vec![("only", s("/feature-.*/")), ("ignore", s("feature-old"))]),
+            map(vec![
+                ("only", s("/feature-.*/")),
+                ("ignore", s("feature-old")),
+            ]),
         )]));
         assert_eq!(f.runs_for(&br("feature-new")), Tri::Yes);
         assert_eq!(f.runs_for(&br("main")), Tri::No);
@@ -830,7 +891,10 @@ mod tests {
 
     #[test]
     fn unsupported_regex_gives_unknown() {
-        let f = filters(map(vec![("branches", map(vec![("only", s("/(?!main).*/"))]))]));
+        let f = filters(map(vec![(
+            "branches",
+            map(vec![("only", s("/(?!main).*/"))]),
+        )]));
         match f.runs_for(&br("dev")) {
             Tri::Unknown(r) => assert!(r.contains("look-ahead"), "{r}"),
             other => panic!("{other:?}"),
@@ -845,7 +909,9 @@ mod tests {
 
     #[test]
     fn expression_filters() {
-        let f = filters(s("pipeline.git.branch == \"main\" or pipeline.git.tag starts-with \"release\""));
+        let f = filters(s(
+            "pipeline.git.branch == \"main\" or pipeline.git.tag starts-with \"release\"",
+        ));
         assert_eq!(f.runs_for(&br("main")), Tri::Yes);
         assert_eq!(f.runs_for(&br("dev")), Tri::No);
         assert_eq!(f.runs_for(&tag("release-1")), Tri::Yes);
@@ -866,7 +932,10 @@ mod tests {
         assert!(e[0].message.contains("`onyl`"));
         let (_, e) = Filters::from_node(&map(vec![("branches", s("main"))]));
         assert!(e[0].message.contains("mapping"));
-        let (_, e) = Filters::from_node(&map(vec![("tags", map(vec![("only", seq(vec![map(vec![])]))]))]));
+        let (_, e) = Filters::from_node(&map(vec![(
+            "tags",
+            map(vec![("only", seq(vec![map(vec![])]))]),
+        )]));
         assert!(e[0].message.contains("not a mapping"));
         let (_, e) = Filters::from_node(&seq(vec![]));
         assert!(e[0].message.contains("not a list"));
@@ -889,7 +958,10 @@ mod tests {
         assert_eq!(f.short_form(), "!/.*/ tags /v.*/");
         let f = filters(map(vec![("tags", map(vec![("only", s("/v.*/"))]))]));
         assert_eq!(f.short_form(), "tags /v.*/");
-        let f = filters(map(vec![("branches", map(vec![("only", seq(vec![s("main"), s("dev")]))]))]));
+        let f = filters(map(vec![(
+            "branches",
+            map(vec![("only", seq(vec![s("main"), s("dev")]))]),
+        )]));
         assert_eq!(f.short_form(), "main|dev");
         assert_eq!(Filters::default().short_form(), "");
         let f = filters(s("pipeline.git.branch == \"main\""));
@@ -897,7 +969,10 @@ mod tests {
     }
 
     fn only(names: Vec<&str>) -> Filters {
-        filters(map(vec![("branches", map(vec![("only", seq(names.into_iter().map(s).collect()))]))]))
+        filters(map(vec![(
+            "branches",
+            map(vec![("only", seq(names.into_iter().map(s).collect()))]),
+        )]))
     }
 
     #[test]
@@ -905,18 +980,42 @@ mod tests {
         let job = only(vec!["main"]);
         let req = only(vec!["develop"]);
         let p = branches_never_overlap("deploy", &job, "test", &req).expect("provable");
-        assert!(p.reason.contains("`test` runs only on `develop`"), "{}", p.reason);
+        assert!(
+            p.reason.contains("`test` runs only on `develop`"),
+            "{}",
+            p.reason
+        );
         // A regex on the job tested against the requirement's literals.
-        let job = filters(map(vec![("branches", map(vec![("only", s("/release-.*/"))]))]));
-        assert!(branches_never_overlap("deploy", &job, "test", &only(vec!["main", "dev"])).is_some());
-        assert!(branches_never_overlap("deploy", &job, "test", &only(vec!["main", "release-1"])).is_none());
+        let job = filters(map(vec![(
+            "branches",
+            map(vec![("only", s("/release-.*/"))]),
+        )]));
+        assert!(
+            branches_never_overlap("deploy", &job, "test", &only(vec!["main", "dev"])).is_some()
+        );
+        assert!(
+            branches_never_overlap("deploy", &job, "test", &only(vec!["main", "release-1"]))
+                .is_none()
+        );
         // The job's literals tested against the requirement's regex.
-        let req = filters(map(vec![("branches", map(vec![("ignore", s("/main|prod/"))]))]));
-        let p = branches_never_overlap("deploy", &only(vec!["main"]), "test", &req).expect("provable");
-        assert!(p.reason.contains("`deploy` runs only on `main`"), "{}", p.reason);
+        let req = filters(map(vec![(
+            "branches",
+            map(vec![("ignore", s("/main|prod/"))]),
+        )]));
+        let p =
+            branches_never_overlap("deploy", &only(vec!["main"]), "test", &req).expect("provable");
+        assert!(
+            p.reason.contains("`deploy` runs only on `main`"),
+            "{}",
+            p.reason
+        );
         // Overlap: nothing to say.
-        assert!(branches_never_overlap("a", &only(vec!["main"]), "b", &only(vec!["main"])).is_none());
-        assert!(branches_never_overlap("a", &only(vec!["main"]), "b", &Filters::default()).is_none());
+        assert!(
+            branches_never_overlap("a", &only(vec!["main"]), "b", &only(vec!["main"])).is_none()
+        );
+        assert!(
+            branches_never_overlap("a", &only(vec!["main"]), "b", &Filters::default()).is_none()
+        );
     }
 
     #[test]

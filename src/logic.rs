@@ -43,6 +43,18 @@ pub enum Tri {
     Unknown(String),
 }
 
+impl std::ops::Not for Tri {
+    type Output = Tri;
+
+    fn not(self) -> Tri {
+        match self {
+            Tri::Yes => Tri::No,
+            Tri::No => Tri::Yes,
+            u => u,
+        }
+    }
+}
+
 impl Tri {
     pub fn from_bool(b: bool) -> Tri {
         if b { Tri::Yes } else { Tri::No }
@@ -53,14 +65,6 @@ impl Tri {
             Tri::Yes => Some(true),
             Tri::No => Some(false),
             Tri::Unknown(_) => None,
-        }
-    }
-
-    pub fn not(self) -> Tri {
-        match self {
-            Tri::Yes => Tri::No,
-            Tri::No => Tri::Yes,
-            u => u,
         }
     }
 }
@@ -178,7 +182,8 @@ fn lex(src: &str) -> Result<Vec<Tok>, ExprError> {
             out.push(Tok::Int(n));
         } else if c.is_ascii_alphabetic() || c == b'_' {
             let start = i;
-            while i < b.len() && (b[i].is_ascii_alphanumeric() || matches!(b[i], b'_' | b'.' | b'-'))
+            while i < b.len()
+                && (b[i].is_ascii_alphanumeric() || matches!(b[i], b'_' | b'.' | b'-'))
             {
                 i += 1;
             }
@@ -386,7 +391,11 @@ impl Expr {
     }
 
     /// Evaluate to a value; variables come from `env` (each one read is pushed on `seen`).
-    pub fn eval(&self, env: &Env, seen: &mut Vec<(String, PipelineValue)>) -> Result<PipelineValue, String> {
+    pub fn eval(
+        &self,
+        env: &Env,
+        seen: &mut Vec<(String, PipelineValue)>,
+    ) -> Result<PipelineValue, String> {
         match self {
             Expr::Var(n, _) => match env.get(n) {
                 Some(v) => {
@@ -641,7 +650,10 @@ impl Eval<'_> {
         }
         if let Some(inner) = mustache::whole_expression(text) {
             let e = parse_expression(inner).map_err(|e| Unknown {
-                reason: format!("`<<{inner}>>` is not an expression cilint reads: {}", e.message),
+                reason: format!(
+                    "`<<{inner}>>` is not an expression cilint reads: {}",
+                    e.message
+                ),
                 truthy: None,
             })?;
             return e
@@ -723,9 +735,11 @@ impl Eval<'_> {
                 }
             }
         }
-        let is_partial_template = node
-            .as_str()
-            .is_some_and(|t| mustache::has_template(t) && mustache::whole_reference(t).is_none() && mustache::whole_expression(t).is_none());
+        let is_partial_template = node.as_str().is_some_and(|t| {
+            mustache::has_template(t)
+                && mustache::whole_reference(t).is_none()
+                && mustache::whole_expression(t).is_none()
+        });
         match self.value(node) {
             Ok(v) => {
                 let t = v.truthy();
@@ -761,7 +775,14 @@ impl Eval<'_> {
         }
     }
 
-    fn statement(&mut self, key: &str, arg: &Node, span: Span, statement: String, site: Site) -> Step {
+    fn statement(
+        &mut self,
+        key: &str,
+        arg: &Node,
+        span: Span,
+        statement: String,
+        site: Site,
+    ) -> Step {
         let no_args = arg.is_null() || arg.as_seq().is_some_and(|s| s.is_empty());
         if no_args {
             return Step {
@@ -875,7 +896,10 @@ impl Eval<'_> {
                     Ok(other) => {
                         return Step {
                             truth: Err(Unknown {
-                                reason: format!("the pattern is {}, not a string", other.describe()),
+                                reason: format!(
+                                    "the pattern is {}, not a string",
+                                    other.describe()
+                                ),
                                 truthy: None,
                             }),
                             span,
@@ -1037,7 +1061,9 @@ pub fn render(node: &Node) -> String {
                 } else {
                     t.to_string()
                 };
-                if s.kind == ScalarKind::Str && (t.is_empty() || t.contains(", ") || t.contains(']')) {
+                if s.kind == ScalarKind::Str
+                    && (t.is_empty() || t.contains(", ") || t.contains(']'))
+                {
                     format!("{t:?}")
                 } else {
                     t.replace('\n', " ")
@@ -1124,12 +1150,18 @@ mod tests {
         Env::new()
             .with("pipeline.git.branch", PipelineValue::Str("main".into()))
             .with("pipeline.git.tag", PipelineValue::Str(String::new()))
-            .with("pipeline.trigger_source", PipelineValue::Str("webhook".into()))
+            .with(
+                "pipeline.trigger_source",
+                PipelineValue::Str("webhook".into()),
+            )
             .with("pipeline.number", PipelineValue::Int(42))
             .with("pipeline.parameters.flag", PipelineValue::Bool(true))
             .with("pipeline.parameters.off", PipelineValue::Bool(false))
             .with("pipeline.parameters.zero", PipelineValue::Int(0))
-            .with("pipeline.parameters.empty", PipelineValue::Str(String::new()))
+            .with(
+                "pipeline.parameters.empty",
+                PipelineValue::Str(String::new()),
+            )
             .with("pipeline.parameters.name", PipelineValue::Str("x".into()))
     }
 
@@ -1168,7 +1200,10 @@ mod tests {
         assert_eq!(truth(&s("<< pipeline.parameters.zero >>")), Tri::No);
         assert_eq!(truth(&s("<< pipeline.parameters.empty >>")), Tri::No);
         // Inside a larger string it is text: "false == false" is a non-empty string.
-        assert_eq!(truth(&s("<< pipeline.parameters.off >> == false")), Tri::Yes);
+        assert_eq!(
+            truth(&s("<< pipeline.parameters.off >> == false")),
+            Tri::Yes
+        );
         assert_eq!(truth(&s("x<< pipeline.parameters.empty >>")), Tri::Yes);
     }
 
@@ -1179,32 +1214,50 @@ mod tests {
         assert_eq!(truth(&st("or", seq(vec![b(false), i(1)]))), Tri::Yes);
         assert_eq!(truth(&st("or", seq(vec![b(false), s("")]))), Tri::No);
         assert_eq!(truth(&st("not", b(true))), Tri::No);
-        assert_eq!(truth(&st("not", st("not", s("<< pipeline.parameters.flag >>")))), Tri::Yes);
+        assert_eq!(
+            truth(&st("not", st("not", s("<< pipeline.parameters.flag >>")))),
+            Tri::Yes
+        );
         // Unknowns: decided when another argument decides.
         let unk = s("<< pipeline.parameters.nope >>");
         assert_eq!(truth(&st("and", seq(vec![unk.clone(), b(false)]))), Tri::No);
         assert_eq!(truth(&st("or", seq(vec![unk.clone(), b(true)]))), Tri::Yes);
-        assert!(matches!(truth(&st("and", seq(vec![unk.clone(), b(true)]))), Tri::Unknown(_)));
+        assert!(matches!(
+            truth(&st("and", seq(vec![unk.clone(), b(true)]))),
+            Tri::Unknown(_)
+        ));
         assert!(matches!(truth(&st("not", unk)), Tri::Unknown(_)));
     }
 
     #[test]
     fn equal_compares_typed_values() {
-        let e = st("equal", seq(vec![s("main"), s("<< pipeline.git.branch >>")]));
+        let e = st(
+            "equal",
+            seq(vec![s("main"), s("<< pipeline.git.branch >>")]),
+        );
         assert_eq!(truth(&e), Tri::Yes);
         let e = st("equal", seq(vec![i(42), s("<< pipeline.number >>")]));
         assert_eq!(truth(&e), Tri::Yes);
-        let e = st("equal", seq(vec![b(false), s("<< pipeline.parameters.off >>")]));
+        let e = st(
+            "equal",
+            seq(vec![b(false), s("<< pipeline.parameters.off >>")]),
+        );
         assert_eq!(truth(&e), Tri::Yes);
         // Types differ: a string "42" is not the integer 42.
         let e = st("equal", seq(vec![s("42"), s("<< pipeline.number >>")]));
         assert_eq!(truth(&e), Tri::No);
         let e = st("equal", seq(vec![s("a"), s("a"), s("b")]));
         assert_eq!(truth(&e), Tri::No);
-        let e = st("equal", seq(vec![s("a"), s("<< pipeline.parameters.nope >>")]));
+        let e = st(
+            "equal",
+            seq(vec![s("a"), s("<< pipeline.parameters.nope >>")]),
+        );
         assert!(matches!(truth(&e), Tri::Unknown(_)));
         // Two known values differ: false whatever the unknown one is.
-        let e = st("equal", seq(vec![s("a"), s("<< pipeline.parameters.nope >>"), s("b")]));
+        let e = st(
+            "equal",
+            seq(vec![s("a"), s("<< pipeline.parameters.nope >>"), s("b")]),
+        );
         assert_eq!(truth(&e), Tri::No);
     }
 
@@ -1224,7 +1277,10 @@ mod tests {
     fn explanation_names_the_deciding_statement_and_values() {
         let e = st(
             "equal",
-            seq(vec![s("scheduled_pipeline"), s("<< pipeline.trigger_source >>")]),
+            seq(vec![
+                s("scheduled_pipeline"),
+                s("<< pipeline.trigger_source >>"),
+            ]),
         );
         let ev = evaluate(&e, &env(), Site::Workflow);
         assert_eq!(ev.result, Tri::No);
@@ -1234,7 +1290,10 @@ mod tests {
         );
         let and = st(
             "and",
-            seq(vec![b(true), st("not", s("<< pipeline.parameters.flag >>"))]),
+            seq(vec![
+                b(true),
+                st("not", s("<< pipeline.parameters.flag >>")),
+            ]),
         );
         let ev = evaluate(&and, &env(), Site::Workflow);
         assert_eq!(ev.result, Tri::No);
@@ -1249,7 +1308,9 @@ mod tests {
         assert_eq!(truth(&s("pipeline.git.branch == \"main\"")), Tri::Yes);
         assert_eq!(truth(&s("pipeline.git.branch == \"dev\"")), Tri::No);
         assert_eq!(
-            truth(&s("pipeline.git.branch == \"main\" and not pipeline.parameters.flag")),
+            truth(&s(
+                "pipeline.git.branch == \"main\" and not pipeline.parameters.flag"
+            )),
             Tri::No
         );
         assert_eq!(truth(&s("<< pipeline.git.branch == \"main\" >>")), Tri::Yes);
@@ -1266,15 +1327,27 @@ mod tests {
     fn expression_language() {
         let ev = |src: &str| eval_expression_text(src, &env());
         use PipelineValue as V;
-        assert_eq!(ev("pipeline.git.branch starts-with \"ma\""), Ok(V::Bool(true)));
-        assert_eq!(ev("pipeline.number >= 40 and pipeline.number < 43"), Ok(V::Bool(true)));
+        assert_eq!(
+            ev("pipeline.git.branch starts-with \"ma\""),
+            Ok(V::Bool(true))
+        );
+        assert_eq!(
+            ev("pipeline.number >= 40 and pipeline.number < 43"),
+            Ok(V::Bool(true))
+        );
         assert_eq!(ev("pipeline.number == \"42\""), Ok(V::Bool(false)));
         assert_eq!(ev("pipeline.number != \"42\""), Ok(V::Bool(true)));
         assert_eq!(ev("not true and false"), Ok(V::Bool(false)));
         assert_eq!(ev("not (true and false)"), Ok(V::Bool(true)));
         assert_eq!(ev("! false"), Ok(V::Bool(true)));
-        assert_eq!(ev("pipeline.git.branch == \"main\" and 10 or 1"), Ok(V::Int(10)));
-        assert_eq!(ev("\"a \\\"q\\\" \\\\\" == \"a \\\"q\\\" \\\\\""), Ok(V::Bool(true)));
+        assert_eq!(
+            ev("pipeline.git.branch == \"main\" and 10 or 1"),
+            Ok(V::Int(10))
+        );
+        assert_eq!(
+            ev("\"a \\\"q\\\" \\\\\" == \"a \\\"q\\\" \\\\\""),
+            Ok(V::Bool(true))
+        );
         // `and` binds tighter than `or`; comparisons tighter than `==`.
         assert_eq!(ev("true or false and false"), Ok(V::Bool(true)));
         assert_eq!(ev("1 < 2 == true"), Ok(V::Bool(true)));
@@ -1312,11 +1385,20 @@ mod tests {
         assert!(c.value);
         assert!(c.reason.contains("non-empty string"), "{}", c.reason);
         assert!(constant_condition(&b(true), Site::Workflow).is_some());
-        assert_eq!(constant_condition(&b(false), Site::Workflow).map(|c| c.value), Some(false));
+        assert_eq!(
+            constant_condition(&b(false), Site::Workflow).map(|c| c.value),
+            Some(false)
+        );
         assert!(constant_condition(&s("some text"), Site::Step).is_some());
         let eq = st("equal", seq(vec![s("a"), s("a")]));
-        assert_eq!(constant_condition(&eq, Site::Workflow).map(|c| c.value), Some(true));
-        let or = st("or", seq(vec![s("<< pipeline.parameters.flag >>"), b(true)]));
+        assert_eq!(
+            constant_condition(&eq, Site::Workflow).map(|c| c.value),
+            Some(true)
+        );
+        let or = st(
+            "or",
+            seq(vec![s("<< pipeline.parameters.flag >>"), b(true)]),
+        );
         assert!(constant_condition(&or, Site::Workflow).is_some());
         assert!(constant_condition(&st("not", b(false)), Site::Step).is_some());
         assert!(constant_condition(&st("and", null()), Site::Step).is_some());
@@ -1325,13 +1407,22 @@ mod tests {
             s("<< pipeline.parameters.flag >>"),
             s("<< pipeline.git.branch == \"main\" >>"),
             s("pipeline.git.branch == \"main\""),
-            st("equal", seq(vec![s("main"), s("<< pipeline.git.branch >>")])),
+            st(
+                "equal",
+                seq(vec![s("main"), s("<< pipeline.git.branch >>")]),
+            ),
             st("not", s("<< pipeline.parameters.flag >>")),
             st(
                 "matches",
-                map(vec![("pattern", s("v.*")), ("value", s("<< pipeline.git.tag >>"))]),
+                map(vec![
+                    ("pattern", s("v.*")),
+                    ("value", s("<< pipeline.git.tag >>")),
+                ]),
             ),
-            st("and", seq(vec![b(true), s("<< pipeline.parameters.flag >>")])),
+            st(
+                "and",
+                seq(vec![b(true), s("<< pipeline.parameters.flag >>")]),
+            ),
         ] {
             assert!(
                 constant_condition(&node, Site::Workflow).is_none(),
@@ -1343,8 +1434,8 @@ mod tests {
 
     #[test]
     fn tri_helpers() {
-        assert_eq!(Tri::from_bool(true).not(), Tri::No);
-        assert_eq!(Tri::Unknown("x".into()).not(), Tri::Unknown("x".into()));
+        assert_eq!(!Tri::from_bool(true), Tri::No);
+        assert_eq!(!Tri::Unknown("x".into()), Tri::Unknown("x".into()));
         assert_eq!(Tri::No.known(), Some(false));
     }
 }

@@ -499,7 +499,8 @@ mod tests {
 
     #[test]
     fn sections_and_inverted_sections() {
-        let text = "<<# parameters.a >>yes<</ parameters.a >><<^ parameters.b >>no<</ parameters.b >>";
+        let text =
+            "<<# parameters.a >>yes<</ parameters.a >><<^ parameters.b >>no<</ parameters.b >>";
         let refs = references(text);
         let forms: Vec<_> = refs.iter().map(|r| (r.form, r.name.as_str())).collect();
         assert_eq!(
@@ -546,15 +547,24 @@ mod tests {
         assert_eq!(substitute("on << pipeline.git.branch >>!", &e), "on main!");
         assert_eq!(substitute("<< parameters.n >>x", &e), "3x");
         assert_eq!(
-            substitute("a<<# pipeline.parameters.flag >>B<</ pipeline.parameters.flag >>c", &e),
+            substitute(
+                "a<<# pipeline.parameters.flag >>B<</ pipeline.parameters.flag >>c",
+                &e
+            ),
             "aBc"
         );
         assert_eq!(
-            substitute("a<<# pipeline.parameters.off >>B<</ pipeline.parameters.off >>c", &e),
+            substitute(
+                "a<<# pipeline.parameters.off >>B<</ pipeline.parameters.off >>c",
+                &e
+            ),
             "ac"
         );
         assert_eq!(
-            substitute("a<<^ pipeline.parameters.off >>B<</ pipeline.parameters.off >>c", &e),
+            substitute(
+                "a<<^ pipeline.parameters.off >>B<</ pipeline.parameters.off >>c",
+                &e
+            ),
             "aBc"
         );
         let s = substitute_checked("x << parameters.nope >> y", &e);
