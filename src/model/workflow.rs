@@ -363,19 +363,7 @@ impl<'a> Workflow<'a> {
 /// The name CircleCI gives one matrix instance.
 pub fn matrix_instance_name(inv: &Invocation<'_>, combo: &[(Name<'_>, &Node)]) -> String {
     match inv.name {
-        Some(template) => {
-            let mut name = template.text.to_string();
-            for (param, value) in combo {
-                let text = value.scalar_text().unwrap_or("");
-                for pattern in [
-                    format!("<< matrix.{} >>", param.text),
-                    format!("<<matrix.{}>>", param.text),
-                ] {
-                    name = name.replace(&pattern, text);
-                }
-            }
-            name
-        }
+        Some(template) => substitute_matrix(template.text, combo),
         None => {
             let mut sorted: Vec<&(Name<'_>, &Node)> = combo.iter().collect();
             sorted.sort_by(|a, b| a.0.text.cmp(b.0.text));
@@ -386,5 +374,223 @@ pub fn matrix_instance_name(inv: &Invocation<'_>, combo: &[(Name<'_>, &Node)]) -
             }
             name
         }
+    }
+}
+
+impl<'a> Workflow<'a> {
+    /// The instances (indices into `instances`, which is `self.instances()`) that a `requires`
+    /// name means, as CircleCI resolves it:
+    /// - the final name of an instance (a `name:` override, or an expanded matrix instance name
+    ///   such as `build-macos-0.1`);
+    /// - the alias of a matrix (`alias:`, by default the job's name): every instance of it.
+    ///
+    /// `from` is the instance whose `requires` is read: a name written with `<< matrix.x >>`
+    /// is substituted with that instance's values first. An empty result means the name is not
+    /// part of the workflow.
+    pub fn resolve_requires(
+        &self,
+        instances: &[Instance<'a>],
+        name: &str,
+        from: Option<&Instance<'a>>,
+    ) -> Vec<usize> {
+        let name = match from {
+            Some(inst) if name.contains("<<") => substitute_matrix(name, &inst.matrix_values),
+            _ => name.to_string(),
+        };
+        instances
+            .iter()
+            .enumerate()
+            .filter(|(_, inst)| {
+                inst.name == name
+                    || self.jobs.get(inst.invocation).is_some_and(|inv| {
+                        inv.matrix.is_some() && inv.group_name() == name.as_str()
+                    })
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// Every `requires` entry of every instance, resolved: (index of the requiring instance,
+    /// the entry, the indices of the instances it means; empty when it means none).
+    pub fn resolved_requires(
+        &self,
+        instances: &[Instance<'a>],
+    ) -> Vec<(usize, &Require<'a>, Vec<usize>)> {
+        let mut out = Vec::new();
+        for (i, inst) in instances.iter().enumerate() {
+            let Some(inv) = self.jobs.get(inst.invocation) else {
+                continue;
+            };
+            for req in &inv.requires {
+                let targets = self.resolve_requires(instances, req.name.text, Some(inst));
+                out.push((i, req, targets));
+            }
+        }
+        out
+    }
+}
+
+/// Replace `<< matrix.x >>` (with or without inner spaces) by the instance's value of `x`.
+pub fn substitute_matrix(text: &str, values: &[(Name<'_>, &Node)]) -> String {
+    let mut out = text.to_string();
+    for (param, value) in values {
+        let v = value.scalar_text().unwrap_or("");
+        for pattern in [
+            format!("<< matrix.{} >>", param.text),
+            format!("<<matrix.{}>>", param.text),
+            format!("<< matrix.{}>>", param.text),
+            format!("<<matrix.{} >>", param.text),
+        ] {
+            out = out.replace(&pattern, v);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::span::Span;
+    use crate::yaml::{Scalar, ScalarKind, ScalarStyle, Value};
+
+    fn s(text: &str) -> Node {
+        Node {
+            span: Span::new(0, 0),
+            alias: None,
+            value: Value::Scalar(Scalar {
+                text: text.into(),
+                style: ScalarStyle::Plain,
+                kind: ScalarKind::Str,
+            }),
+        }
+    }
+    fn seq(items: Vec<Node>) -> Node {
+        Node {
+            span: Span::new(0, 0),
+            alias: None,
+            value: Value::Seq(items),
+        }
+    }
+    fn map(entries: Vec<(&str, Node)>) -> Node {
+        Node {
+            span: Span::new(0, 0),
+            alias: None,
+            value: Value::Map(entries.into_iter().map(|(k, v)| (s(k), v)).collect()),
+        }
+    }
+
+    /// build (matrix version x platform), test (matrix with alias and a name template, one
+    /// exclude), deploy requiring an instance, an alias and a whole matrix by its job name.
+    fn workflow_node() -> Node {
+        map(vec![(
+            "jobs",
+            seq(vec![
+                map(vec![(
+                    "build",
+                    map(vec![(
+                        "matrix",
+                        map(vec![(
+                            "parameters",
+                            map(vec![
+                                ("version", seq(vec![s("0.1"), s("0.2")])),
+                                ("platform", seq(vec![s("macos"), s("linux")])),
+                            ]),
+                        )]),
+                    )]),
+                )]),
+                map(vec![(
+                    "test",
+                    map(vec![
+                        ("name", s("test-on-<< matrix.os >>")),
+                        (
+                            "matrix",
+                            map(vec![
+                                ("alias", s("all-tests")),
+                                (
+                                    "parameters",
+                                    map(vec![("os", seq(vec![s("a"), s("b"), s("c")]))]),
+                                ),
+                                ("exclude", seq(vec![map(vec![("os", s("c"))])])),
+                            ]),
+                        ),
+                        ("requires", seq(vec![s("build-linux-<< matrix.os >>")])),
+                    ]),
+                )]),
+                map(vec![(
+                    "deploy",
+                    map(vec![(
+                        "requires",
+                        seq(vec![
+                            s("build-macos-0.1"),
+                            s("all-tests"),
+                            s("build"),
+                            s("test"),
+                            s("nope"),
+                        ]),
+                    )]),
+                )]),
+            ]),
+        )])
+    }
+
+    #[test]
+    fn matrix_instances_are_named_like_circleci() {
+        let node = workflow_node();
+        let key = s("main");
+        let wf = Workflow::build(&key, &node).expect("workflow");
+        let names: Vec<String> = wf.instances().into_iter().map(|i| i.name).collect();
+        assert_eq!(
+            names,
+            vec![
+                // The configuration reference: `version` then `platform` declared gives
+                // `build-macos-0.1` (values in the alphabetical order of the parameter names).
+                "build-macos-0.1",
+                "build-linux-0.1",
+                "build-macos-0.2",
+                "build-linux-0.2",
+                "test-on-a",
+                "test-on-b",
+                "deploy",
+            ]
+        );
+    }
+
+    #[test]
+    fn requires_resolve_to_instances_aliases_and_templates() {
+        let node = workflow_node();
+        let key = s("main");
+        let wf = Workflow::build(&key, &node).expect("workflow");
+        let inst = wf.instances();
+        let names =
+            |ids: &[usize]| -> Vec<&str> { ids.iter().map(|&i| inst[i].name.as_str()).collect() };
+        let deploy = inst.last();
+        assert_eq!(
+            names(&wf.resolve_requires(&inst, "build-macos-0.1", deploy)),
+            vec!["build-macos-0.1"]
+        );
+        assert_eq!(
+            names(&wf.resolve_requires(&inst, "all-tests", deploy)),
+            vec!["test-on-a", "test-on-b"]
+        );
+        // The alias replaces the job name for the matrix `test`.
+        assert!(wf.resolve_requires(&inst, "test", deploy).is_empty());
+        assert_eq!(wf.resolve_requires(&inst, "build", deploy).len(), 4);
+        assert!(wf.resolve_requires(&inst, "nope", deploy).is_empty());
+        // `<< matrix.os >>` in a requires name takes the requiring instance's value.
+        let all = wf.resolved_requires(&inst);
+        let from_test: Vec<(&str, &str, Vec<&str>)> = all
+            .iter()
+            .filter(|(i, _, _)| inst[*i].name.starts_with("test"))
+            .map(|(i, r, t)| (inst[*i].name.as_str(), r.name.text, names(t)))
+            .collect();
+        assert_eq!(
+            from_test,
+            vec![
+                ("test-on-a", "build-linux-<< matrix.os >>", vec![]),
+                ("test-on-b", "build-linux-<< matrix.os >>", vec![]),
+            ]
+        );
+        let got = wf.resolve_requires(&inst, "build-linux-<< matrix.version >>", Some(&inst[0]));
+        assert_eq!(names(&got), vec!["build-linux-0.1"]);
     }
 }
