@@ -1,0 +1,614 @@
+//! Events to the resolved tree: an explicit stack of open collections (no recursion), aliases
+//! expanded against a budget, merge keys applied, duplicate keys reported.
+
+use super::errors::syntax_error;
+use super::scalar::{resolve_plain, resolve_tagged};
+use super::{Comment, Document, Limits, Node, Scalar, ScalarKind, ScalarStyle, Value};
+use crate::diagnostic::{Diagnostic, did_you_mean};
+use crate::rules::yaml_rules::{DUPLICATE_KEY, YAML_LIMITS, YAML_SYNTAX};
+use crate::span::Span;
+use granit_parser::{Event, Parser, StructureStyle};
+use std::collections::HashMap;
+
+/// An open collection.
+struct Frame {
+    flow: bool,
+    /// Byte offset where the collection starts (`[`/`{`, a block collection's first entry).
+    start: usize,
+    /// Furthest byte offset covered by the source text of its children so far.
+    end: usize,
+    /// Anchor id on the collection (0: none).
+    anchor: usize,
+    /// Nodes in the subtree so far (the collection itself included).
+    size: usize,
+    kind: FrameKind,
+}
+
+enum FrameKind {
+    Seq(Vec<Node>),
+    Map {
+        entries: Vec<(Node, Node)>,
+        key: Option<Node>,
+    },
+}
+
+/// An anchored node, kept to expand its aliases.
+struct Anchored {
+    node: Node,
+    size: usize,
+}
+
+/// What a mapping key is, to find duplicates (as a loader would compare the constructed keys:
+/// `1` and `"1"` differ, `0x10` and `16` are the same).
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum KeyId {
+    Str(Box<str>),
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(u64),
+}
+
+fn key_id(key: &Node) -> Option<KeyId> {
+    let s = key.as_scalar()?;
+    Some(match s.kind {
+        ScalarKind::Str => KeyId::Str(s.text.clone()),
+        ScalarKind::Null => KeyId::Null,
+        ScalarKind::Bool(b) => KeyId::Bool(b),
+        ScalarKind::Int(i) => KeyId::Int(i),
+        ScalarKind::Float(f) => KeyId::Float(f.to_bits()),
+    })
+}
+
+fn is_merge_key(key: &Node) -> bool {
+    matches!(&key.value, Value::Scalar(s) if s.style == ScalarStyle::Plain && &*s.text == "<<")
+        && key.alias.is_none()
+}
+
+pub(crate) struct Builder<'s> {
+    src: &'s str,
+    limits: &'s Limits,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, Anchored>,
+    /// Anchor id -> (name, span of `&name`).
+    anchor_names: HashMap<usize, (String, Span)>,
+    /// Aliases with no anchor defined before them: (name, span of `*name`).
+    unresolved: Vec<(String, Span)>,
+    /// Nodes created by alias expansion so far.
+    expanded: usize,
+    /// Nodes read from the source so far.
+    source_nodes: usize,
+    root: Option<Node>,
+    comments: Vec<Comment>,
+    diagnostics: Vec<Diagnostic>,
+    /// A fatal error was reported: stop building, no root.
+    failed: bool,
+}
+
+impl<'s> Builder<'s> {
+    pub(crate) fn new(src: &'s str, limits: &'s Limits) -> Builder<'s> {
+        Builder {
+            src,
+            limits,
+            stack: Vec::new(),
+            anchors: HashMap::new(),
+            anchor_names: HashMap::new(),
+            unresolved: Vec::new(),
+            expanded: 0,
+            source_nodes: 0,
+            root: None,
+            comments: Vec::new(),
+            diagnostics: Vec::new(),
+            failed: false,
+        }
+    }
+
+    pub(crate) fn run(mut self) -> Document {
+        if self.src.len() > self.limits.max_bytes {
+            self.diagnostics.push(
+                YAML_LIMITS
+                    .at(
+                        Span::empty(0),
+                        format!(
+                            "the file is {} bytes long, more than the limit of {} bytes",
+                            self.src.len(),
+                            self.limits.max_bytes
+                        ),
+                    )
+                    .label("file too large to read")
+                    .help("a CircleCI config is far smaller; check that this is the right file"),
+            );
+            return self.finish();
+        }
+        let depth_limit = self.limits.max_depth.saturating_add(1);
+        let options = granit_parser::options! {
+            emit_anchor_events: true,
+            emit_unresolved_aliases: true,
+            block_scalar_eof_without_line_feed: true,
+            max_buffered_comment_events: usize::MAX,
+            flow_nesting_limit: depth_limit,
+            block_nesting_limit: depth_limit,
+        };
+        let mut parser = Parser::new_from_str_with_options(self.src, options);
+        let mut documents = 0usize;
+        let mut first_done = false;
+        while let Some(next) = parser.next_event() {
+            let (event, span) = match next {
+                Ok(ev) => ev,
+                Err(err) => {
+                    let offset = err
+                        .marker()
+                        .byte_offset()
+                        .unwrap_or(self.src.len())
+                        .min(self.src.len());
+                    let open_flow = self.stack.iter().rev().find(|f| f.flow).map(|f| f.start);
+                    let diag = syntax_error(self.src, err.kind(), offset, open_flow, err.info());
+                    self.fail(diag);
+                    break;
+                }
+            };
+            let range = span.byte_range().unwrap_or(0..0);
+            let sp = Span::new(range.start, range.end);
+            match event {
+                Event::StreamStart | Event::StreamEnd => {}
+                Event::DocumentStart(..) => {
+                    documents += 1;
+                    if documents > 1 {
+                        self.second_document(sp);
+                        break;
+                    }
+                }
+                Event::DocumentEnd => {
+                    first_done = true;
+                }
+                Event::Comment(text, _) => self.comments.push(Comment {
+                    span: sp,
+                    text: text.into_owned(),
+                }),
+                _ if first_done => {}
+                Event::Scalar(text, style, anchor, tag) => {
+                    let (style, kind) = scalar_kind(&text, style, tag.as_deref());
+                    let node = Node {
+                        span: sp,
+                        alias: None,
+                        value: Value::Scalar(Scalar {
+                            text: text.into(),
+                            style,
+                            kind,
+                        }),
+                    };
+                    self.source_nodes += 1;
+                    if anchor != 0 {
+                        self.anchors.insert(
+                            anchor,
+                            Anchored {
+                                node: node.clone(),
+                                size: 1,
+                            },
+                        );
+                    }
+                    self.complete(node, sp, 1);
+                }
+                Event::SequenceStart(style, anchor, _) | Event::MappingStart(style, anchor, _) => {
+                    let is_map = matches!(event, Event::MappingStart(..));
+                    if self.stack.len() >= self.limits.max_depth {
+                        self.too_deep(sp);
+                        break;
+                    }
+                    self.source_nodes += 1;
+                    let flow = style == StructureStyle::Flow;
+                    self.stack.push(Frame {
+                        flow,
+                        start: sp.start as usize,
+                        end: if flow { sp.end } else { sp.start } as usize,
+                        anchor,
+                        size: 1,
+                        kind: if is_map {
+                            FrameKind::Map {
+                                entries: Vec::new(),
+                                key: None,
+                            }
+                        } else {
+                            FrameKind::Seq(Vec::new())
+                        },
+                    });
+                }
+                Event::SequenceEnd | Event::MappingEnd => {
+                    let Some(frame) = self.stack.pop() else {
+                        continue;
+                    };
+                    self.close(frame, sp);
+                }
+                Event::Anchor(id, name) => {
+                    self.anchor_names.insert(id, (name.into_owned(), sp));
+                }
+                Event::Alias(id) => {
+                    if !self.alias(id, sp) {
+                        break;
+                    }
+                }
+                Event::UnresolvedAlias(name) => {
+                    self.unresolved.push((name.into_owned(), sp));
+                    // A placeholder keeps the structure; the document fails anyway.
+                    let node = Node {
+                        span: sp,
+                        alias: Some(sp),
+                        value: Value::Scalar(Scalar {
+                            text: "".into(),
+                            style: ScalarStyle::Plain,
+                            kind: ScalarKind::Null,
+                        }),
+                    };
+                    self.complete(node, sp, 1);
+                }
+                // Events added by later parser versions carry no node.
+                _ => {}
+            }
+            if self.failed {
+                break;
+            }
+        }
+        self.report_unresolved();
+        self.finish()
+    }
+
+    fn finish(mut self) -> Document {
+        let failed = self.failed
+            || self
+                .diagnostics
+                .iter()
+                .any(|d| d.rule == YAML_SYNTAX.id || d.rule == YAML_LIMITS.id);
+        // Drop the open frames one by one (their depth is bounded, but be explicit).
+        while self.stack.pop().is_some() {}
+        Document {
+            root: if failed { None } else { self.root },
+            comments: self.comments,
+            diagnostics: self.diagnostics,
+        }
+    }
+
+    fn fail(&mut self, diag: Diagnostic) {
+        self.diagnostics.push(diag);
+        self.failed = true;
+    }
+
+    /// A finished node: into its parent, or the root.
+    fn complete(&mut self, node: Node, extent: Span, size: usize) {
+        let Some(top) = self.stack.last_mut() else {
+            if self.root.is_none() {
+                self.root = Some(node);
+            }
+            return;
+        };
+        top.size += size;
+        top.end = top.end.max(extent.end as usize);
+        match &mut top.kind {
+            FrameKind::Seq(items) => items.push(node),
+            FrameKind::Map { entries, key } => match key.take() {
+                None => *key = Some(node),
+                Some(k) => entries.push((k, node)),
+            },
+        }
+    }
+
+    fn close(&mut self, frame: Frame, end_span: Span) {
+        let end = if frame.flow {
+            end_span.end as usize
+        } else {
+            frame.end
+        };
+        let span = Span::new(frame.start, end.max(frame.start));
+        let value = match frame.kind {
+            FrameKind::Seq(items) => Value::Seq(items),
+            FrameKind::Map { entries, key } => {
+                let mut entries = entries;
+                if let Some(k) = key {
+                    // A key without a value event (cannot happen with a well-formed stream).
+                    let at = Span::empty(k.span.end as usize);
+                    entries.push((k, null_node(at)));
+                }
+                Value::Map(self.resolve_map(entries))
+            }
+        };
+        let node = Node {
+            span,
+            alias: None,
+            value,
+        };
+        if frame.anchor != 0 {
+            self.anchors.insert(
+                frame.anchor,
+                Anchored {
+                    node: node.clone(),
+                    size: frame.size,
+                },
+            );
+        }
+        self.complete(node, span, frame.size);
+    }
+
+    /// Apply merge keys and drop duplicate keys, as SnakeYAML (CircleCI's YAML loader) does:
+    /// an explicit key replaces an earlier entry with that key in place; a merged entry is
+    /// added only when its key is not there yet (so earlier merge sources win, and `<<` keys
+    /// are applied in order).
+    fn resolve_map(&mut self, entries: Vec<(Node, Node)>) -> Vec<(Node, Node)> {
+        if entries.len() < 2 && !entries.first().is_some_and(|(k, _)| is_merge_key(k)) {
+            return entries;
+        }
+        let mut out: Vec<(Node, Node)> = Vec::with_capacity(entries.len());
+        let mut index: HashMap<KeyId, usize> = HashMap::new();
+        let mut explicit: HashMap<KeyId, Span> = HashMap::new();
+        for (k, v) in entries {
+            if is_merge_key(&k) {
+                self.merge_into(&k, v, &mut out, &mut index);
+                continue;
+            }
+            let Some(id) = key_id(&k) else {
+                out.push((k, v));
+                continue;
+            };
+            let key_span = k.use_span();
+            if let Some(&earlier) = explicit.get(&id) {
+                let name = k.scalar_text().unwrap_or_default();
+                self.diagnostics.push(
+                    DUPLICATE_KEY
+                        .at(
+                            key_span,
+                            format!(
+                                "duplicate key `{name}`: the later value silently replaces the earlier one"
+                            ),
+                        )
+                        .label("this key's value is the one kept")
+                        .with_label(earlier, "first defined here; its value is dropped")
+                        .help(format!(
+                            "remove one of the two `{name}` entries, or rename one if both are wanted"
+                        )),
+                );
+            }
+            explicit.insert(id.clone(), key_span);
+            match index.get(&id) {
+                Some(&i) => out[i] = (k, v),
+                None => {
+                    index.insert(id, out.len());
+                    out.push((k, v));
+                }
+            }
+        }
+        out
+    }
+
+    fn merge_into(
+        &mut self,
+        key: &Node,
+        value: Node,
+        out: &mut Vec<(Node, Node)>,
+        index: &mut HashMap<KeyId, usize>,
+    ) {
+        let sources: Vec<Node> = match value.value {
+            Value::Map(_) => vec![value],
+            Value::Seq(items) => items,
+            Value::Scalar(_) => {
+                self.merge_error(key, value.use_span());
+                return;
+            }
+        };
+        for source in sources {
+            let source_span = source.use_span();
+            let Value::Map(entries) = source.value else {
+                self.merge_error(key, source_span);
+                return;
+            };
+            for (k, v) in entries {
+                match key_id(&k) {
+                    Some(id) => {
+                        if let std::collections::hash_map::Entry::Vacant(e) = index.entry(id) {
+                            e.insert(out.len());
+                            out.push((k, v));
+                        }
+                    }
+                    None => out.push((k, v)),
+                }
+            }
+        }
+    }
+
+    fn merge_error(&mut self, key: &Node, at: Span) {
+        self.fail(
+            YAML_SYNTAX
+                .at(
+                    at,
+                    "the value of a `<<` merge key must be a mapping, an alias of one, or a list of them",
+                )
+                .label("not a mapping")
+                .with_label(key.span, "merge key")
+                .help("merge an anchored mapping (`<<: *name`) or several (`<<: [*a, *b]`); to use `<<` as an ordinary key, quote it (`\"<<\"`)"),
+        );
+    }
+
+    /// Expand an alias. Returns false when expansion must stop (a limit or a cycle).
+    fn alias(&mut self, id: usize, at: Span) -> bool {
+        let name = self
+            .anchor_names
+            .get(&id)
+            .map(|(n, _)| n.clone())
+            .unwrap_or_default();
+        let Some(anchored) = self.anchors.get(&id) else {
+            // The anchor is on a collection that is still open: the alias is inside it.
+            let mut diag = YAML_SYNTAX
+                .at(
+                    at,
+                    format!("alias `*{name}` is used inside the node its anchor `&{name}` is on"),
+                )
+                .label("recursive alias")
+                .help("an alias cannot refer to a node that contains it; copy the needed part instead");
+            if let Some((_, def)) = self.anchor_names.get(&id) {
+                diag = diag.with_label(*def, "anchor defined here");
+            }
+            self.fail(diag);
+            return false;
+        };
+        let budget = self.alias_budget();
+        if self.expanded.saturating_add(anchored.size) > budget {
+            let mut diag = YAML_LIMITS
+                .at(
+                    at,
+                    format!(
+                        "expanding the aliases would create more than {budget} nodes (alias `*{name}` alone adds {})",
+                        anchored.size
+                    ),
+                )
+                .label("expansion limit reached here")
+                .help("this looks like an alias bomb (aliases of aliases that multiply); write the repeated parts out or use fewer nested aliases");
+            if let Some((_, def)) = self.anchor_names.get(&id) {
+                diag = diag.with_label(*def, "anchor defined here");
+            }
+            self.fail(diag);
+            return false;
+        }
+        self.expanded += anchored.size;
+        let size = anchored.size;
+        let mut node = anchored.node.clone();
+        mark_alias(&mut node, at);
+        self.complete(node, at, size);
+        true
+    }
+
+    /// Nodes alias expansion may create: `max(limits.max_alias_nodes, 20 x source nodes)`.
+    fn alias_budget(&self) -> usize {
+        self.limits
+            .max_alias_nodes
+            .max(self.source_nodes.saturating_mul(20))
+    }
+
+    fn too_deep(&mut self, at: Span) {
+        let max = self.limits.max_depth;
+        self.fail(
+            YAML_LIMITS
+                .at(
+                    Span::new(at.start as usize, at.end.max(at.start + 1) as usize),
+                    format!("the YAML nests more than {max} collections deep"),
+                )
+                .label(format!("nesting level {} starts here", max + 1))
+                .help("a CircleCI config needs a few levels; flatten the structure (this limit guards against stack exhaustion)"),
+        );
+    }
+
+    fn second_document(&mut self, at: Span) {
+        let at = if at.is_empty() {
+            Span::new(at.start as usize, at.start as usize + 3)
+        } else {
+            at
+        };
+        self.diagnostics.push(
+            YAML_SYNTAX
+                .at(
+                    at,
+                    "a second YAML document starts here; CircleCI reads a config as a single document and rejects a file with several",
+                )
+                .label("second document")
+                .help("remove this `---` line (a `---` is only allowed before the first document) or move the rest to its own file"),
+        );
+    }
+
+    fn report_unresolved(&mut self) {
+        if self.unresolved.is_empty() {
+            return;
+        }
+        // Every anchor defined in the file, in source order, by name.
+        let mut defs: Vec<(&str, Span)> = self
+            .anchor_names
+            .values()
+            .map(|(n, s)| (n.as_str(), *s))
+            .collect();
+        defs.sort_by_key(|(_, s)| *s);
+        let mut diags = Vec::new();
+        for (name, at) in &self.unresolved {
+            let later = defs.iter().find(|(n, s)| n == name && *s > *at);
+            let diag = match later {
+                Some((_, def)) => YAML_SYNTAX
+                    .at(
+                        *at,
+                        format!(
+                            "alias `*{name}` is used before its anchor `&{name}` is defined"
+                        ),
+                    )
+                    .label("alias used here")
+                    .with_label(*def, "anchor defined later here")
+                    .help(format!(
+                        "YAML reads top to bottom: move the node with `&{name}` above its first use, or move this use below it"
+                    )),
+                None => {
+                    let names = defs.iter().map(|(n, _)| *n);
+                    let hint = did_you_mean(name, names)
+                        .map(|h| format!("{h} "))
+                        .unwrap_or_default();
+                    YAML_SYNTAX
+                        .at(*at, format!("no anchor `&{name}` is defined"))
+                        .label("alias of an unknown anchor")
+                        .help(format!(
+                            "{hint}define the anchor (`key: &{name} value`) above this alias, or fix the alias name"
+                        ))
+                }
+            };
+            diags.push(diag);
+        }
+        self.diagnostics.extend(diags);
+        self.failed = true;
+    }
+}
+
+fn null_node(at: Span) -> Node {
+    Node {
+        span: at,
+        alias: None,
+        value: Value::Scalar(Scalar {
+            text: "".into(),
+            style: ScalarStyle::Plain,
+            kind: ScalarKind::Null,
+        }),
+    }
+}
+
+fn scalar_kind(
+    text: &str,
+    style: granit_parser::ScalarStyle,
+    tag: Option<&granit_parser::Tag>,
+) -> (ScalarStyle, ScalarKind) {
+    let style = match style {
+        granit_parser::ScalarStyle::Plain => ScalarStyle::Plain,
+        granit_parser::ScalarStyle::SingleQuoted => ScalarStyle::SingleQuoted,
+        granit_parser::ScalarStyle::DoubleQuoted => ScalarStyle::DoubleQuoted,
+        granit_parser::ScalarStyle::Literal => ScalarStyle::Literal,
+        granit_parser::ScalarStyle::Folded => ScalarStyle::Folded,
+    };
+    if let Some(kind) = tag
+        .and_then(|t| t.core_suffix())
+        .and_then(|suffix| resolve_tagged(suffix, text))
+    {
+        return (style, kind);
+    }
+    let kind = if style == ScalarStyle::Plain {
+        resolve_plain(text)
+    } else {
+        ScalarKind::Str
+    };
+    (style, kind)
+}
+
+/// Set `alias` on a node and all its descendants (iteratively).
+fn mark_alias(node: &mut Node, at: Span) {
+    let mut todo: Vec<&mut Node> = vec![node];
+    while let Some(n) = todo.pop() {
+        n.alias = Some(at);
+        match &mut n.value {
+            Value::Scalar(_) => {}
+            Value::Seq(items) => todo.extend(items.iter_mut()),
+            Value::Map(entries) => {
+                for (k, v) in entries.iter_mut() {
+                    todo.push(k);
+                    todo.push(v);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,419 @@
+//! The parser's errors, rewritten for a person: what is wrong at that place in words about the
+//! lines around it, and the usual causes as a `help:`.
+
+use crate::diagnostic::Diagnostic;
+use crate::rules::yaml_rules::{YAML_LIMITS, YAML_SYNTAX};
+use crate::span::{LineIndex, Span};
+use granit_parser::ErrorKind;
+
+/// One line of the source, as the heuristics see it.
+struct Line<'s> {
+    /// Byte offset of the line start.
+    start: usize,
+    text: &'s str,
+    /// Leading spaces.
+    indent: usize,
+}
+
+impl<'s> Line<'s> {
+    fn content(&self) -> &'s str {
+        self.text[self.indent.min(self.text.len())..].trim_end()
+    }
+
+    fn is_blank_or_comment(&self) -> bool {
+        let c = self.content();
+        c.is_empty() || c.starts_with('#')
+    }
+
+    /// `key:` with nothing after it (a mapping key that opens a nested block).
+    fn opens_block(&self) -> bool {
+        let c = strip_comment(self.content());
+        let c = c.strip_prefix("- ").unwrap_or(c).trim_end();
+        c.ends_with(':') || c.ends_with('|') || c.ends_with('>') || c == "-"
+    }
+}
+
+fn strip_comment(s: &str) -> &str {
+    match s.find(" #") {
+        Some(i) => s[..i].trim_end(),
+        None => s,
+    }
+}
+
+fn lines(src: &str) -> Vec<Line<'_>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for text in src.split_inclusive('\n') {
+        let t = text.trim_end_matches(['\n', '\r']);
+        let indent = t.bytes().take_while(|&b| b == b' ').count();
+        out.push(Line {
+            start,
+            text: t,
+            indent,
+        });
+        start += text.len();
+    }
+    out
+}
+
+/// `word:value` (a colon followed by something other than a space) outside quotes: a missing
+/// space after `:` makes the whole thing one string instead of a key and a value.
+fn missing_space_after_colon(s: &str) -> Option<usize> {
+    let c = strip_comment(s);
+    let c = c.strip_prefix("- ").unwrap_or(c);
+    if c.starts_with(['"', '\'']) || c.contains(": ") || c.ends_with(':') {
+        return None;
+    }
+    let b = c.as_bytes();
+    (1..b.len().saturating_sub(1)).find(|&i| {
+        b[i] == b':'
+            && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_' || b[i - 1] == b'-')
+            && !b[i + 1].is_ascii_whitespace()
+            && b[i + 1] != b'/'
+            && b[i + 1] != b':'
+    })
+}
+
+/// The span of the character at `offset` (empty at the end of the text).
+fn char_span(src: &str, offset: usize) -> Span {
+    let mut at = offset.min(src.len());
+    while !src.is_char_boundary(at) {
+        at -= 1;
+    }
+    let len = src[at..].chars().next().map_or(0, |c| {
+        if c == '\n' || c == '\r' {
+            0
+        } else {
+            c.len_utf8()
+        }
+    });
+    Span::new(at, at + len)
+}
+
+/// Build the `yaml-syntax` diagnostic for a parser error at byte `offset`.
+pub(crate) fn syntax_error(
+    src: &str,
+    kind: &ErrorKind,
+    offset: usize,
+    open_flow: Option<usize>,
+    raw: String,
+) -> Diagnostic {
+    let all = lines(src);
+    let index = LineIndex::new(src);
+    let line_no = index.line(offset.min(src.len())).max(1);
+    let here = all.get(line_no - 1);
+    let prev = all[..(line_no - 1).min(all.len())]
+        .iter()
+        .rev()
+        .find(|l| !l.is_blank_or_comment());
+    let span = char_span(src, offset);
+    match kind {
+        ErrorKind::MappingValueNotAllowed => {
+            mapping_value_not_allowed(src, span, here, prev, &all, line_no)
+        }
+        ErrorKind::ExpectedBlockMappingKey => {
+            let here_line = here.filter(|l| l.start + l.indent <= offset);
+            let (message, help) = match here_line {
+                Some(l) if l.content().starts_with("- ") || l.content() == "-" => (
+                    "a list item (`- `) where a mapping key was expected".to_string(),
+                    "a list must be the value of a key: put it under a key ending in `:`, indented deeper than that key, or line the `- ` up with the list it belongs to".to_string(),
+                ),
+                Some(l) => {
+                    let siblings = sibling_indents(&all, line_no);
+                    let expected = siblings
+                        .iter()
+                        .map(|i| i.to_string())
+                        .collect::<Vec<_>>()
+                        .join(" or ");
+                    (
+                        format!(
+                            "this line is indented by {} spaces, which matches no mapping above it",
+                            l.indent
+                        ),
+                        if expected.is_empty() {
+                            "indent this key like its sibling keys".to_string()
+                        } else {
+                            format!(
+                                "keys of the mappings above are indented by {expected} spaces: indent this key like its siblings"
+                            )
+                        },
+                    )
+                }
+                None => (
+                    "expected a mapping key here".to_string(),
+                    "indent this key like its sibling keys".to_string(),
+                ),
+            };
+            YAML_SYNTAX
+                .at(span, message)
+                .label("mis-indented")
+                .help(help)
+        }
+        ErrorKind::ExpectedBlockSequenceEntry => YAML_SYNTAX
+            .at(
+                span,
+                "a mapping key where a list item (`- `) was expected: this line is indented like the list items above it",
+            )
+            .label("expected `- ` here")
+            .help("start the line with `- ` to make it a list item, or indent it under a key, or out-dent it to the mapping the list belongs to"),
+        ErrorKind::TabInBlockIndentation
+        | ErrorKind::TabInIndentation
+        | ErrorKind::TabNotAllowed
+        | ErrorKind::TabAtBlockScalarStart
+        | ErrorKind::TabInPlainScalar => {
+            let tab = src[span.start as usize..]
+                .find('\t')
+                .map_or(span, |i| Span::new(span.start as usize + i, span.start as usize + i + 1));
+            let tab = if here.is_some_and(|l| l.text.contains('\t')) {
+                let l = here.expect("checked");
+                let i = l.text.find('\t').expect("checked");
+                Span::new(l.start + i, l.start + i + 1)
+            } else {
+                tab
+            };
+            YAML_SYNTAX
+                .at(tab, "a tab is used for indentation; YAML allows only spaces there")
+                .label("tab")
+                .help("replace the tab with spaces (set your editor to insert spaces in YAML files)")
+        }
+        ErrorKind::UnclosedQuotedScalar => {
+            let quote = src[span.start as usize..].chars().next().unwrap_or('"');
+            YAML_SYNTAX
+                .at(span, format!("this {quote} quote is never closed"))
+                .label("quoted string starts here")
+                .help(if quote == '\'' {
+                    "add the closing `'` at the end of the value; inside single quotes write `''` for a quote".to_string()
+                } else {
+                    "add the closing `\"` at the end of the value; inside double quotes write `\\\"` for a quote".to_string()
+                })
+        }
+        ErrorKind::UnclosedFlowCollection { .. }
+        | ErrorKind::UnexpectedEofFlowSequence
+        | ErrorKind::UnexpectedEofFlowMapping
+        | ErrorKind::UnexpectedEofImplicitFlowMapping
+        | ErrorKind::ExpectedFlowMappingSeparator
+        | ErrorKind::ExpectedFlowSequenceSeparator
+        | ErrorKind::InvalidColonPlacement
+        | ErrorKind::InvalidFlowScalarIndent => unclosed_flow(src, span, open_flow, kind),
+        ErrorKind::MisplacedFlowCollectionEnd => {
+            let c = src[span.start as usize..].chars().next().unwrap_or(']');
+            YAML_SYNTAX
+                .at(span, format!("this `{c}` closes no bracket"))
+                .label("unmatched")
+                .help("remove it, or add the matching opening bracket; to use it as text, quote the value")
+        }
+        ErrorKind::MismatchedFlowCollectionEnd { open, close } => YAML_SYNTAX
+            .at(span, format!("a `{open}` is closed by `{close}`"))
+            .label("wrong bracket")
+            .help(format!(
+                "close `{open}` with `{}`",
+                if *open == '[' { ']' } else { '}' }
+            )),
+        ErrorKind::UnexpectedCharacter { character } => YAML_SYNTAX
+            .at(
+                span,
+                format!("a value cannot start with `{character}` unless it is quoted"),
+            )
+            .label("reserved character")
+            .help("put the value in quotes (`\"...\"`)"),
+        ErrorKind::ExpectedDocumentStart => YAML_SYNTAX
+            .at(
+                span,
+                "this line is indented less than the first line of the file",
+            )
+            .label("less indented")
+            .help("top-level keys must all start in the same column: remove the indentation of the first lines, or indent this one to match"),
+        ErrorKind::UnknownQuotedScalarEscape
+        | ErrorKind::InvalidQuotedScalarHexEscape
+        | ErrorKind::InvalidUnicodeEscape
+        | ErrorKind::InvalidLowSurrogate
+        | ErrorKind::InvalidLowSurrogateHexEscape
+        | ErrorKind::MissingLowSurrogate
+        | ErrorKind::UnpairedLowSurrogate => YAML_SYNTAX
+            .at(
+                span,
+                "a double-quoted string contains an invalid `\\` escape",
+            )
+            .label("in this string")
+            .help("write `\\\\` for a backslash, or use single quotes (`'...'`), where a backslash is an ordinary character"),
+        ErrorKind::InvalidBlockScalarIndent | ErrorKind::InvalidBlockScalarHeader => {
+            YAML_SYNTAX
+                .at(span, "a line of a `|` or `>` block is less indented than the block's first line")
+                .label("less indented")
+                .help("indent every line of the block at least as much as its first line")
+        }
+        ErrorKind::InvalidMappingValueWhitespace | ErrorKind::ExpectedWhitespace => YAML_SYNTAX
+            .at(span, "a `:` must be followed by a space")
+            .label("space needed")
+            .help("add a space after the `:`, or quote the value"),
+        ErrorKind::CommentNotSeparated => YAML_SYNTAX
+            .at(span, "a `#` comment must be separated from the value by a space")
+            .label("comment start")
+            .help("add a space before `#`, or quote the value if `#` is part of it"),
+        ErrorKind::InvalidTrailingSingleQuotedScalar
+        | ErrorKind::InvalidTrailingDoubleQuotedScalar => YAML_SYNTAX
+            .at(span, "text follows a closing quote")
+            .label("after the quoted string")
+            .help("quote the whole value (inside single quotes write `''` for a quote, inside double quotes `\\\"`)"),
+        ErrorKind::SimpleKeyExpected | ErrorKind::InvalidSimpleKey => YAML_SYNTAX
+            .at(span, "a mapping key must be followed by `:` on the same line")
+            .label("key without `:`")
+            .help("add the `:` after the key, or check for a line break inside a key"),
+        ErrorKind::InvalidBlockEntryWhitespace => YAML_SYNTAX
+            .at(span, "a `-` list item marker must be followed by a space")
+            .label("space needed")
+            .help("write `- item`"),
+        ErrorKind::BlockEntryInFlowCollection => YAML_SYNTAX
+            .at(span, "a `- ` list item inside `[...]` or `{...}`")
+            .label("block list item")
+            .help("inside brackets separate items with commas; or remove the brackets"),
+        ErrorKind::BlockSequenceEntryNotAllowed => YAML_SYNTAX
+            .at(span, "a `- ` list item where a value on the same line was expected")
+            .label("list item")
+            .help("put the list on the lines below its key, indented"),
+        ErrorKind::MappingKeyNotAllowed => YAML_SYNTAX
+            .at(span, "a `? ` key indicator is not allowed here")
+            .label("`?`")
+            .help("quote the value if the `?` is text"),
+        ErrorKind::RecursionLimitExceeded => YAML_LIMITS
+            .at(span, "the YAML nests collections too deep")
+            .label("too deep")
+            .help("a CircleCI config needs a few levels of nesting; flatten the structure"),
+        ErrorKind::CommentInterceptedScalar => YAML_SYNTAX
+            .at(span, "a comment interrupts a value that continues on the next line")
+            .label("comment")
+            .help("move the comment after the whole value, or quote the value"),
+        ErrorKind::ExpectedNodeContent => YAML_SYNTAX
+            .at(span, "expected a value here")
+            .label("no value")
+            .help("check the indentation and the quoting on this line and the line above"),
+        ErrorKind::UnexpectedEofBlockSequence
+        | ErrorKind::UnexpectedEofBlockMapping
+        | ErrorKind::UnexpectedEof => YAML_SYNTAX
+            .at(span, "the file ends in the middle of a value")
+            .label("end of file")
+            .help("check for an unclosed quote or bracket"),
+        _ => YAML_SYNTAX
+            .at(span, format!("invalid YAML: {raw}"))
+            .label("here")
+            .help("check the indentation and the quoting on this line and the line above"),
+    }
+}
+
+/// The indentation of mapping keys that a line at `line_no` could line up with: for each
+/// enclosing block above (walking up with decreasing indentation), the indentation of its keys.
+fn sibling_indents(all: &[Line<'_>], line_no: usize) -> Vec<usize> {
+    let mut out: Vec<usize> = Vec::new();
+    let mut limit = usize::MAX;
+    for l in all[..(line_no - 1).min(all.len())].iter().rev() {
+        if l.is_blank_or_comment() {
+            continue;
+        }
+        if l.indent < limit && l.content().contains(':') && !l.content().starts_with("- ") {
+            out.push(l.indent);
+            limit = l.indent;
+        }
+        if l.indent == 0 {
+            break;
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+fn mapping_value_not_allowed(
+    _src: &str,
+    span: Span,
+    here: Option<&Line<'_>>,
+    prev: Option<&Line<'_>>,
+    _all: &[Line<'_>],
+    _line_no: usize,
+) -> Diagnostic {
+    let colon = span.start as usize;
+    // `a: b: c` on one line: the colon follows an earlier `: ` on the same line.
+    if let Some(l) = here {
+        let before = &l.text[..colon.saturating_sub(l.start).min(l.text.len())];
+        if before.contains(": ") && !before.trim_start().starts_with("- ")
+            || before.matches(": ").count() > 1
+        {
+            return YAML_SYNTAX
+                .at(
+                    span,
+                    "a second `key: ` on one line: a plain value cannot contain `: `",
+                )
+                .label("second `:`")
+                .help("quote the value (`key: \"a: b\"`), or put the nested mapping on its own lines, indented under the key");
+        }
+    }
+    let here_indent = here.map_or(0, |l| l.indent);
+    match prev {
+        Some(p) if here_indent > p.indent && !p.opens_block() => {
+            let mut help = "indent this line like its sibling keys, or add the missing key (a line ending in `:`) above it".to_string();
+            if let Some(i) = missing_space_after_colon(p.content()) {
+                let word = &p.content()[..i];
+                let word = word.strip_prefix("- ").unwrap_or(word);
+                help = format!(
+                    "on the line above, `{word}:` has no space after the colon, so it is read as text, not as a key: write `{word}: ...`"
+                );
+            }
+            YAML_SYNTAX
+                .at(
+                    span,
+                    "this line is indented deeper than the line above, which is not a mapping key: a mapping key above it is missing or this line is mis-indented",
+                )
+                .label("unexpected mapping key")
+                .help(help)
+        }
+        Some(p) if missing_space_after_colon(p.content()).is_some() => {
+            let i = missing_space_after_colon(p.content()).unwrap_or(0);
+            let word = &p.content()[..i];
+            let word = word.strip_prefix("- ").unwrap_or(word);
+            YAML_SYNTAX
+                .at(
+                    span,
+                    format!("the line above (`{}`) is read as text, so a mapping key cannot follow it here", p.content()),
+                )
+                .label("unexpected mapping key")
+                .help(format!(
+                    "`{word}:` has no space after the colon: write `{word}: ...`"
+                ))
+        }
+        _ => YAML_SYNTAX
+            .at(span, "a `key:` is not allowed here: the value it is in is a plain string")
+            .label("unexpected `:`")
+            .help("if the `:` is part of a value, quote the value; otherwise check the indentation of this line and the lines above"),
+    }
+}
+
+fn unclosed_flow(src: &str, span: Span, open_flow: Option<usize>, kind: &ErrorKind) -> Diagnostic {
+    let open_char = open_flow
+        .and_then(|o| src.get(o..))
+        .and_then(|s| s.chars().next())
+        .filter(|c| matches!(c, '[' | '{'));
+    let open_char = open_char.or(match kind {
+        ErrorKind::UnclosedFlowCollection { open } => Some(*open),
+        ErrorKind::ExpectedFlowMappingSeparator | ErrorKind::UnexpectedEofFlowMapping => Some('{'),
+        ErrorKind::ExpectedFlowSequenceSeparator | ErrorKind::UnexpectedEofFlowSequence => {
+            Some('[')
+        }
+        _ => None,
+    });
+    let (open, close) = match open_char {
+        Some('{') => ('{', '}'),
+        _ => ('[', ']'),
+    };
+    let mut diag = YAML_SYNTAX
+        .at(
+            span,
+            format!("expected `,` or `{close}`: the `{open}` opened above is not closed"),
+        )
+        .label(format!("`{close}` expected before this"))
+        .help(format!(
+            "add the missing `{close}` (and check the commas between items); if the brackets are text, quote the whole value"
+        ));
+    if let Some(o) = open_flow {
+        diag = diag.with_label(Span::new(o, o + 1), format!("`{open}` opened here"));
+    }
+    diag
+}

@@ -1,0 +1,302 @@
+//! The spanned YAML tree: bytes in, a resolved tree of the first document out, every node
+//! with the byte span where it is written.
+//!
+//! # Parser
+//!
+//! Events come from [`granit_parser`] (2.x), chosen because it gives what a linter needs and
+//! the alternatives do not all give:
+//!
+//! - an exact **byte** range for every event, mapping keys included, so every finding can
+//!   point at the exact key or value (saphyr-parser, which it was forked from, reports
+//!   character indexes, which would need converting back to bytes on every use);
+//! - anchor definitions as events with their name and the span of `&name`
+//!   (`Options::emit_anchor_events`), so an alias can say where its anchor is;
+//! - an undefined alias reported as an event without stopping
+//!   (`Options::emit_unresolved_aliases`), so "used before its anchor" can name the later
+//!   anchor;
+//! - comments as events with spans, which `# cilint: ignore[rule]` suppressions are read from;
+//! - nesting limits of its own (it never recurses without bound), no `unsafe`, and a speed of
+//!   about 60 MB/s, far more than a config file needs.
+//!
+//! # What the tree is
+//!
+//! [`parse`] builds the tree of the first document with an explicit stack (no recursion):
+//! aliases are followed (the clone of the anchored node, and all its descendants, get `alias`
+//! set to the span of the `*alias` token), `<<` merge keys are applied the way SnakeYAML
+//! (CircleCI's YAML loader) applies them, plain scalars are resolved under the YAML 1.2 core
+//! schema, duplicate keys keep the later value (and give a `duplicate-key` warning).
+//!
+//! Spans: a scalar's span is its text as written (quotes and `|`/`>` headers included); a
+//! collection's span covers the whole collection (`[` to `]`; for a block mapping, the first
+//! key to the end of the last value); a node reached through an alias keeps the span where it
+//! is defined and records the alias in `alias`.
+//!
+//! When loading fails (a `yaml-syntax` or `yaml-limits` error), `root` is `None`: later stages
+//! see no half-built tree, and the only findings are about the file itself.
+//!
+//! # Limits
+//!
+//! See [`Limits`]: input size (64 MiB), nesting depth (256), nodes created by alias expansion
+//! (the larger of 1,000,000 and 20 times the nodes written in the file). Each gives a
+//! `yaml-limits` error instead of a crash, a hang or unbounded memory.
+
+mod build;
+mod decode;
+mod errors;
+mod scalar;
+#[cfg(test)]
+mod tests;
+
+pub use decode::{decode, lossy_text};
+
+use crate::diagnostic::Diagnostic;
+use crate::span::Span;
+
+/// Safety limits of the loader. Exceeding one gives a `yaml-limits` error.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest source accepted, in bytes (default 64 MiB: real configs are under 1 MiB).
+    pub max_bytes: usize,
+    /// Deepest nesting of collections (default 256: real configs use about 10). Bounds the
+    /// depth of the tree, so recursive walks over it (and dropping it) cannot exhaust the stack.
+    pub max_depth: usize,
+    /// Nodes alias expansion may create, at least (default 1,000,000); the budget is the larger
+    /// of this and 20 times the number of nodes written in the file. A "billion laughs" file
+    /// stops there, in a fraction of a second.
+    pub max_alias_nodes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_bytes: 64 * 1024 * 1024,
+            max_depth: 256,
+            max_alias_nodes: 1_000_000,
+        }
+    }
+}
+
+/// Load the first document of a YAML text with the default [`Limits`].
+pub fn parse(src: &str) -> Document {
+    parse_with(src, &Limits::default())
+}
+
+/// Load the first document of a YAML text.
+pub fn parse_with(src: &str, limits: &Limits) -> Document {
+    build::Builder::new(src, limits).run()
+}
+
+/// The tree as JSON (for the schema check): mappings keep their order and are keyed by the
+/// key's scalar text (a non-scalar key by its JSON text); integers and finite floats are
+/// numbers, NaN and infinities strings (`.nan`, `.inf`, `-.inf`), null is null.
+pub fn to_json(node: &Node) -> serde_json::Value {
+    use serde_json::Value as J;
+    match &node.value {
+        Value::Scalar(s) => match s.kind {
+            ScalarKind::Null => J::Null,
+            ScalarKind::Bool(b) => J::Bool(b),
+            ScalarKind::Int(i) => J::from(i),
+            ScalarKind::Float(f) => serde_json::Number::from_f64(f).map_or_else(
+                || {
+                    J::String(
+                        if f.is_nan() {
+                            ".nan"
+                        } else if f > 0.0 {
+                            ".inf"
+                        } else {
+                            "-.inf"
+                        }
+                        .to_string(),
+                    )
+                },
+                J::Number,
+            ),
+            ScalarKind::Str => J::String(s.text.to_string()),
+        },
+        Value::Seq(items) => J::Array(items.iter().map(to_json).collect()),
+        Value::Map(entries) => {
+            let mut map = serde_json::Map::with_capacity(entries.len());
+            for (k, v) in entries {
+                let key = match k.scalar_text() {
+                    Some(t) => t.to_string(),
+                    None => to_json(k).to_string(),
+                };
+                map.insert(key, to_json(v));
+            }
+            J::Object(map)
+        }
+    }
+}
+
+/// How a scalar was written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScalarStyle {
+    Plain,
+    SingleQuoted,
+    DoubleQuoted,
+    Literal,
+    Folded,
+}
+
+/// What a scalar resolves to under YAML 1.2's core schema (as CircleCI reads it).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ScalarKind {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scalar {
+    /// The scalar's value as text (quotes removed, escapes and folding applied). For plain
+    /// scalars this is the raw text (`123`, `true`, `~`).
+    pub text: Box<str>,
+    pub style: ScalarStyle,
+    pub kind: ScalarKind,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Scalar(Scalar),
+    Seq(Vec<Node>),
+    /// Ordered (key, value) pairs, after merge keys are applied and aliases followed.
+    Map(Vec<(Node, Node)>),
+}
+
+/// A node of the resolved tree: aliases followed, `<<` merge keys applied.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    /// Where the node is written (for a node reached through an alias: where it was defined).
+    pub span: Span,
+    /// For a node reached through an alias (or merged in with `<<`): where the alias was used.
+    pub alias: Option<Span>,
+    pub value: Value,
+}
+
+/// A comment in the source (`# ...`), with its span (from `#` to the end of the line).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Comment {
+    pub span: Span,
+    /// The text after `#`.
+    pub text: String,
+}
+
+/// The result of loading one file.
+#[derive(Clone, Debug, Default)]
+pub struct Document {
+    /// The root of the first document; `None` for an empty file (or one that could not be read).
+    pub root: Option<Node>,
+    pub comments: Vec<Comment>,
+    /// yaml-syntax, yaml-limits, duplicate-key... findings made while loading.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Node {
+    pub fn as_map(&self) -> Option<&[(Node, Node)]> {
+        match &self.value {
+            Value::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn as_seq(&self) -> Option<&[Node]> {
+        match &self.value {
+            Value::Seq(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_scalar(&self) -> Option<&Scalar> {
+        match &self.value {
+            Value::Scalar(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The text of a string scalar (not of null, bool or numbers).
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::Scalar(s) if s.kind == ScalarKind::Str => Some(&s.text),
+            _ => None,
+        }
+    }
+
+    /// The text of any scalar (a mapping key `123` gives "123").
+    pub fn scalar_text(&self) -> Option<&str> {
+        self.as_scalar().map(|s| &*s.text)
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match self.as_scalar()?.kind {
+            ScalarKind::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    pub fn as_i64(&self) -> Option<i64> {
+        match self.as_scalar()?.kind {
+            ScalarKind::Int(i) => Some(i),
+            _ => None,
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(
+            &self.value,
+            Value::Scalar(Scalar {
+                kind: ScalarKind::Null,
+                ..
+            })
+        )
+    }
+
+    /// The value under a mapping key (compared with the key's scalar text).
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|(_, v)| v)
+    }
+
+    /// The (key, value) pair under a mapping key.
+    pub fn entry(&self, key: &str) -> Option<(&Node, &Node)> {
+        self.as_map()?
+            .iter()
+            .find(|(k, _)| k.scalar_text() == Some(key))
+            .map(|(k, v)| (k, v))
+    }
+
+    /// Follow a path of mapping keys and sequence indexes (as strings, as in a JSON pointer:
+    /// on a mapping a segment is a key, on a sequence an index).
+    pub fn lookup<S: AsRef<str>>(&self, path: impl IntoIterator<Item = S>) -> Option<&Node> {
+        let mut node = self;
+        for seg in path {
+            let seg = seg.as_ref();
+            node = match &node.value {
+                Value::Map(_) => node.get(seg)?,
+                Value::Seq(items) => items.get(seg.parse::<usize>().ok()?)?,
+                Value::Scalar(_) => return None,
+            };
+        }
+        Some(node)
+    }
+
+    /// "a string", "a mapping", "a list", "an integer", "a boolean", "null", "a number".
+    pub fn type_name(&self) -> &'static str {
+        match &self.value {
+            Value::Map(_) => "a mapping",
+            Value::Seq(_) => "a list",
+            Value::Scalar(s) => match s.kind {
+                ScalarKind::Null => "null",
+                ScalarKind::Bool(_) => "a boolean",
+                ScalarKind::Int(_) => "an integer",
+                ScalarKind::Float(_) => "a number",
+                ScalarKind::Str => "a string",
+            },
+        }
+    }
+
+    /// The span to point at for the node: where the alias was used if it came through one.
+    pub fn use_span(&self) -> Span {
+        self.alias.unwrap_or(self.span)
+    }
+}
