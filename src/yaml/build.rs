@@ -222,11 +222,8 @@ impl<'s> Builder<'s> {
                 Event::Anchor(id, name) => {
                     self.anchor_names.insert(id, (name.into_owned(), sp));
                 }
-                Event::Alias(id) => {
-                    if !self.alias(id, sp) {
-                        break;
-                    }
-                }
+                Event::Alias(id) if !self.alias(id, sp) => break,
+                Event::Alias(_) => {}
                 Event::UnresolvedAlias(name) => {
                     self.unresolved.push((name.into_owned(), sp));
                     // A placeholder keeps the structure; the document fails anyway.

@@ -15,6 +15,8 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 /// [`lossy_text`]`(bytes)` (the same text with the BOM stripped and every invalid sequence
 /// replaced by U+FFFD): everything before the first bad byte is identical in both, so the span
 /// points at the first bad byte. Print the error against that text.
+// A failed decode is rare and ends the file's processing: the size of the error is no concern.
+#[allow(clippy::result_large_err)]
 pub fn decode(bytes: &[u8]) -> Result<String, Diagnostic> {
     let body = bytes.strip_prefix(BOM).unwrap_or(bytes);
     if body.starts_with(b"\xFF\xFE") || body.starts_with(b"\xFE\xFF") {
