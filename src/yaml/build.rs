@@ -132,6 +132,9 @@ impl<'s> Builder<'s> {
         let mut parser = Parser::new_from_str_with_options(self.src, options);
         let mut documents = 0usize;
         let mut first_done = false;
+        // End of the last node or structure event (not comments or anchors, whose spans lie
+        // elsewhere): where a block scalar's header search starts.
+        let mut last_end = 0usize;
         while let Some(next) = parser.next_event() {
             let (event, span) = match next {
                 Ok(ev) => ev,
@@ -149,6 +152,10 @@ impl<'s> Builder<'s> {
             };
             let range = span.byte_range().unwrap_or(0..0);
             let sp = Span::new(range.start, range.end);
+            let prev_end = last_end;
+            if !matches!(event, Event::Comment(..) | Event::Anchor(..)) {
+                last_end = last_end.max(range.end);
+            }
             match event {
                 Event::StreamStart | Event::StreamEnd => {}
                 Event::DocumentStart(..) => {
@@ -168,24 +175,21 @@ impl<'s> Builder<'s> {
                 _ if first_done => {}
                 Event::Scalar(text, style, anchor, tag) => {
                     let (style, kind) = scalar_kind(&text, style, tag.as_deref());
+                    let sp = self.scalar_span(sp, style, prev_end);
+                    // An empty value (`key:`) comes as `~`: keep its text as written, empty.
+                    let text: Box<str> = if sp.is_empty() && style == ScalarStyle::Plain {
+                        "".into()
+                    } else {
+                        text.into()
+                    };
                     let node = Node {
                         span: sp,
                         alias: None,
-                        value: Value::Scalar(Scalar {
-                            text: text.into(),
-                            style,
-                            kind,
-                        }),
+                        value: Value::Scalar(Scalar { text, style, kind }),
                     };
                     self.source_nodes += 1;
                     if anchor != 0 {
-                        self.anchors.insert(
-                            anchor,
-                            Anchored {
-                                node: node.clone(),
-                                size: 1,
-                            },
-                        );
+                        self.keep_anchor(anchor, &node, 1);
                     }
                     self.complete(node, sp, 1);
                 }
@@ -247,6 +251,27 @@ impl<'s> Builder<'s> {
         }
         self.report_unresolved();
         self.finish()
+    }
+
+    /// A block scalar's span starts at its `|`/`>` header (the parser's starts at the
+    /// content) and ends at the end of its last line (without the line break).
+    fn scalar_span(&self, sp: Span, style: ScalarStyle, prev_end: usize) -> Span {
+        if !matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
+            return sp;
+        }
+        let start = sp.start as usize;
+        let from = prev_end.min(start);
+        let Some(header) = self.src[from..start].find(['|', '>']).map(|i| from + i) else {
+            return sp;
+        };
+        let body = &self.src[start..sp.end as usize];
+        let content = body.trim_end_matches(['\n', '\r']).len();
+        let end = if content == 0 {
+            header + 1
+        } else {
+            start + content
+        };
+        Span::new(header, end.max(header))
     }
 
     fn finish(mut self) -> Document {
@@ -313,13 +338,7 @@ impl<'s> Builder<'s> {
             value,
         };
         if frame.anchor != 0 {
-            self.anchors.insert(
-                frame.anchor,
-                Anchored {
-                    node: node.clone(),
-                    size: frame.size,
-                },
-            );
+            self.keep_anchor(frame.anchor, &node, frame.size);
         }
         self.complete(node, span, frame.size);
     }
@@ -422,6 +441,35 @@ impl<'s> Builder<'s> {
         );
     }
 
+    /// Keep a copy of an anchored node for its aliases. The copy counts against the alias
+    /// budget (nested anchors would otherwise copy a large subtree once per level).
+    fn keep_anchor(&mut self, id: usize, node: &Node, size: usize) {
+        let budget = self.alias_budget();
+        if self.expanded.saturating_add(size) > budget {
+            let at = self.anchor_names.get(&id).map_or(node.span, |(_, s)| *s);
+            self.fail(
+                YAML_LIMITS
+                    .at(
+                        at,
+                        format!(
+                            "expanding the anchors and aliases of this file would create more than {budget} nodes"
+                        ),
+                    )
+                    .label("expansion limit reached at this anchor")
+                    .help("this looks like an alias bomb (anchors of aliases that multiply); write the repeated parts out or nest fewer aliases"),
+            );
+            return;
+        }
+        self.expanded += size;
+        self.anchors.insert(
+            id,
+            Anchored {
+                node: node.clone(),
+                size,
+            },
+        );
+    }
+
     /// Expand an alias. Returns false when expansion must stop (a limit or a cycle).
     fn alias(&mut self, id: usize, at: Span) -> bool {
         let name = self
@@ -450,7 +498,7 @@ impl<'s> Builder<'s> {
                 .at(
                     at,
                     format!(
-                        "expanding the aliases would create more than {budget} nodes (alias `*{name}` alone adds {})",
+                        "expanding the anchors and aliases of this file would create more than {budget} nodes (alias `*{name}` alone adds {})",
                         anchored.size
                     ),
                 )
@@ -470,11 +518,10 @@ impl<'s> Builder<'s> {
         true
     }
 
-    /// Nodes alias expansion may create: `max(limits.max_alias_nodes, 20 x source nodes)`.
+    /// Nodes alias expansion may create: the larger of `limits.max_alias_nodes` and the
+    /// number of nodes written in the file so far (so expansion at most doubles a large file).
     fn alias_budget(&self) -> usize {
-        self.limits
-            .max_alias_nodes
-            .max(self.source_nodes.saturating_mul(20))
+        self.limits.max_alias_nodes.max(self.source_nodes)
     }
 
     fn too_deep(&mut self, at: Span) {

@@ -58,20 +58,22 @@ fn lines(src: &str) -> Vec<Line<'_>> {
 
 /// `word:value` (a colon followed by something other than a space) outside quotes: a missing
 /// space after `:` makes the whole thing one string instead of a key and a value.
-fn missing_space_after_colon(s: &str) -> Option<usize> {
+fn missing_space_after_colon(s: &str) -> Option<&str> {
     let c = strip_comment(s);
     let c = c.strip_prefix("- ").unwrap_or(c);
     if c.starts_with(['"', '\'']) || c.contains(": ") || c.ends_with(':') {
         return None;
     }
     let b = c.as_bytes();
-    (1..b.len().saturating_sub(1)).find(|&i| {
-        b[i] == b':'
-            && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_' || b[i - 1] == b'-')
-            && !b[i + 1].is_ascii_whitespace()
-            && b[i + 1] != b'/'
-            && b[i + 1] != b':'
-    })
+    (1..b.len().saturating_sub(1))
+        .find(|&i| {
+            b[i] == b':'
+                && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_' || b[i - 1] == b'-')
+                && !b[i + 1].is_ascii_whitespace()
+                && b[i + 1] != b'/'
+                && b[i + 1] != b':'
+        })
+        .map(|i| &c[..i])
 }
 
 /// The span of the character at `offset` (empty at the end of the text).
@@ -110,6 +112,15 @@ pub(crate) fn syntax_error(
     match kind {
         ErrorKind::MappingValueNotAllowed => {
             mapping_value_not_allowed(src, span, here, prev, &all, line_no)
+        }
+        ErrorKind::ExpectedBlockMappingKey
+            if here.is_some_and(|h| {
+                h.start + h.indent <= offset
+                    && !h.content().starts_with('-')
+                    && prev.is_some_and(|p| h.indent > p.indent && !p.opens_block())
+            }) =>
+        {
+            deeper_than_previous(span, prev)
         }
         ErrorKind::ExpectedBlockMappingKey => {
             let here_line = here.filter(|l| l.start + l.indent <= offset);
@@ -322,6 +333,23 @@ fn sibling_indents(all: &[Line<'_>], line_no: usize) -> Vec<usize> {
     out
 }
 
+/// A line indented deeper than the line above, which opens no block (`key: value`, `- item`).
+fn deeper_than_previous(span: Span, prev: Option<&Line<'_>>) -> Diagnostic {
+    let mut help = "indent this line like its sibling keys, or add the missing key (a line ending in `:`) above it".to_string();
+    if let Some(word) = prev.and_then(|p| missing_space_after_colon(p.content())) {
+        help = format!(
+            "on the line above, `{word}:` has no space after the colon, so it is read as text, not as a key: write `{word}: ...`"
+        );
+    }
+    YAML_SYNTAX
+        .at(
+            span,
+            "this line is indented deeper than the line above, which is not a mapping key: a mapping key above it is missing or this line is mis-indented",
+        )
+        .label("unexpected mapping key")
+        .help(help)
+}
+
 fn mapping_value_not_allowed(
     _src: &str,
     span: Span,
@@ -348,27 +376,9 @@ fn mapping_value_not_allowed(
     }
     let here_indent = here.map_or(0, |l| l.indent);
     match prev {
-        Some(p) if here_indent > p.indent && !p.opens_block() => {
-            let mut help = "indent this line like its sibling keys, or add the missing key (a line ending in `:`) above it".to_string();
-            if let Some(i) = missing_space_after_colon(p.content()) {
-                let word = &p.content()[..i];
-                let word = word.strip_prefix("- ").unwrap_or(word);
-                help = format!(
-                    "on the line above, `{word}:` has no space after the colon, so it is read as text, not as a key: write `{word}: ...`"
-                );
-            }
-            YAML_SYNTAX
-                .at(
-                    span,
-                    "this line is indented deeper than the line above, which is not a mapping key: a mapping key above it is missing or this line is mis-indented",
-                )
-                .label("unexpected mapping key")
-                .help(help)
-        }
+        Some(p) if here_indent > p.indent && !p.opens_block() => deeper_than_previous(span, prev),
         Some(p) if missing_space_after_colon(p.content()).is_some() => {
-            let i = missing_space_after_colon(p.content()).unwrap_or(0);
-            let word = &p.content()[..i];
-            let word = word.strip_prefix("- ").unwrap_or(word);
+            let word = missing_space_after_colon(p.content()).unwrap_or_default();
             YAML_SYNTAX
                 .at(
                     span,
