@@ -8,8 +8,8 @@
 pub mod context;
 pub mod diagnostic;
 pub mod filters;
-pub mod logic;
 pub mod generate;
+pub mod logic;
 pub mod model;
 pub mod mustache;
 pub mod rules;
