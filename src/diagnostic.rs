@@ -171,7 +171,11 @@ mod tests {
         assert_eq!(did_you_mean("zzzzzz", ["steps", "docker"]), None);
         assert_eq!(
             closest("biuld", ["build", "built", "deploy"]),
-            vec!["build", "built"]
+            vec!["build"]
+        );
+        assert_eq!(
+            closest("deplyo", ["deploy", "deploys", "test"]),
+            vec!["deploy", "deploys"]
         );
     }
 }
