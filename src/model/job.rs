@@ -322,6 +322,13 @@ pub const BUILTIN_STEPS: &[&str] = &[
     "unless",
 ];
 
+/// True for the name of a step CircleCI provides (see [`Step::is_builtin`]).
+pub fn is_builtin_step(name: &str) -> bool {
+    name == "steps"
+        || BUILTIN_STEPS.contains(&name)
+        || (name.contains('-') && BUILTIN_STEPS.contains(&name.replace('-', "_").as_str()))
+}
+
 /// What a step is.
 #[derive(Clone, Debug)]
 pub enum StepKind<'a> {
@@ -399,8 +406,11 @@ impl<'a> Step<'a> {
         }
     }
 
+    /// A step CircleCI provides: the built-in steps, their old hyphenated spellings
+    /// (`save-cache`, still accepted and found in real configs), and `steps:` (which splices a
+    /// `steps` parameter into the list).
     pub fn is_builtin(&self) -> bool {
-        self.name.is_some_and(|n| BUILTIN_STEPS.contains(&n.text))
+        self.name.is_some_and(|n| is_builtin_step(n.text))
     }
 
     /// Visit this step and every step nested in it.

@@ -323,3 +323,6 @@ impl<'a> OrbDecl<'a> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests;
