@@ -124,29 +124,39 @@ pub(crate) fn syntax_error(
         }
         ErrorKind::ExpectedBlockMappingKey => {
             let here_line = here.filter(|l| l.start + l.indent <= offset);
+            let dash = here_line
+                .filter(|l| l.content().starts_with("- ") || l.content() == "-")
+                .map(|l| Span::new(l.start + l.indent, l.start + l.indent + 1));
             let (message, help) = match here_line {
                 Some(l) if l.content().starts_with("- ") || l.content() == "-" => (
                     "a list item (`- `) where a mapping key was expected".to_string(),
                     "a list must be the value of a key: put it under a key ending in `:`, indented deeper than that key, or line the `- ` up with the list it belongs to".to_string(),
                 ),
                 Some(l) => {
-                    let siblings = sibling_indents(&all, line_no);
-                    let expected = siblings
-                        .iter()
-                        .map(|i| i.to_string())
-                        .collect::<Vec<_>>()
-                        .join(" or ");
+                    let keys = enclosing_keys(&all, line_no);
+                    let below = keys.iter().filter(|(i, _)| *i < l.indent).max_by_key(|(i, _)| *i);
+                    let above = keys.iter().filter(|(i, _)| *i > l.indent).min_by_key(|(i, _)| *i);
+                    let spaces = |n: usize| if n == 1 { "1 space".to_string() } else { format!("{n} spaces") };
+                    let describe = |(i, k): &(usize, &str)| format!("`{k}:` ({})", spaces(*i));
+                    let lined_up = match (above, below) {
+                        (Some(a), Some(b)) => format!("{} or {}", describe(a), describe(b)),
+                        (Some(a), None) => describe(a),
+                        (None, Some(b)) => describe(b),
+                        (None, None) => "its sibling keys".to_string(),
+                    };
                     (
                         format!(
-                            "this line is indented by {} spaces, which matches no mapping above it",
-                            l.indent
+                            "this line is indented by {}, which lines it up with no key above it",
+                            spaces(l.indent)
                         ),
-                        if expected.is_empty() {
-                            "indent this key like its sibling keys".to_string()
-                        } else {
-                            format!(
-                                "keys of the mappings above are indented by {expected} spaces: indent this key like its siblings"
-                            )
+                        match block_scalar_above(&all, line_no, l.indent) {
+                            Some(block) => format!(
+                                "if this line belongs to the `|`/`>` text block above, indent it like the block's first line ({}); otherwise line it up with {lined_up}",
+                                spaces(block)
+                            ),
+                            None => format!(
+                                "line this key up with {lined_up}, the keys of the mappings above, whichever it belongs to"
+                            ),
                         },
                     )
                 }
@@ -156,7 +166,7 @@ pub(crate) fn syntax_error(
                 ),
             };
             YAML_SYNTAX
-                .at(span, message)
+                .at(dash.unwrap_or(span), message)
                 .label("mis-indented")
                 .help(help)
         }
@@ -190,7 +200,7 @@ pub(crate) fn syntax_error(
         ErrorKind::UnclosedQuotedScalar => {
             let quote = src[span.start as usize..].chars().next().unwrap_or('"');
             YAML_SYNTAX
-                .at(span, format!("this {quote} quote is never closed"))
+                .at(span, format!("this quoted string is never closed (no closing `{quote}`)"))
                 .label("quoted string starts here")
                 .help(if quote == '\'' {
                     "add the closing `'` at the end of the value; inside single quotes write `''` for a quote".to_string()
@@ -311,26 +321,64 @@ pub(crate) fn syntax_error(
     }
 }
 
-/// The indentation of mapping keys that a line at `line_no` could line up with: for each
-/// enclosing block above (walking up with decreasing indentation), the indentation of its keys.
-fn sibling_indents(all: &[Line<'_>], line_no: usize) -> Vec<usize> {
-    let mut out: Vec<usize> = Vec::new();
+/// The keys a line at `line_no` could line up with: walking up from it, the nearest key at
+/// each smaller indentation (the keys of the enclosing mappings), as (column, key).
+fn enclosing_keys<'s>(all: &[Line<'s>], line_no: usize) -> Vec<(usize, &'s str)> {
+    let mut out = Vec::new();
     let mut limit = usize::MAX;
     for l in all[..(line_no - 1).min(all.len())].iter().rev() {
         if l.is_blank_or_comment() {
             continue;
         }
-        if l.indent < limit && l.content().contains(':') && !l.content().starts_with("- ") {
-            out.push(l.indent);
+        let mut col = l.indent;
+        let mut content = strip_comment(l.content());
+        while let Some(rest) = content.strip_prefix("- ") {
+            let trimmed = rest.trim_start();
+            col += content.len() - trimmed.len();
+            content = trimmed;
+        }
+        if let Some(colon) = content
+            .find(": ")
+            .or_else(|| content.ends_with(':').then(|| content.len() - 1))
+        {
+            if col < limit {
+                out.push((col, &content[..colon]));
+                limit = col;
+            }
+        }
+        if l.indent < limit {
             limit = l.indent;
         }
-        if l.indent == 0 {
+        if limit == 0 {
             break;
         }
     }
-    out.sort_unstable();
-    out.dedup();
     out
+}
+
+/// When the lines just above a line at `line_no` (indented `indent`) are the content of a
+/// block scalar (`key: |`) that this line is less indented than: the content's indentation.
+fn block_scalar_above(all: &[Line<'_>], line_no: usize, indent: usize) -> Option<usize> {
+    let mut content_indent = None;
+    for l in all[..(line_no - 1).min(all.len())].iter().rev() {
+        if l.content().is_empty() {
+            continue;
+        }
+        let c = strip_comment(l.content());
+        let header = c.rsplit(' ').next().is_some_and(|w| {
+            w.starts_with(['|', '>'])
+                && w[1..].chars().all(|ch| matches!(ch, '-' | '+' | '1'..='9'))
+        });
+        if let Some(ci) = content_indent {
+            if l.indent < ci {
+                return (header && l.indent <= indent && indent < ci).then_some(ci);
+            }
+        } else if l.indent <= indent {
+            return None;
+        }
+        content_indent = Some(content_indent.map_or(l.indent, |ci: usize| ci.min(l.indent)));
+    }
+    None
 }
 
 /// A line indented deeper than the line above, which opens no block (`key: value`, `- item`).
@@ -413,6 +461,14 @@ fn unclosed_flow(src: &str, span: Span, open_flow: Option<usize>, kind: &ErrorKi
         Some('{') => ('{', '}'),
         _ => ('[', ']'),
     };
+    if open_flow == Some(span.start as usize) {
+        return YAML_SYNTAX
+            .at(span, format!("this `{open}` is never closed"))
+            .label(format!("no matching `{close}`"))
+            .help(format!(
+                "add the missing `{close}` (and check the commas between items); if the brackets are text, quote the whole value"
+            ));
+    }
     let mut diag = YAML_SYNTAX
         .at(
             span,

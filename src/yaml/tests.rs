@@ -812,16 +812,33 @@ fn key_indented_deeper_than_its_siblings() {
 fn key_indented_shallower_than_its_siblings() {
     let (line, col, d) = syntax_error("jobs:\n  build:\n    docker: []\n   steps: []\n");
     assert_eq!((line, col), (4, 4));
-    assert!(d.message.contains("indented by 3 spaces"), "{}", d.message);
+    assert_eq!(
+        d.message,
+        "this line is indented by 3 spaces, which lines it up with no key above it"
+    );
     let help = d.help.unwrap();
-    assert!(help.contains("2 or 4"), "{help}");
+    assert!(
+        help.contains("`docker:` (4 spaces) or `build:` (2 spaces)"),
+        "{help}"
+    );
 }
 
 #[test]
 fn list_item_where_a_key_is_expected() {
-    let (line, _, d) = syntax_error("jobs:\n  build:\n    steps: []\n    - run: x\n");
-    assert_eq!(line, 4);
+    let (line, col, d) = syntax_error("jobs:\n  build:\n    steps: []\n    - run: x\n");
+    assert_eq!((line, col), (4, 5));
     assert!(d.message.contains("list item"), "{}", d.message);
+}
+
+#[test]
+fn block_text_line_indented_too_little() {
+    let (line, col, d) = syntax_error("a:\n  run: |\n    make\n   test\n");
+    assert_eq!((line, col), (4, 4));
+    let help = d.help.unwrap();
+    assert!(
+        help.contains("text block above") && help.contains("(4 spaces)"),
+        "{help}"
+    );
 }
 
 #[test]
@@ -864,8 +881,9 @@ fn unclosed_brackets() {
     let (_, _, d) = syntax_error(src);
     assert!(d.message.contains("`{`"), "{}", d.message);
     assert_eq!(text(src, d.labels[0].span), "{");
-    let (_, _, d) = syntax_error("a: [1, 2\n");
-    assert!(d.message.contains("`[`"), "{}", d.message);
+    let (line, col, d) = syntax_error("a: [1, 2\n");
+    assert_eq!((line, col), (1, 4));
+    assert_eq!(d.message, "this `[` is never closed");
 }
 
 #[test]
@@ -954,6 +972,50 @@ fn any_bytes_give_a_report() {
     }
 }
 
+/// Random texts made of YAML's significant characters (and multi-byte ones, tabs, CRs):
+/// never a panic, and a failed load always explains itself.
+#[test]
+fn random_texts_never_panic() {
+    const PIECES: &[&str] = &[
+        "a", "key", ":", ": ", "- ", "-", " ", "  ", "\n", "\r\n", "\t", "#", " # c", "\"", "'",
+        "[", "]", "{", "}", ",", "&x", "*x", "*y", "<<: ", "|", ">-", "?", "!", "!!str ", "é",
+        "日本", "🎉", "\\", "%", "---", "...", "@", "`", "0x1F", "~", "\u{FEFF}",
+    ];
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for _ in 0..3000 {
+        let len = (next() % 40) as usize;
+        let src: String = (0..len)
+            .map(|_| PIECES[(next() % PIECES.len() as u64) as usize])
+            .collect();
+        let doc = parse(&src);
+        for d in &doc.diagnostics {
+            assert!(d.help.is_some(), "{src:?}: {d:?}");
+            assert!(d.span().end as usize <= src.len(), "{src:?}: {d:?}");
+            assert!(
+                src.is_char_boundary(d.span().start as usize),
+                "{src:?}: {d:?}"
+            );
+            assert!(
+                src.is_char_boundary(d.span().end as usize),
+                "{src:?}: {d:?}"
+            );
+        }
+        if doc
+            .diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
+        {
+            assert!(doc.root.is_none(), "{src:?}");
+        }
+    }
+}
+
 // ---------------------------------------------------------------- real files
 
 fn yaml_files(dir: &str) -> Vec<std::path::PathBuf> {
@@ -1015,4 +1077,34 @@ fn approval_as_printed_seed_gives_one_clear_error() {
         "{}",
         d.message
     );
+}
+
+/// The examples in the rules' explanations: the bad one fires the rule, the good one loads
+/// without any finding of the loader.
+#[test]
+fn rule_doc_examples() {
+    for (id, doc) in [
+        ("yaml-syntax", include_str!("../rules/docs/yaml-syntax.md")),
+        ("yaml-limits", include_str!("../rules/docs/yaml-limits.md")),
+        (
+            "duplicate-key",
+            include_str!("../rules/docs/duplicate-key.md"),
+        ),
+    ] {
+        let block = |heading: &str| {
+            let after = &doc[doc.find(heading).expect(heading)..];
+            let start = after.find("```yaml\n").expect("yaml block") + "```yaml\n".len();
+            let len = after[start..].find("```").expect("closed block");
+            after[start..start + len].to_string()
+        };
+        let bad = parse(&block("## Bad"));
+        assert!(
+            bad.diagnostics.iter().any(|d| d.rule == id),
+            "{id}: {:?}",
+            bad.diagnostics
+        );
+        let good = parse(&block("## Good"));
+        assert!(good.diagnostics.is_empty(), "{id}: {:?}", good.diagnostics);
+        assert!(good.root.is_some());
+    }
 }
