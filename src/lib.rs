@@ -7,13 +7,17 @@
 
 pub mod context;
 pub mod diagnostic;
+pub mod env_builtins;
 pub mod filters;
 pub mod generate;
+pub mod images;
 pub mod logic;
 pub mod model;
 pub mod mustache;
 pub mod rules;
+pub mod secrets;
 pub mod settings;
+pub mod shell;
 pub mod span;
 pub mod yaml;
 
