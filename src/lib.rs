@@ -15,6 +15,7 @@ pub mod logic;
 pub mod model;
 pub mod mustache;
 pub mod rules;
+pub mod scalar_map;
 pub mod secrets;
 pub mod settings;
 pub mod shell;

@@ -1173,17 +1173,15 @@ impl Lexer<'_> {
                 }
                 self.test_guards(&operands);
             }
-            "source" | "." => {
-                if args.iter().any(|a| a.cooked.contains("BASH_ENV")) {
-                    let written: Vec<String> = self
-                        .facts
-                        .bash_env_writes
-                        .iter()
-                        .map(|a| a.name.clone())
-                        .collect();
-                    for n in written {
-                        self.assign(&n, cmd.span());
-                    }
+            "source" | "." if args.iter().any(|a| a.cooked.contains("BASH_ENV")) => {
+                let written: Vec<String> = self
+                    .facts
+                    .bash_env_writes
+                    .iter()
+                    .map(|a| a.name.clone())
+                    .collect();
+                for n in written {
+                    self.assign(&n, cmd.span());
                 }
             }
             _ => {}
