@@ -34,6 +34,7 @@ impl std::fmt::Debug for Rule {
     }
 }
 
+pub mod constant_condition;
 pub mod references;
 pub mod version;
 pub mod yaml_rules;
@@ -52,6 +53,7 @@ pub fn registry() -> &'static [&'static Rule] {
         &references::UNKNOWN_COMMAND,
         &references::UNKNOWN_EXECUTOR,
         &references::UNDECLARED_ORB,
+        &constant_condition::CONSTANT_CONDITION,
     ];
     RULES
 }

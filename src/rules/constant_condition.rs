@@ -1,0 +1,290 @@
+//! `constant-condition`: a workflow `when`/`unless` or a step `when`/`unless` `condition` whose
+//! value can never change, so the workflow or steps always run, or never do.
+
+use super::Rule;
+use crate::context::Context;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::logic::{ConstantCondition, Site, constant_condition};
+use crate::model::StepKind;
+use crate::mustache;
+use crate::yaml::Node;
+
+pub static CONSTANT_CONDITION: Rule = Rule {
+    id: "constant-condition",
+    severity: Severity::Warning,
+    summary: "a `when`/`unless` condition is the same whatever the pipeline values and parameters",
+    explanation: include_str!("docs/constant-condition.md"),
+    check: Some(check),
+};
+
+fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
+    for scope in cx.scopes() {
+        let suffix = scope.suffix();
+        for wf in &scope.config.workflows {
+            for (clause, entry) in [("when", wf.when), ("unless", wf.unless)] {
+                let Some((_, value)) = entry else { continue };
+                let Some(c) = constant_condition(value, Site::Workflow) else {
+                    continue;
+                };
+                let runs = c.value == (clause == "when");
+                let effect = if runs {
+                    "so the workflow always runs"
+                } else {
+                    "so the workflow never runs"
+                };
+                out.push(finding(
+                    value,
+                    &c,
+                    format!(
+                        "`{clause}` of workflow `{}`{suffix} is always {}, {effect}",
+                        wf.name.text, c.value
+                    ),
+                ));
+            }
+        }
+        for (owner, step) in scope.config.all_steps() {
+            let StepKind::Conditional {
+                when,
+                condition: Some(cond),
+                ..
+            } = &step.kind
+            else {
+                continue;
+            };
+            let Some(c) = constant_condition(cond, Site::Step) else {
+                continue;
+            };
+            let clause = if *when { "when" } else { "unless" };
+            let runs = c.value == *when;
+            let effect = if runs {
+                "so its steps always run"
+            } else {
+                "so its steps never run"
+            };
+            let key = step.name.map(|n| n.span).unwrap_or(step.node.span);
+            let d = CONSTANT_CONDITION
+                .at(
+                    cond.use_span(),
+                    format!(
+                        "the `{clause}` condition of a step in {}{suffix} is always {}, {effect}",
+                        owner.describe(),
+                        c.value
+                    ),
+                )
+                .label(format!("always {}", c.value))
+                .with_label(key, format!("`{clause}` step"));
+            out.push(with_details(d, cond, &c));
+        }
+    }
+}
+
+fn finding(value: &Node, c: &ConstantCondition, message: String) -> Diagnostic {
+    let d = CONSTANT_CONDITION
+        .at(value.use_span(), message)
+        .label(format!("always {}", c.value));
+    with_details(d, value, c)
+}
+
+/// Add the part that decided (when it is not the whole value) and the help.
+fn with_details(mut d: Diagnostic, value: &Node, c: &ConstantCondition) -> Diagnostic {
+    if c.span != value.use_span() && !c.span.is_empty() {
+        d = d.with_label(c.span, c.reason.clone());
+    } else {
+        d.primary.message = format!("always {}: {}", c.value, c.reason);
+    }
+    d.help(help_for(value))
+}
+
+/// A comparison written as text around `<< >>` gets its logic-statement form; anything else
+/// the general advice.
+fn help_for(value: &Node) -> String {
+    if let Some(text) = value.as_str() {
+        if mustache::has_template(text) {
+            for (op, negate) in [("!=", true), ("==", false)] {
+                if let Some((l, r)) = text.split_once(op) {
+                    let (l, r) = (l.trim(), r.trim());
+                    if !l.is_empty() && !r.is_empty() {
+                        let eq = format!("equal: [{r}, {l}]");
+                        let stmt = if negate {
+                            format!("not: {{ {eq} }}")
+                        } else {
+                            eq
+                        };
+                        return format!(
+                            "a string is not compared: after substitution it is just text, and \
+                             non-empty text is true; write the logic statement `{stmt}`"
+                        );
+                    }
+                }
+            }
+            return "after substitution this is a non-empty string, which is always true; use \
+                    the value alone (`<< pipeline.parameters.x >>`) or a logic statement \
+                    (`equal`, `matches`, `not`...)"
+                .to_string();
+        }
+    }
+    "make the condition read a pipeline parameter or value (`equal: [main, << pipeline.git.branch >>]`), \
+     or remove it if the steps or workflow should always run"
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Config;
+    use crate::span::{LineIndex, Span};
+    use crate::yaml::{Document, Scalar, ScalarKind, ScalarStyle, Value};
+
+    // A tiny tree builder (the YAML loader is not needed for these checks).
+    struct B {
+        next: usize,
+    }
+    impl B {
+        fn span(&mut self) -> Span {
+            self.next += 10;
+            Span::new(self.next, self.next + 5)
+        }
+        fn sc(&mut self, kind: ScalarKind, t: &str) -> Node {
+            Node {
+                span: self.span(),
+                alias: None,
+                value: Value::Scalar(Scalar {
+                    text: t.into(),
+                    style: ScalarStyle::Plain,
+                    kind,
+                }),
+            }
+        }
+        fn s(&mut self, t: &str) -> Node {
+            self.sc(ScalarKind::Str, t)
+        }
+        fn map(&mut self, entries: Vec<(&str, Node)>) -> Node {
+            let span = self.span();
+            let entries = entries.into_iter().map(|(k, v)| (self.s(k), v)).collect();
+            Node {
+                span,
+                alias: None,
+                value: Value::Map(entries),
+            }
+        }
+        fn seq(&mut self, items: Vec<Node>) -> Node {
+            Node {
+                span: self.span(),
+                alias: None,
+                value: Value::Seq(items),
+            }
+        }
+    }
+
+    fn lint(root: &Node) -> Vec<Diagnostic> {
+        let config = Config::from_root(root);
+        let doc = Document::default();
+        let lines = LineIndex::new("");
+        let settings = crate::Settings::default();
+        let cx = Context {
+            path: "t.yml",
+            source: "",
+            lines: &lines,
+            doc: &doc,
+            settings: &settings,
+            config: &config,
+        };
+        let mut out = Vec::new();
+        check(&cx, &mut out);
+        out
+    }
+
+    fn workflow_config(b: &mut B, clause: &str, cond: Node) -> Node {
+        let job = b.s("build");
+        let jobs = b.seq(vec![job]);
+        let wf = b.map(vec![(clause, cond), ("jobs", jobs)]);
+        let wfs = b.map(vec![("main", wf)]);
+        let v = b.s("2.1");
+        b.map(vec![("version", v), ("workflows", wfs)])
+    }
+
+    #[test]
+    fn string_comparison_in_workflow_when() {
+        let mut b = B { next: 0 };
+        let cond = b.s("<< pipeline.parameters.enable_regtest >> == false");
+        let root = workflow_config(&mut b, "when", cond);
+        let out = lint(&root);
+        assert_eq!(out.len(), 1, "{out:?}");
+        let d = &out[0];
+        assert_eq!(d.rule, "constant-condition");
+        assert_eq!(
+            d.message,
+            "`when` of workflow `main` is always true, so the workflow always runs"
+        );
+        let help = d.help.as_deref().unwrap_or("");
+        assert!(
+            help.contains("equal: [false, << pipeline.parameters.enable_regtest >>]"),
+            "{help}"
+        );
+    }
+
+    #[test]
+    fn literal_unless_never_runs() {
+        let mut b = B { next: 0 };
+        let cond = b.sc(ScalarKind::Bool(true), "true");
+        let root = workflow_config(&mut b, "unless", cond);
+        let out = lint(&root);
+        assert_eq!(out.len(), 1);
+        assert!(
+            out[0].message.ends_with("so the workflow never runs"),
+            "{}",
+            out[0].message
+        );
+    }
+
+    #[test]
+    fn parameter_and_expression_conditions_are_fine() {
+        for text in [
+            "<< pipeline.parameters.run >>",
+            "pipeline.git.branch == \"main\"",
+            "<< pipeline.git.branch == \"main\" >>",
+        ] {
+            let mut b = B { next: 0 };
+            let cond = b.s(text);
+            let root = workflow_config(&mut b, "when", cond);
+            assert!(lint(&root).is_empty(), "{text}");
+        }
+        let mut b = B { next: 0 };
+        let l = b.s("main");
+        let r = b.s("<< pipeline.git.branch >>");
+        let args = b.seq(vec![l, r]);
+        let cond = b.map(vec![("equal", args)]);
+        let root = workflow_config(&mut b, "when", cond);
+        assert!(lint(&root).is_empty());
+    }
+
+    #[test]
+    fn step_conditions() {
+        let mut b = B { next: 0 };
+        let cond = b.sc(ScalarKind::Bool(false), "false");
+        let run = b.s("echo hi");
+        let run_step = b.map(vec![("run", run)]);
+        let steps = b.seq(vec![run_step]);
+        let when = b.map(vec![("condition", cond), ("steps", steps)]);
+        let when_step = b.map(vec![("when", when)]);
+        let job_steps = b.seq(vec![when_step]);
+        let ok_cond = b.s("<< parameters.flag >>");
+        let run2 = b.s("echo ok");
+        let run2_step = b.map(vec![("run", run2)]);
+        let steps2 = b.seq(vec![run2_step]);
+        let unless = b.map(vec![("condition", ok_cond), ("steps", steps2)]);
+        let unless_step = b.map(vec![("unless", unless)]);
+        let job_steps2 = b.seq(vec![unless_step]);
+        let job = b.map(vec![("steps", job_steps)]);
+        let job2 = b.map(vec![("steps", job_steps2)]);
+        let jobs = b.map(vec![("build", job), ("other", job2)]);
+        let v = b.s("2.1");
+        let root = b.map(vec![("version", v), ("jobs", jobs)]);
+        let out = lint(&root);
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert_eq!(
+            out[0].message,
+            "the `when` condition of a step in job `build` is always false, so its steps never run"
+        );
+    }
+}
