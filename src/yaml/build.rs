@@ -429,6 +429,10 @@ impl<'s> Builder<'s> {
     }
 
     fn merge_error(&mut self, key: &Node, at: Span) {
+        if self.unresolved.iter().any(|(_, s)| *s == at) {
+            // An undefined alias: reported as such at the end.
+            return;
+        }
         self.fail(
             YAML_SYNTAX
                 .at(
@@ -539,7 +543,13 @@ impl<'s> Builder<'s> {
 
     fn second_document(&mut self, at: Span) {
         let at = if at.is_empty() {
-            Span::new(at.start as usize, at.start as usize + 3)
+            let rest = &self.src[at.start as usize..];
+            let len = if rest.starts_with("---") {
+                3
+            } else {
+                rest.chars().next().map_or(0, char::len_utf8)
+            };
+            Span::new(at.start as usize, at.start as usize + len)
         } else {
             at
         };

@@ -296,6 +296,10 @@ pub(crate) fn syntax_error(
             .at(span, "a `? ` key indicator is not allowed here")
             .label("`?`")
             .help("quote the value if the `?` is text"),
+        ErrorKind::BomInsideDocument => YAML_SYNTAX
+            .at(span, "a byte-order mark (U+FEFF) in the middle of the file")
+            .label("invisible U+FEFF character")
+            .help("delete this invisible character (it often comes from pasting or joining files)"),
         ErrorKind::RecursionLimitExceeded => YAML_LIMITS
             .at(span, "the YAML nests collections too deep")
             .label("too deep")

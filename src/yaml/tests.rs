@@ -259,6 +259,11 @@ fn a_second_document_is_an_error_because_circleci_rejects_it() {
     assert_eq!(text(src, doc.diagnostics[0].span()), "---");
     // Even an empty second document.
     assert_eq!(findings("a: 1\n---\n").len(), 1);
+    // After an end marker, without `---`.
+    let src = "a: 1\n...\né: 2\n";
+    let doc = parse(src);
+    assert_eq!(doc.diagnostics.len(), 1);
+    assert_eq!(text(src, doc.diagnostics[0].span()), "é");
 }
 
 #[test]
@@ -532,6 +537,21 @@ fn alias_with_no_anchor_at_all() {
         d.help.unwrap().contains("`images`"),
         "suggests the close name"
     );
+}
+
+#[test]
+fn undefined_alias_in_a_merge_is_one_error() {
+    let src = "job:\n  <<: *defaults\n  x: 1\ndefaults: &defaults {y: 2}\n";
+    let (line, col, d) = syntax_error(src);
+    assert_eq!((line, col), (2, 7));
+    assert!(d.message.contains("before its anchor"), "{}", d.message);
+}
+
+#[test]
+fn byte_order_mark_inside_the_file() {
+    let (line, _, d) = syntax_error("a: 1\n\u{FEFF}b: 2\n");
+    assert_eq!(line, 2);
+    assert!(d.message.contains("byte-order mark"), "{}", d.message);
 }
 
 #[test]
