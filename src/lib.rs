@@ -14,6 +14,7 @@ pub mod images;
 pub mod logic;
 pub mod model;
 pub mod mustache;
+pub mod render;
 pub mod rules;
 pub mod scalar_map;
 pub mod secrets;
