@@ -106,8 +106,8 @@ fn main() {
         i += 1;
     }
     println!(
-        "{:>6} {:>7} {:>12} {:>14} {:>14} {:>16} {:>12}",
-        "jobs", "edges", "cilint svg", "svg size", "layout-rs", "layout-rs noopt", "dot -Tsvg"
+        "{:>6} {:>7} {:>12} {:>20} {:>14} {:>16} {:>12}",
+        "jobs", "edges", "cilint svg", "svg px, size", "layout-rs", "layout-rs noopt", "dot -Tsvg"
     );
     for jobs in [50usize, 100, 300, 1000] {
         let d = render::synthetic(jobs, 1);
@@ -120,11 +120,16 @@ fn main() {
         };
         let gv = graphviz(&d).map_or("n/a".to_string(), secs);
         println!(
-            "{:>6} {:>7} {:>12} {:>14} {:>14} {:>16} {:>12}",
+            "{:>6} {:>7} {:>12} {:>20} {:>14} {:>16} {:>12}",
             jobs,
             d.edges.len(),
             secs(t),
-            format!("{}x{}", lay.width.round(), lay.height.round()),
+            format!(
+                "{}x{} {}kB",
+                lay.width.round(),
+                lay.height.round(),
+                len / 1024
+            ),
             lrs,
             lrs_noopt,
             gv

@@ -204,13 +204,16 @@ fn nums(s: &str) -> Vec<f64> {
         .collect()
 }
 
+/// from, to, start point, end point
+type DrawnEdge = (String, String, (f64, f64), (f64, f64));
+
 struct Parsed {
     /// id -> (box, text of the group, class)
     nodes: Vec<(String, BoxR, String, String)>,
     /// id -> outline of the shape (the rectangle's corners or the polygon's points)
     outlines: Vec<(String, Vec<(f64, f64)>)>,
     /// from, to, start, end
-    edges: Vec<(String, String, (f64, f64), (f64, f64))>,
+    edges: Vec<DrawnEdge>,
     width: f64,
     height: f64,
 }
