@@ -398,6 +398,8 @@ const BUILTIN_PIPELINE_VALUES: &[&str] = &[
     "pipeline.name",
     "pipeline.project.git_url",
     "pipeline.project.type",
+    // Not in the values table, but used by CircleCI's own CLI pipeline (serial-group keys).
+    "pipeline.project.slug",
     "pipeline.git.tag",
     "pipeline.git.branch",
     "pipeline.git.branch.is_default",
@@ -613,6 +615,7 @@ mod tests {
             "pipeline.schedule.name",
             "pipeline.schedule.id",
             "pipeline.in_setup",
+            "pipeline.project.slug",
             "pipeline.trigger_parameters.github_app.ref",
             "pipeline.trigger_parameters.webhook.body",
             "pipeline.event.name",

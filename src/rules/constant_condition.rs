@@ -203,6 +203,44 @@ mod tests {
         b.map(vec![("version", v), ("workflows", wfs)])
     }
 
+    /// The yaml block after a heading of the rule's explanation.
+    fn example(heading: &str) -> String {
+        let doc = CONSTANT_CONDITION.explanation;
+        let after = &doc[doc.find(heading).expect("heading")..];
+        let start = after.find("```yaml\n").expect("yaml block") + 8;
+        let len = after[start..].find("```").expect("closing fence");
+        after[start..start + len].to_string()
+    }
+
+    fn lint_text(src: &str) -> Vec<Diagnostic> {
+        let doc = crate::yaml::parse(src);
+        let root = doc.root.as_ref().expect("a document");
+        lint(root)
+    }
+
+    #[test]
+    fn explanation_examples() {
+        let bad = lint_text(&example("## Bad"));
+        assert_eq!(bad.len(), 1, "{bad:?}");
+        assert!(lint_text(&example("## Good")).is_empty());
+    }
+
+    #[test]
+    fn parsed_yaml_keeps_exact_spans() {
+        let src = "version: 2.1\nworkflows:\n  w:\n    when: << pipeline.parameters.x >> == false\n    jobs: [a]\n  v:\n    unless: true\n    jobs: [a]\n  ok:\n    when: << pipeline.parameters.x >>\n    jobs: [a]\n";
+        let out = lint_text(src);
+        assert_eq!(out.len(), 2, "{out:?}");
+        assert_eq!(
+            out[0].span().slice(src),
+            "<< pipeline.parameters.x >> == false"
+        );
+        assert_eq!(out[1].span().slice(src), "true");
+        assert_eq!(
+            out[1].message,
+            "`unless` of workflow `v` is always true, so the workflow never runs"
+        );
+    }
+
     #[test]
     fn string_comparison_in_workflow_when() {
         let mut b = B { next: 0 };
