@@ -21,6 +21,8 @@ struct Frame {
     anchor: usize,
     /// Nodes in the subtree so far (the collection itself included).
     size: usize,
+    /// Deepest nesting of collections among the children so far (0: only scalars).
+    child_height: usize,
     kind: FrameKind,
 }
 
@@ -36,6 +38,8 @@ enum FrameKind {
 struct Anchored {
     node: Node,
     size: usize,
+    /// Nesting of collections in the node (0 for a scalar).
+    height: usize,
 }
 
 /// What a mapping key is, to find duplicates (as a loader would compare the constructed keys:
@@ -175,7 +179,11 @@ impl<'s> Builder<'s> {
                 _ if first_done => {}
                 Event::Scalar(text, style, anchor, tag) => {
                     let (style, kind) = scalar_kind(&text, style, tag.as_deref());
-                    let sp = self.scalar_span(sp, style, prev_end);
+                    let mut sp = self.scalar_span(sp, style, prev_end);
+                    if sp.is_empty() && self.src[sp.start as usize..].starts_with(':') {
+                        // An empty value is reported at its key's `:`: place it just after.
+                        sp = Span::empty(sp.start as usize + 1);
+                    }
                     // An empty value (`key:`) comes as `~`: keep its text as written, empty.
                     let text: Box<str> = if sp.is_empty() && style == ScalarStyle::Plain {
                         "".into()
@@ -189,9 +197,9 @@ impl<'s> Builder<'s> {
                     };
                     self.source_nodes += 1;
                     if anchor != 0 {
-                        self.keep_anchor(anchor, &node, 1);
+                        self.keep_anchor(anchor, &node, 1, 0);
                     }
-                    self.complete(node, sp, 1);
+                    self.complete(node, sp, 1, 0);
                 }
                 Event::SequenceStart(style, anchor, _) | Event::MappingStart(style, anchor, _) => {
                     let is_map = matches!(event, Event::MappingStart(..));
@@ -207,6 +215,7 @@ impl<'s> Builder<'s> {
                         end: if flow { sp.end } else { sp.start } as usize,
                         anchor,
                         size: 1,
+                        child_height: 0,
                         kind: if is_map {
                             FrameKind::Map {
                                 entries: Vec::new(),
@@ -240,7 +249,7 @@ impl<'s> Builder<'s> {
                             kind: ScalarKind::Null,
                         }),
                     };
-                    self.complete(node, sp, 1);
+                    self.complete(node, sp, 1, 0);
                 }
                 // Events added by later parser versions carry no node.
                 _ => {}
@@ -282,6 +291,8 @@ impl<'s> Builder<'s> {
                 .any(|d| d.rule == YAML_SYNTAX.id || d.rule == YAML_LIMITS.id);
         // Drop the open frames one by one (their depth is bounded, but be explicit).
         while self.stack.pop().is_some() {}
+        // The parser may hold comments back while it looks ahead: keep source order.
+        self.comments.sort_by_key(|c| c.span);
         Document {
             root: if failed { None } else { self.root },
             comments: self.comments,
@@ -295,7 +306,7 @@ impl<'s> Builder<'s> {
     }
 
     /// A finished node: into its parent, or the root.
-    fn complete(&mut self, node: Node, extent: Span, size: usize) {
+    fn complete(&mut self, node: Node, extent: Span, size: usize, height: usize) {
         let Some(top) = self.stack.last_mut() else {
             if self.root.is_none() {
                 self.root = Some(node);
@@ -303,6 +314,7 @@ impl<'s> Builder<'s> {
             return;
         };
         top.size += size;
+        top.child_height = top.child_height.max(height);
         top.end = top.end.max(extent.end as usize);
         match &mut top.kind {
             FrameKind::Seq(items) => items.push(node),
@@ -337,10 +349,11 @@ impl<'s> Builder<'s> {
             alias: None,
             value,
         };
+        let height = frame.child_height + 1;
         if frame.anchor != 0 {
-            self.keep_anchor(frame.anchor, &node, frame.size);
+            self.keep_anchor(frame.anchor, &node, frame.size, height);
         }
-        self.complete(node, span, frame.size);
+        self.complete(node, span, frame.size, height);
     }
 
     /// Apply merge keys and drop duplicate keys, as SnakeYAML (CircleCI's YAML loader) does:
@@ -447,7 +460,7 @@ impl<'s> Builder<'s> {
 
     /// Keep a copy of an anchored node for its aliases. The copy counts against the alias
     /// budget (nested anchors would otherwise copy a large subtree once per level).
-    fn keep_anchor(&mut self, id: usize, node: &Node, size: usize) {
+    fn keep_anchor(&mut self, id: usize, node: &Node, size: usize, height: usize) {
         let budget = self.alias_budget();
         if self.expanded.saturating_add(size) > budget {
             let at = self.anchor_names.get(&id).map_or(node.span, |(_, s)| *s);
@@ -470,6 +483,7 @@ impl<'s> Builder<'s> {
             Anchored {
                 node: node.clone(),
                 size,
+                height,
             },
         );
     }
@@ -514,11 +528,26 @@ impl<'s> Builder<'s> {
             self.fail(diag);
             return false;
         }
+        let max = self.limits.max_depth;
+        if self.stack.len() + anchored.height > max {
+            self.fail(
+                YAML_LIMITS
+                    .at(
+                        at,
+                        format!(
+                            "with alias `*{name}` expanded here, the YAML nests more than {max} collections deep"
+                        ),
+                    )
+                    .label("too deep once expanded")
+                    .help("a CircleCI config needs a few levels; nest fewer aliases of deeply nested anchors (this limit guards against stack exhaustion)"),
+            );
+            return false;
+        }
         self.expanded += anchored.size;
-        let size = anchored.size;
+        let (size, height) = (anchored.size, anchored.height);
         let mut node = anchored.node.clone();
         mark_alias(&mut node, at);
-        self.complete(node, at, size);
+        self.complete(node, at, size, height);
         true
     }
 

@@ -122,7 +122,10 @@ fn empty_values_are_null_with_an_empty_text() {
     let a = r.get("a").unwrap();
     assert!(a.is_null());
     assert_eq!(a.scalar_text(), Some(""));
-    assert!(a.span.is_empty());
+    assert_eq!(a.span, Span::empty(2), "just after the colon");
+    let src = "m:\n  x: 1\n  y:\n";
+    let m = root(src);
+    assert_eq!(text(src, m.get("m").unwrap().span), "x: 1\n  y:");
     assert!(r.get("b").unwrap().is_null());
     assert!(r.get("c").unwrap().is_null());
     assert_eq!(r.get("d").unwrap().as_str(), Some(""));
@@ -763,6 +766,25 @@ fn deep_block_nesting_is_refused_without_overflow() {
     }
     let started = Instant::now();
     assert_limit(&parse(&src), started);
+}
+
+#[test]
+fn aliases_cannot_nest_deeper_than_the_limit() {
+    // Each anchor wraps the previous one's alias in 200 more levels.
+    let mut src = String::from("a0: &a0 1\n");
+    for i in 1..50 {
+        src.push_str(&format!(
+            "a{i}: &a{i} {}*a{}{}\n",
+            "[".repeat(200),
+            i - 1,
+            "]".repeat(200)
+        ));
+    }
+    let doc = parse(&src);
+    assert!(doc.root.is_none());
+    let d = &doc.diagnostics[0];
+    assert_eq!(d.rule, "yaml-limits");
+    assert!(d.message.contains("alias `*a1`"), "{}", d.message);
 }
 
 #[test]
