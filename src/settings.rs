@@ -18,4 +18,8 @@ pub struct Settings {
     pub select: Vec<String>,
     /// `--ignore`: these rules never report.
     pub ignore: Vec<String>,
+    /// `[env] project`: variables set in the CircleCI project settings.
+    pub project_env: Vec<String>,
+    /// `[contexts]`: context name -> the variables it sets.
+    pub contexts: BTreeMap<String, Vec<String>>,
 }

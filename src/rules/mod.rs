@@ -35,7 +35,10 @@ impl std::fmt::Debug for Rule {
 }
 
 pub mod constant_condition;
+pub mod env_vars;
+pub mod images;
 pub mod references;
+pub mod secrets;
 pub mod version;
 pub mod yaml_rules;
 
@@ -54,6 +57,12 @@ pub fn registry() -> &'static [&'static Rule] {
         &references::UNKNOWN_EXECUTOR,
         &references::UNDECLARED_ORB,
         &constant_condition::CONSTANT_CONDITION,
+        &env_vars::UNDEFINED_ENV_VAR,
+        &env_vars::ENV_NOT_EXPANDED,
+        &secrets::SECRET_IN_URL,
+        &secrets::HARDCODED_SECRET,
+        &images::IMAGE_UNPINNED,
+        &images::DEPRECATED_IMAGE,
     ];
     RULES
 }

@@ -1,0 +1,657 @@
+//! `undefined-env-var` and `env-not-expanded`: environment variables that nothing sets, and
+//! `environment:` values that expect shell expansion.
+//!
+//! What a job reads: `$VAR` in its `run` scripts (through the shell lexer in [`crate::shell`]),
+//! in arguments passed to local and orb commands, in `env_var_name` parameters (their defaults
+//! and the names passed for them) and in the `environment:` of its steps; the steps of local
+//! commands it calls are followed (with the job's pre-steps and post-steps from workflows).
+//!
+//! What sets a variable for a job: the `environment:` of the step, of the job, of its executor
+//! and of its primary docker image; an assignment earlier in the same script; a `$BASH_ENV`
+//! write by an earlier step of the job; CircleCI's built-in variables and the shell's and
+//! system's own ([`crate::env_builtins`]); `.cilint.toml`'s `[env] project` and the
+//! `[contexts]` that the job's invocations name. A job run with a context that `.cilint.toml`
+//! does not describe may get any variable from it: its findings are `info`, and say so.
+
+use super::Rule;
+use crate::context::{Context, Scope};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::env_builtins;
+use crate::model::{Invocation, Job, ParamDecl, ParamType, Step, StepKind, env_vars};
+use crate::scalar_map::ScalarMap;
+use crate::shell;
+use crate::span::Span;
+use crate::yaml::Node;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+pub static UNDEFINED_ENV_VAR: Rule = Rule {
+    id: "undefined-env-var",
+    severity: Severity::Warning,
+    summary: "a job reads an environment variable that nothing in the config, CircleCI or .cilint.toml sets",
+    explanation: include_str!("docs/undefined-env-var.md"),
+    check: Some(check_undefined),
+};
+
+pub static ENV_NOT_EXPANDED: Rule = Rule {
+    id: "env-not-expanded",
+    severity: Severity::Warning,
+    summary: "an `environment:` value uses `$VAR`, but CircleCI does not shell-expand these values",
+    explanation: include_str!("docs/env-not-expanded.md"),
+    check: Some(check_not_expanded),
+};
+
+/// Is the shell that runs a script sh-like (bash, sh, zsh, dash, ksh)? `None` (not given)
+/// means the default, bash.
+pub fn is_posix_shell(shell: Option<&str>) -> bool {
+    let Some(s) = shell else { return true };
+    let prog = s.split_whitespace().next().unwrap_or("");
+    let base = prog
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(prog)
+        .to_ascii_lowercase();
+    if s.contains("<<") {
+        return true;
+    }
+    matches!(
+        base.trim_end_matches(".exe"),
+        "bash" | "sh" | "zsh" | "dash" | "ksh" | "ash" | "env"
+    ) && !s.contains("python")
+        && !s.contains("node")
+        && !s.contains("ruby")
+        && !s.contains("pwsh")
+        && !s.contains("powershell")
+}
+
+/// The jobs's invocations in the file's workflows (for a job of an inline orb: `alias/job`).
+pub fn invocations_of<'m, 'a>(
+    cx: &'m Context<'a>,
+    scope: &Scope<'_, 'a>,
+    job: &Job<'a>,
+) -> Vec<&'m Invocation<'a>> {
+    let name = match scope.orb {
+        Some(o) => format!("{}/{}", o.alias.text, job.name.text),
+        None => job.name.text.to_string(),
+    };
+    cx.config
+        .workflows
+        .iter()
+        .flat_map(|w| w.jobs.iter())
+        .filter(|i| i.job.text == name)
+        .collect()
+}
+
+/// Variables set for every step of a job by the config: the job's, its executor's and its
+/// primary image's `environment:`.
+fn job_env(scope: &Scope, job: &Job) -> BTreeSet<String> {
+    let mut set = BTreeSet::new();
+    let mut add_env = |env: &crate::model::Environment| {
+        for v in &env.env {
+            set.insert(v.name.text.to_string());
+        }
+        if let Some(primary) = env.docker.first() {
+            for v in &primary.environment {
+                set.insert(v.name.text.to_string());
+            }
+        }
+    };
+    add_env(&job.env);
+    if let Some(ex) = job
+        .executor
+        .as_ref()
+        .and_then(|r| r.name)
+        .and_then(|n| scope.config.executor(n.text))
+    {
+        add_env(&ex.env);
+    }
+    set
+}
+
+struct Walker<'c, 'a> {
+    cx: &'c Context<'a>,
+    scope: Scope<'c, 'a>,
+    /// Set for the whole job (job env, builtins, settings).
+    known: &'c dyn Fn(&str) -> bool,
+    /// Written to `$BASH_ENV` by earlier steps.
+    bash_env: BTreeSet<String>,
+    /// The job's `shell:`.
+    shell: Option<&'a str>,
+    uses: Vec<(String, Span)>,
+    depth: usize,
+}
+
+impl<'c, 'a> Walker<'c, 'a> {
+    fn unset(&self, name: &str, step_env: &BTreeSet<String>) -> bool {
+        !(self.known)(name) && !self.bash_env.contains(name) && !step_env.contains(name)
+    }
+
+    fn steps(&mut self, steps: &[Step<'a>]) {
+        for s in steps {
+            self.step(s);
+        }
+    }
+
+    fn step(&mut self, st: &Step<'a>) {
+        match &st.kind {
+            StepKind::Conditional { steps, .. } => self.steps(steps),
+            StepKind::Malformed => {}
+            StepKind::Call => {
+                let Some(name) = st.name else { return };
+                if name.text == "run" {
+                    self.run(st);
+                } else if st.is_builtin() {
+                } else if let Some(cmd) = (!name.text.contains('/'))
+                    .then(|| self.scope.config.command(name.text))
+                    .flatten()
+                {
+                    if self.depth > 12 {
+                        return;
+                    }
+                    self.depth += 1;
+                    self.arguments(st, &cmd.parameters);
+                    let steps = cmd.steps.clone();
+                    self.steps(&steps);
+                    self.depth -= 1;
+                } else {
+                    self.arguments(st, &[]);
+                }
+            }
+        }
+    }
+
+    /// Reads in the arguments of a command call (and `env_var_name` parameters).
+    fn arguments(&mut self, st: &Step<'a>, params: &[ParamDecl<'a>]) {
+        let args = st.arguments();
+        let none = BTreeSet::new();
+        for p in params {
+            if p.ty != Some(ParamType::EnvVarName) {
+                continue;
+            }
+            let value = args
+                .iter()
+                .find(|a| a.name.text == p.name.text)
+                .map(|a| a.value)
+                .or(p.default);
+            if let Some(v) = value {
+                self.env_var_name(v, &none);
+            }
+        }
+        for a in &args {
+            if params
+                .iter()
+                .any(|p| p.name.text == a.name.text && p.ty == Some(ParamType::EnvVarName))
+            {
+                continue;
+            }
+            if a.value.as_seq().is_some() {
+                // A `steps` argument: steps that run in the job.
+                let nested = Step::list(a.value);
+                if nested.iter().all(|s| s.name.is_some()) {
+                    self.steps(&nested);
+                }
+                continue;
+            }
+            self.scalar_reads(a.value, &none);
+        }
+    }
+
+    fn env_var_name(&mut self, v: &'a Node, step_env: &BTreeSet<String>) {
+        if let Some(name) = v.as_str().map(str::trim)
+            && shell::is_name(name)
+            && self.unset(name, step_env)
+        {
+            self.uses.push((name.to_string(), v.use_span()));
+        }
+    }
+
+    /// Reads in a text that is used as (part of) a shell word: arguments, env values.
+    fn scalar_reads(&mut self, node: &'a Node, step_env: &BTreeSet<String>) {
+        let Some(text) = node.as_str() else { return };
+        if !text.contains('$') {
+            return;
+        }
+        let facts = shell::analyze(text);
+        let map = ScalarMap::new(self.cx.source, node);
+        for r in facts.unset_reads() {
+            if self.unset(&r.name, step_env) {
+                let span = match (&map, node.alias) {
+                    (Some(m), None) => m.span(r.span.start as usize, r.span.end as usize),
+                    _ => node.use_span(),
+                };
+                self.uses.push((r.name.clone(), span));
+            }
+        }
+    }
+
+    fn run(&mut self, st: &Step<'a>) {
+        let Some(node) = st.run_command() else { return };
+        let mut step_env = BTreeSet::new();
+        let mut shell = self.shell;
+        if let Some(args) = st.args.filter(|a| a.as_map().is_some()) {
+            if let Some(env) = args.get("environment") {
+                let vars = env_vars(env);
+                for v in &vars {
+                    step_env.insert(v.name.text.to_string());
+                }
+                for v in &vars {
+                    self.scalar_reads(v.value, &BTreeSet::new());
+                }
+            }
+            if let Some(sh) = args.get("shell").and_then(|s| s.as_str()) {
+                shell = Some(sh);
+            }
+        }
+        let Some(text) = node.as_str() else { return };
+        if !is_posix_shell(shell) || text.contains("$env:") {
+            return;
+        }
+        let facts = shell::analyze(text);
+        let map = ScalarMap::new(self.cx.source, node);
+        for r in facts.unset_reads() {
+            if self.unset(&r.name, &step_env) {
+                let span = match (&map, node.alias) {
+                    (Some(m), None) => m.span(r.span.start as usize, r.span.end as usize),
+                    _ => node.use_span(),
+                };
+                self.uses.push((r.name.clone(), span));
+            }
+        }
+        for w in facts.bash_env_writes {
+            self.bash_env.insert(w.name);
+        }
+    }
+}
+
+fn check_undefined(cx: &Context, out: &mut Vec<Diagnostic>) {
+    let settings = cx.settings;
+    let project: HashSet<&str> = settings.project_env.iter().map(String::as_str).collect();
+    for scope in cx.scopes() {
+        for job in &scope.config.jobs {
+            if job.is_approval() {
+                continue;
+            }
+            let invs = invocations_of(cx, &scope, job);
+            // Contexts: described ones add their variables; others make findings `info`.
+            let mut from_contexts: HashSet<&str> = HashSet::new();
+            let mut unknown_contexts: BTreeSet<&str> = BTreeSet::new();
+            for inv in &invs {
+                for c in &inv.context {
+                    match settings.contexts.get(c.text) {
+                        Some(vars) => from_contexts.extend(vars.iter().map(String::as_str)),
+                        None => {
+                            unknown_contexts.insert(c.text);
+                        }
+                    }
+                }
+            }
+            let env = job_env(&scope, job);
+            let known = |n: &str| {
+                env_builtins::is_builtin(n)
+                    || env.contains(n)
+                    || project.contains(n)
+                    || from_contexts.contains(n)
+            };
+            let mut w = Walker {
+                cx,
+                scope,
+                known: &known,
+                bash_env: BTreeSet::new(),
+                shell: job.env.shell.and_then(|s| s.as_str()),
+                uses: Vec::new(),
+                depth: 0,
+            };
+            // The job's own `env_var_name` parameters: the names passed by invocations, and
+            // the default when some invocation (or none at all) leaves it out.
+            let none = BTreeSet::new();
+            for p in job
+                .parameters
+                .iter()
+                .filter(|p| p.ty == Some(ParamType::EnvVarName))
+            {
+                let mut defaulted = invs.is_empty();
+                for inv in &invs {
+                    match inv.args.iter().find(|a| a.name.text == p.name.text) {
+                        Some(a) => w.env_var_name(a.value, &none),
+                        None => defaulted = true,
+                    }
+                }
+                if defaulted && let Some(d) = p.default {
+                    w.env_var_name(d, &none);
+                }
+            }
+            for inv in &invs {
+                w.steps(&inv.pre_steps);
+            }
+            w.steps(&job.steps);
+            for inv in &invs {
+                w.steps(&inv.post_steps);
+            }
+            report(cx, job, &unknown_contexts, w.uses, out);
+        }
+    }
+}
+
+fn report(
+    cx: &Context,
+    job: &Job,
+    unknown_contexts: &BTreeSet<&str>,
+    uses: Vec<(String, Span)>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let _ = cx;
+    let mut by_var: BTreeMap<String, Vec<Span>> = BTreeMap::new();
+    let mut order: Vec<String> = Vec::new();
+    for (name, span) in uses {
+        let spans = by_var.entry(name.clone()).or_default();
+        if spans.is_empty() {
+            order.push(name);
+        }
+        if !spans.contains(&span) {
+            spans.push(span);
+        }
+    }
+    for name in order {
+        let spans = &by_var[&name];
+        let mut d = UNDEFINED_ENV_VAR
+            .at(
+                spans[0],
+                if unknown_contexts.is_empty() {
+                    format!(
+                        "`{name}` is read here but set nowhere in this config; if it is a project or context variable, declare it in .cilint.toml ([env] project = [\"{name}\"])"
+                    )
+                } else {
+                    let ctxs: Vec<String> =
+                        unknown_contexts.iter().map(|c| format!("`{c}`")).collect();
+                    format!(
+                        "`{name}` is read here but set nowhere in this config; job `{}` runs with context {}, which .cilint.toml does not describe, so it may come from there",
+                        job.name,
+                        ctxs.join(", ")
+                    )
+                },
+            )
+            .label(format!("read in job `{}`", job.name));
+        for s in &spans[1..] {
+            d = d.with_label(*s, "also read here");
+        }
+        d = if unknown_contexts.is_empty() {
+            d.help(format!(
+                "set `{name}` in the job's `environment:`, or, if it comes from the project settings or a context, list it in .cilint.toml"
+            ))
+        } else {
+            let first = unknown_contexts.iter().next().copied().unwrap_or("context");
+            d.severity(Severity::Info).help(format!(
+                "describe the context in .cilint.toml ([contexts] \"{first}\" = [\"{name}\", ...]) so cilint can tell"
+            ))
+        };
+        out.push(d);
+    }
+}
+
+fn envs_of<'a>(e: &crate::model::Environment<'a>) -> Vec<Vec<crate::model::EnvVar<'a>>> {
+    let mut v = vec![e.env.clone()];
+    v.extend(e.docker.iter().map(|d| d.environment.clone()));
+    v
+}
+
+fn check_not_expanded(cx: &Context, out: &mut Vec<Diagnostic>) {
+    let mut seen: HashSet<Span> = HashSet::new();
+    let mut envs: Vec<Vec<crate::model::EnvVar>> = Vec::new();
+    for scope in cx.scopes() {
+        for job in &scope.config.jobs {
+            envs.extend(envs_of(&job.env));
+        }
+        for ex in &scope.config.executors {
+            envs.extend(envs_of(&ex.env));
+        }
+        for (_, st) in scope.config.all_steps() {
+            if st.name.is_some_and(|n| n.text == "run")
+                && let Some(env) = st.args.and_then(|a| a.get("environment"))
+            {
+                envs.push(env_vars(env));
+            }
+        }
+    }
+    for vars in envs {
+        for v in vars {
+            let Some(text) = v.value.as_str() else {
+                continue;
+            };
+            if !text.contains('$') || v.value.alias.is_some() || !seen.insert(v.value.span) {
+                continue;
+            }
+            let facts = shell::analyze(text);
+            let Some(first) = facts.reads.first() else {
+                continue;
+            };
+            let span = ScalarMap::new(cx.source, v.value).map_or(v.value.span, |m| {
+                m.span(first.span.start as usize, first.span.end as usize)
+            });
+            out.push(
+                ENV_NOT_EXPANDED
+                    .at(
+                        span,
+                        format!(
+                            "`environment:` values are not shell-expanded: `{}` is set to the literal text `{}`",
+                            v.name, text
+                        ),
+                    )
+                    .label(format!("`{}` is not replaced here", first.span.slice(text)))
+                    .help(format!(
+                        "compute the value in a `run` step and write it to $BASH_ENV for later steps: echo \"export {}={}\" >> \"$BASH_ENV\"",
+                        v.name,
+                        text.replace('"', "\\\"")
+                    )),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::model::Config;
+    use crate::settings::Settings;
+    use crate::span::LineIndex;
+
+    /// Run one rule's check on a config text.
+    pub(crate) fn run_rule(rule: &Rule, src: &str, settings: &Settings) -> Vec<Diagnostic> {
+        let doc = crate::yaml::parse(src);
+        let lines = LineIndex::new(src);
+        let config = doc.root.as_ref().map(Config::from_root).unwrap_or_default();
+        let cx = Context {
+            path: "test.yml",
+            source: src,
+            lines: &lines,
+            doc: &doc,
+            settings,
+            config: &config,
+        };
+        let mut out = Vec::new();
+        if let Some(check) = rule.check {
+            check(&cx, &mut out);
+        }
+        out
+    }
+
+    fn undefined(src: &str) -> Vec<(String, Severity, String)> {
+        undefined_with(src, &Settings::default())
+    }
+
+    fn undefined_with(src: &str, s: &Settings) -> Vec<(String, Severity, String)> {
+        run_rule(&UNDEFINED_ENV_VAR, src, s)
+            .into_iter()
+            .map(|d| {
+                (
+                    d.primary.span.slice(src).to_string(),
+                    d.severity,
+                    d.primary.message.clone(),
+                )
+            })
+            .collect()
+    }
+
+    fn vars(src: &str) -> Vec<String> {
+        undefined(src).into_iter().map(|(s, _, _)| s).collect()
+    }
+
+    const HEAD: &str =
+        "version: 2.1\njobs:\n  build:\n    docker:\n      - image: cimg/base:2024.01\n";
+
+    #[test]
+    fn reads_in_run_steps_point_into_the_block_scalar() {
+        let src = format!(
+            "{HEAD}    steps:\n      - run: |\n          echo $CIRCLE_BRANCH\n          git push https://heroku:$HEROKU_API_KEY@git.heroku.com/x.git\n      - run:\n          command: deploy --key \"$HEROKU_API_KEY\" $OTHER\n"
+        );
+        let found = run_rule(&UNDEFINED_ENV_VAR, &src, &Settings::default());
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[0].primary.span.slice(&src), "$HEROKU_API_KEY");
+        assert_eq!(found[0].labels.len(), 1, "the second use is a label");
+        assert_eq!(found[0].labels[0].span.slice(&src), "$HEROKU_API_KEY");
+        assert_eq!(found[0].primary.message, "read in job `build`");
+        assert!(
+            found[0]
+                .message
+                .contains("declare it in .cilint.toml ([env] project = [\"HEROKU_API_KEY\"])")
+        );
+        assert_eq!(found[1].primary.span.slice(&src), "$OTHER");
+        assert!(found.iter().all(|d| d.severity == Severity::Warning));
+    }
+
+    #[test]
+    fn set_by_environments() {
+        let src = "version: 2.1\nexecutors:\n  ex:\n    docker:\n      - image: cimg/base:2024.01\n        environment:\n          FROM_IMAGE: 1\n    environment:\n      FROM_EXECUTOR: 1\njobs:\n  build:\n    executor: ex\n    environment:\n      FROM_JOB: 1\n    steps:\n      - run:\n          command: echo $FROM_IMAGE $FROM_EXECUTOR $FROM_JOB $FROM_STEP $NOPE\n          environment:\n            FROM_STEP: 1\n      - run: echo $FROM_STEP\n";
+        assert_eq!(vars(src), vec!["$NOPE", "$FROM_STEP"]);
+    }
+
+    #[test]
+    fn set_by_earlier_scripts_and_bash_env() {
+        let src = format!(
+            "{HEAD}    steps:\n      - run: echo $EARLY\n      - run: |\n          export A=1\n          echo \"$A\"\n          echo 'export B=2' >> \"$BASH_ENV\"\n          echo \"$B\"\n      - run: echo $B $A\n"
+        );
+        // `B` is not set in the step that writes it; `A` is not set in a later step.
+        assert_eq!(vars(&src), vec!["$EARLY", "$B", "$A"]);
+    }
+
+    #[test]
+    fn guarded_reads_are_not_reported() {
+        let src = format!(
+            "{HEAD}    steps:\n      - run: |\n          echo ${{A:-default}} ${{B:+x}}\n          if [ -z \"$C\" ]; then exit 0; fi\n          echo $C '$D' \\$E\n          cat <<'EOF'\n          $F\n          EOF\n"
+        );
+        assert!(vars(&src).is_empty(), "{:?}", vars(&src));
+    }
+
+    #[test]
+    fn settings_declare_project_and_context_variables() {
+        let src = "version: 2.1\njobs:\n  deploy:\n    docker:\n      - image: cimg/base:2024.01\n    steps:\n      - run: echo $PROJECT_VAR $CTX_VAR $OTHER\nworkflows:\n  main:\n    jobs:\n      - deploy:\n          context: prod\n";
+        // The context is not described: info, saying why.
+        let found = undefined(src);
+        assert_eq!(found.len(), 3);
+        assert!(found.iter().all(|(_, s, _)| *s == Severity::Info));
+        let d = &run_rule(&UNDEFINED_ENV_VAR, src, &Settings::default())[0];
+        assert!(
+            d.message
+                .contains("context `prod`, which .cilint.toml does not describe")
+        );
+        let mut s = Settings {
+            project_env: vec!["PROJECT_VAR".into()],
+            ..Settings::default()
+        };
+        s.contexts.insert("prod".into(), vec!["CTX_VAR".into()]);
+        let found = undefined_with(src, &s);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].0, "$OTHER");
+        assert_eq!(found[0].1, Severity::Warning);
+    }
+
+    #[test]
+    fn commands_arguments_and_env_var_name_parameters() {
+        let src = "version: 2.1\norbs:\n  newman: postman/newman@1.0.0\ncommands:\n  push:\n    parameters:\n      key:\n        type: env_var_name\n        default: PUSH_KEY\n      msg:\n        type: string\n    steps:\n      - run: echo $IN_COMMAND << parameters.msg >> $<< parameters.key >>\njobs:\n  build:\n    docker:\n      - image: cimg/base:2024.01\n    steps:\n      - push:\n          msg: $FROM_ARG\n      - push:\n          key: OTHER_KEY\n      - newman/newman-run:\n          collection: https://api.example.com/c?apikey=$POSTMAN_API_KEY\n";
+        assert_eq!(
+            vars(src),
+            vec![
+                "PUSH_KEY",
+                "$FROM_ARG",
+                "$IN_COMMAND",
+                "OTHER_KEY",
+                "$POSTMAN_API_KEY"
+            ]
+        );
+        // One finding for the command's read, with the job's two calls using the same place.
+        let found = run_rule(&UNDEFINED_ENV_VAR, src, &Settings::default());
+        assert_eq!(
+            found
+                .iter()
+                .filter(|d| d.message.contains("`IN_COMMAND`"))
+                .count(),
+            1
+        );
+    }
+
+    #[test]
+    fn one_finding_per_variable_per_job() {
+        let src = "version: 2.1\njobs:\n  a:\n    docker: [{image: cimg/base:2024.01}]\n    steps:\n      - run: echo $K; echo $K\n  b:\n    docker: [{image: cimg/base:2024.01}]\n    steps:\n      - run: echo $K\n";
+        let found = run_rule(&UNDEFINED_ENV_VAR, src, &Settings::default());
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[0].labels.len(), 1);
+    }
+
+    #[test]
+    fn other_shells_are_skipped() {
+        let src = format!(
+            "{HEAD}    steps:\n      - run:\n          shell: python3\n          command: print('$X')\n      - run:\n          shell: powershell.exe\n          command: echo $env:Y\n      - run:\n          shell: /bin/bash -eo pipefail\n          command: echo $Z\n"
+        );
+        assert_eq!(vars(&src), vec!["$Z"]);
+    }
+
+    #[test]
+    fn job_env_var_name_parameters() {
+        let src = "version: 2.1\njobs:\n  j:\n    parameters:\n      token:\n        type: env_var_name\n        default: DEFAULT_TOKEN\n    docker: [{image: cimg/base:2024.01}]\n    steps:\n      - run: echo ${<< parameters.token >>}\nworkflows:\n  w:\n    jobs:\n      - j:\n          token: PASSED_TOKEN\n";
+        assert_eq!(vars(src), vec!["PASSED_TOKEN"]);
+    }
+
+    #[test]
+    fn env_not_expanded() {
+        let src = format!(
+            "{HEAD}    environment:\n      PATH: $PATH:/opt/bin\n      PLAIN: value\n      TPL: << pipeline.git.branch >>\n    steps:\n      - run:\n          command: echo\n          environment:\n            KEY: ${{SECRET}}\n"
+        );
+        let found = run_rule(&ENV_NOT_EXPANDED, &src, &Settings::default());
+        let spans: Vec<&str> = found.iter().map(|d| d.primary.span.slice(&src)).collect();
+        assert_eq!(spans, vec!["$PATH", "${SECRET}"]);
+        assert!(
+            found[0]
+                .message
+                .contains("`PATH` is set to the literal text `$PATH:/opt/bin`")
+        );
+    }
+
+    /// The bad example of each of these rules' docs fires the rule; the good one does not.
+    #[test]
+    fn doc_examples() {
+        use crate::rules::{images, secrets};
+        fn block<'d>(doc: &'d str, heading: &str) -> &'d str {
+            let at = doc.find(heading).expect("heading");
+            let rest = &doc[at..];
+            let start = rest.find("```yaml\n").expect("yaml block") + 8;
+            let end = rest[start..].find("```").expect("end of block");
+            &rest[start..start + end]
+        }
+        for rule in [
+            &UNDEFINED_ENV_VAR,
+            &ENV_NOT_EXPANDED,
+            &secrets::SECRET_IN_URL,
+            &secrets::HARDCODED_SECRET,
+            &images::IMAGE_UNPINNED,
+            &images::DEPRECATED_IMAGE,
+        ] {
+            let s = Settings::default();
+            let bad = run_rule(rule, block(rule.explanation, "## Bad"), &s);
+            assert!(!bad.is_empty(), "{}: bad example fires", rule.id);
+            let good = run_rule(rule, block(rule.explanation, "## Good"), &s);
+            assert!(
+                good.is_empty(),
+                "{}: good example is clean: {good:?}",
+                rule.id
+            );
+        }
+    }
+}

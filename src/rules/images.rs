@@ -1,0 +1,178 @@
+//! `image-unpinned` and `deprecated-image`: docker images that move under the job, and images
+//! CircleCI has deprecated or retired.
+
+use super::Rule;
+use crate::context::Context;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::images::{self, Unpinned};
+use crate::model::Environment;
+use crate::span::Span;
+use crate::yaml::Node;
+use std::collections::HashSet;
+
+pub static IMAGE_UNPINNED: Rule = Rule {
+    id: "image-unpinned",
+    severity: Severity::Warning,
+    summary: "a docker image has no tag, `latest`, or a floating tag such as `stable` or `lts`",
+    explanation: include_str!("docs/image-unpinned.md"),
+    check: Some(check_unpinned),
+};
+
+pub static DEPRECATED_IMAGE: Rule = Rule {
+    id: "deprecated-image",
+    severity: Severity::Warning,
+    summary: "a legacy `circleci/` docker image, a retired machine image, or `machine: true`",
+    explanation: include_str!("docs/deprecated-image.md"),
+    check: Some(check_deprecated),
+};
+
+/// Every executor environment of every scope (jobs and executors), once each.
+fn environments<'m, 'a>(cx: &'m Context<'a>) -> Vec<&'m Environment<'a>> {
+    let mut out = Vec::new();
+    for scope in cx.scopes() {
+        out.extend(scope.config.jobs.iter().map(|j| &j.env));
+        out.extend(scope.config.executors.iter().map(|e| &e.env));
+    }
+    out
+}
+
+/// The docker `image:` nodes, each once (a node reached through an alias is skipped: it is
+/// reported where it is written).
+fn docker_images<'a>(envs: &[&Environment<'a>]) -> Vec<&'a Node> {
+    let mut seen: HashSet<Span> = HashSet::new();
+    let mut out = Vec::new();
+    for e in envs {
+        for d in &e.docker {
+            if let Some(img) = d.image
+                && img.alias.is_none()
+                && seen.insert(img.span)
+            {
+                out.push(img);
+            }
+        }
+    }
+    out
+}
+
+fn check_unpinned(cx: &Context, out: &mut Vec<Diagnostic>) {
+    let envs = environments(cx);
+    for node in docker_images(&envs) {
+        let Some(image) = node.as_str() else { continue };
+        let Some(why) = images::unpinned(image) else {
+            continue;
+        };
+        let name = images::parse(image).map_or(image, |r| r.name);
+        let (msg, label) = match &why {
+            Unpinned::NoTag => (
+                format!("image `{image}` has no tag, so it is `latest` and changes under the job"),
+                "no tag".to_string(),
+            ),
+            Unpinned::Latest => (
+                format!("image `{image}` uses `latest`, which changes under the job"),
+                "floating tag".to_string(),
+            ),
+            Unpinned::Floating(tag) => (
+                format!(
+                    "image `{image}` uses the floating tag `{tag}`, which moves to new versions without a config change"
+                ),
+                "floating tag".to_string(),
+            ),
+        };
+        out.push(
+            IMAGE_UNPINNED
+                .at(node.span, msg)
+                .label(label)
+                .help(format!(
+                    "pin a version tag (`{name}:<version>`) or a digest (`{name}@sha256:...`) so every run uses the same image"
+                )),
+        );
+    }
+}
+
+fn check_deprecated(cx: &Context, out: &mut Vec<Diagnostic>) {
+    let envs = environments(cx);
+    for node in docker_images(&envs) {
+        let Some(image) = node.as_str() else { continue };
+        let Some(repl) = images::legacy_docker(image) else {
+            continue;
+        };
+        let help = match repl {
+            Some(r) => format!(
+                "use the next-generation image `{r}` with a version tag (the tags differ: check the image's tag list)"
+            ),
+            None => "use the upstream image or a `cimg/` image with a version tag".to_string(),
+        };
+        out.push(
+            DEPRECATED_IMAGE
+                .at(
+                    node.span,
+                    format!(
+                        "`{image}` is a legacy CircleCI image, deprecated and no longer updated"
+                    ),
+                )
+                .label("legacy `circleci/` image")
+                .help(help),
+        );
+    }
+    let mut seen: HashSet<Span> = HashSet::new();
+    for e in envs {
+        let Some((key, value)) = e.machine else {
+            continue;
+        };
+        if value.alias.is_some() || !seen.insert(value.span) {
+            continue;
+        }
+        if value.as_bool() == Some(true) {
+            out.push(
+                DEPRECATED_IMAGE
+                    .at(
+                        value.span,
+                        "`machine: true` runs CircleCI's default machine image, which is discouraged and changes without notice",
+                    )
+                    .label("no image named")
+                    .with_label(key.span, "machine executor")
+                    .help("name a machine image: `machine: { image: ubuntu-2204:2024.01.1 }`"),
+            );
+            continue;
+        }
+        if let Some(img) = value.get("image")
+            && let Some(text) = img.as_str()
+            && let Some(why) = images::retired_machine_image(text)
+        {
+            out.push(
+                DEPRECATED_IMAGE
+                    .at(img.span, format!("machine image `{text}` is retired: {why}"))
+                    .label("retired machine image")
+                    .help("use a current image, for example `ubuntu-2204:2024.01.1` (see CircleCI's list of machine images)"),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::env_vars::tests::run_rule;
+    use crate::settings::Settings;
+
+    #[test]
+    fn unpinned_images() {
+        let src = "version: 2.1\nexecutors:\n  e:\n    docker:\n      - image: node\njobs:\n  a:\n    docker:\n      - image: \"cimg/base:stable\"\n      - image: cimg/postgres:16.1\n      - image: redis:latest\n      - image: cimg/node:<< parameters.v >>\n      - image: cimg/base@sha256:0123\n    steps: [checkout]\n";
+        let found = run_rule(&IMAGE_UNPINNED, src, &Settings::default());
+        let spans: Vec<&str> = found.iter().map(|d| d.primary.span.slice(src)).collect();
+        assert_eq!(spans, vec!["\"cimg/base:stable\"", "redis:latest", "node"]);
+        assert!(found[0].message.contains("floating tag `stable`"));
+    }
+
+    #[test]
+    fn deprecated_images() {
+        let src = "version: 2.1\njobs:\n  a:\n    docker:\n      - image: circleci/node:14\n    steps: [checkout]\n  b:\n    machine: true\n    steps: [checkout]\n  c:\n    machine:\n      image: ubuntu-1604:201903-01\n    steps: [checkout]\n  d:\n    machine:\n      image: ubuntu-2204:2024.01.1\n    steps: [checkout]\n";
+        let found = run_rule(&DEPRECATED_IMAGE, src, &Settings::default());
+        let spans: Vec<&str> = found.iter().map(|d| d.primary.span.slice(src)).collect();
+        assert_eq!(
+            spans,
+            vec!["circleci/node:14", "true", "ubuntu-1604:201903-01"]
+        );
+        assert!(found[0].help.as_deref().unwrap_or("").contains("cimg/node"));
+    }
+}
