@@ -625,12 +625,22 @@ impl<'s> Builder<'s> {
                     let hint = did_you_mean(name, names)
                         .map(|h| format!("{h} "))
                         .unwrap_or_default();
+                    let looks_like_text = !name
+                        .chars()
+                        .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+                    let help = if looks_like_text {
+                        format!(
+                            "a value starting with `*` is an alias: if `*{name}` is meant as text (a file pattern), quote it (`\"*{name}\"`)"
+                        )
+                    } else {
+                        format!(
+                            "{hint}define the anchor (`key: &{name} value`) above this alias, or fix the alias name; if `*{name}` is meant as text, quote it"
+                        )
+                    };
                     YAML_SYNTAX
                         .at(*at, format!("no anchor `&{name}` is defined"))
                         .label("alias of an unknown anchor")
-                        .help(format!(
-                            "{hint}define the anchor (`key: &{name} value`) above this alias, or fix the alias name"
-                        ))
+                        .help(help)
                 }
             };
             diags.push(diag);

@@ -20,6 +20,19 @@ impl<'s> Line<'s> {
         self.text[self.indent.min(self.text.len())..].trim_end()
     }
 
+    /// Length of the `- ` list markers that start the content.
+    fn dashes(&self) -> usize {
+        let c = self.content();
+        let mut rest = c;
+        while let Some(r) = rest
+            .strip_prefix('-')
+            .filter(|r| r.is_empty() || r.starts_with(' '))
+        {
+            rest = r.trim_start();
+        }
+        c.len() - rest.len()
+    }
+
     fn is_blank_or_comment(&self) -> bool {
         let c = self.content();
         c.is_empty() || c.starts_with('#')
@@ -121,6 +134,20 @@ pub(crate) fn syntax_error(
             }) =>
         {
             deeper_than_previous(span, prev)
+        }
+        ErrorKind::ExpectedBlockMappingKey
+            if here.is_some_and(|h| offset > h.start + h.indent + h.dashes()) =>
+        {
+            let h = here.expect("checked");
+            let help = if h.content().contains("{{") {
+                "a value starting with `{` is read as a `{...}` mapping: quote the whole value (`\"{{ ... }}-x\"`)"
+            } else {
+                "the value before this point is complete (a quoted string, a `[...]` or `{...}`): quote the whole value, or move this text onto its own key"
+            };
+            YAML_SYNTAX
+                .at(span, "unexpected text after a complete value")
+                .label("not part of the value")
+                .help(help)
         }
         ErrorKind::ExpectedBlockMappingKey => {
             let here_line = here.filter(|l| l.start + l.indent <= offset);
@@ -230,6 +257,16 @@ pub(crate) fn syntax_error(
                 "close `{open}` with `{}`",
                 if *open == '[' { ']' } else { '}' }
             )),
+        ErrorKind::MissingAnchorOrAliasName => {
+            let c = src[span.start as usize..].chars().next().unwrap_or('*');
+            YAML_SYNTAX
+                .at(
+                    span,
+                    format!("`{c}` must be followed by an anchor name; as text it must be quoted"),
+                )
+                .label(if c == '&' { "anchor without a name" } else { "alias without a name" })
+                .help(format!("quote the value (`\"{c}...\"`) if it is text"))
+        }
         ErrorKind::UnexpectedCharacter { character } => YAML_SYNTAX
             .at(
                 span,

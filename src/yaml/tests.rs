@@ -558,6 +558,25 @@ fn byte_order_mark_inside_the_file() {
 }
 
 #[test]
+fn unquoted_glob_reads_as_an_alias() {
+    let (line, col, d) = syntax_error("paths:\n  - *.jar\n");
+    assert_eq!((line, col), (2, 5));
+    assert_eq!(d.message, "no anchor `&.jar` is defined");
+    assert!(d.help.unwrap().contains("`\"*.jar\"`"));
+    let (_, col, d) = syntax_error("a: *\n");
+    assert_eq!(col, 4);
+    assert!(d.help.unwrap().contains("quote"));
+}
+
+#[test]
+fn text_after_a_complete_value() {
+    let (line, col, d) = syntax_error("key: {{ .Branch }}-x\n");
+    assert_eq!((line, col), (1, 19));
+    assert_eq!(d.message, "unexpected text after a complete value");
+    assert!(d.help.unwrap().contains("quote"));
+}
+
+#[test]
 fn every_undefined_alias_is_reported() {
     let doc = parse("a: *x\nb: *y\n");
     assert_eq!(doc.diagnostics.len(), 2);
