@@ -17,6 +17,7 @@ pub mod mustache;
 pub mod render;
 pub mod rules;
 pub mod scalar_map;
+pub mod schema;
 pub mod secrets;
 pub mod settings;
 pub mod shell;

@@ -38,7 +38,9 @@ pub mod constant_condition;
 pub mod env_vars;
 pub mod images;
 pub mod references;
+pub mod schema_rules;
 pub mod secrets;
+pub mod step_shape;
 pub mod version;
 pub mod yaml_rules;
 
@@ -63,6 +65,10 @@ pub fn registry() -> &'static [&'static Rule] {
         &secrets::HARDCODED_SECRET,
         &images::IMAGE_UNPINNED,
         &images::DEPRECATED_IMAGE,
+        &schema_rules::UNKNOWN_KEY,
+        &schema_rules::INVALID_VALUE,
+        &schema_rules::MISSING_KEY,
+        &step_shape::STEP_SHAPE,
     ];
     RULES
 }

@@ -1,0 +1,1095 @@
+//! The schema check: the config tree against `schema/circleci-config.schema.json`.
+//!
+//! The schema (JSON Schema draft 7, written for cilint from CircleCI's configuration reference)
+//! is embedded in the binary and compiled once per process. A file is validated once; when it
+//! is valid (the common case) that is the whole cost. When it is not, every error of the
+//! validator is turned into a finding people can act on:
+//!
+//! - the JSON pointer of the error is looked up in the tree segment by segment, as strings (a
+//!   job named `123` is a mapping key, not an index), so the finding points at the exact key or
+//!   value;
+//! - `anyOf`/`oneOf` failures are replaced by the error of the branch that got furthest (or, when
+//!   the value matches none of the branches' types, by one "must be X or Y, found Z" finding);
+//! - messages name the key and the place in words ("unknown key `steeps` in job `build`"), never
+//!   print a whole value, and carry a help line (a "did you mean" when a known key is close);
+//! - one mistake gives one finding: duplicates (an anchor merged into many jobs) are dropped,
+//!   a misspelt required key is reported once, a workflow-level key written directly under
+//!   `workflows:` is reported once instead of as a broken workflow, and errors inside a step
+//!   that `step-shape` reports are left to it.
+
+use crate::diagnostic::{Diagnostic, Severity, closest, did_you_mean};
+use crate::rules::schema_rules::{INVALID_VALUE, MISSING_KEY, UNKNOWN_KEY};
+use crate::rules::step_shape;
+use crate::span::Span;
+use crate::yaml::{Document, Node, ScalarKind, Value};
+use jsonschema::error::{TypeKind, ValidationErrorKind};
+use jsonschema::{JsonType, ValidationError};
+use serde_json::Value as Json;
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+/// The schema text, as shipped.
+pub const SCHEMA_SOURCE: &str = include_str!("../schema/circleci-config.schema.json");
+
+/// At most this many schema findings are reported for one file.
+pub const MAX_FINDINGS: usize = 200;
+
+/// Deeper trees are cut here before validation (the YAML loader limits nesting far below this
+/// for real files; the cut keeps the validator's recursion bounded whatever it is given).
+const MAX_DEPTH: usize = 200;
+
+struct Compiled {
+    schema: Json,
+    validator: jsonschema::Validator,
+}
+
+fn compiled() -> &'static Compiled {
+    static COMPILED: OnceLock<Compiled> = OnceLock::new();
+    COMPILED.get_or_init(|| {
+        // Both are checked by the tests; the schema is part of the binary.
+        let schema: Json =
+            serde_json::from_str(SCHEMA_SOURCE).expect("the embedded schema is valid JSON");
+        let validator =
+            jsonschema::draft7::new(&schema).expect("the embedded schema is a valid draft 7 schema");
+        Compiled { schema, validator }
+    })
+}
+
+/// The embedded schema, parsed.
+pub fn schema() -> &'static Json {
+    &compiled().schema
+}
+
+/// Check a loaded document against the schema, with the source it was loaded from. An empty
+/// document is left to the `empty-config` rule (one finding for one mistake).
+pub fn check_document(doc: &Document, source: &str, out: &mut Vec<Diagnostic>) {
+    if let Some(root) = doc.root.as_ref().filter(|r| !r.is_null()) {
+        check_with_source(root, source, out);
+    }
+}
+
+/// Validate the tree under `doc_root` against the schema and append the findings.
+pub fn check(doc_root: &Node, out: &mut Vec<Diagnostic>) {
+    check_inner(doc_root, None, out);
+}
+
+/// As [`check`], with the source text the tree was loaded from (for helps that show corrected
+/// lines).
+pub fn check_with_source(doc_root: &Node, source: &str, out: &mut Vec<Diagnostic>) {
+    check_inner(doc_root, Some(source), out);
+}
+
+fn check_inner(doc_root: &Node, source: Option<&str>, out: &mut Vec<Diagnostic>) {
+    let c = compiled();
+    let instance = to_json(doc_root, 0);
+    if c.validator.is_valid(&instance) {
+        return;
+    }
+    let mut leaves = Vec::new();
+    for err in c.validator.iter_errors(&instance) {
+        flatten(&err, &mut leaves);
+    }
+    let mut found = Findings::new(doc_root, source, &c.schema);
+    found.build(leaves);
+    let total = found.diags.len();
+    out.extend(found.diags.into_iter().take(MAX_FINDINGS));
+    if total > MAX_FINDINGS {
+        out.push(
+            INVALID_VALUE
+                .at(
+                    Span::empty(doc_root.span.start as usize),
+                    format!(
+                        "{MAX_FINDINGS} schema findings shown; {} more were not reported",
+                        total - MAX_FINDINGS
+                    ),
+                )
+                .severity(Severity::Info)
+                .help("fix the findings above and run cilint again"),
+        );
+    }
+}
+
+/// The tree as JSON: mapping keys by their scalar text.
+fn to_json(node: &Node, depth: usize) -> Json {
+    if depth > MAX_DEPTH {
+        return Json::Null;
+    }
+    match &node.value {
+        Value::Scalar(s) => match s.kind {
+            ScalarKind::Null => Json::Null,
+            ScalarKind::Bool(b) => Json::Bool(b),
+            ScalarKind::Int(i) => Json::from(i),
+            ScalarKind::Float(f) => serde_json::Number::from_f64(f)
+                .map_or_else(|| Json::String(s.text.to_string()), Json::Number),
+            ScalarKind::Str => Json::String(s.text.to_string()),
+        },
+        Value::Seq(items) => Json::Array(items.iter().map(|n| to_json(n, depth + 1)).collect()),
+        Value::Map(entries) => {
+            let mut map = serde_json::Map::with_capacity(entries.len());
+            for (k, v) in entries {
+                let key = match k.scalar_text() {
+                    Some(t) => t.to_string(),
+                    None => to_json(k, depth + 1).to_string(),
+                };
+                map.insert(key, to_json(v, depth + 1));
+            }
+            Json::Object(map)
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// From validator errors to leaves: one simple error each, `anyOf`/`oneOf` resolved.
+
+/// What one simple error says.
+#[derive(Clone, Debug, PartialEq)]
+enum Kind {
+    /// Keys the object may not have; `schema_at` is the pointer of the object's schema.
+    Unknown { keys: Vec<String>, schema_at: String },
+    /// Required keys that are absent; `any_of` when one of them is enough.
+    Missing { keys: Vec<String>, any_of: bool },
+    /// The value has none of the expected shapes ("a string", "one of `a`, `b`").
+    Mismatch { expected: Vec<Expected> },
+    /// A mapping with too many keys.
+    TooManyKeys { limit: u64 },
+    /// A mapping with too few keys (an empty mapping where one key is needed).
+    TooFewKeys { limit: u64 },
+    /// A list with too few items.
+    TooFewItems { limit: u64 },
+    /// A number below its minimum.
+    BelowMinimum { limit: String },
+    /// A misspelt required key: `typo` is in the mapping, `key` is missing.
+    Typo { typo: String, key: String },
+    /// Anything else, in the validator's words.
+    Other(String),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Expected {
+    Type(&'static str),
+    OneOf(Vec<String>),
+}
+
+#[derive(Clone, Debug)]
+struct Leaf {
+    /// Instance path, as strings.
+    path: Vec<String>,
+    kind: Kind,
+}
+
+fn pointer_segments(pointer: &str) -> Vec<String> {
+    pointer
+        .split('/')
+        .skip(1)
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect()
+}
+
+fn flatten(err: &ValidationError<'_>, out: &mut Vec<Leaf>) {
+    let path = pointer_segments(err.instance_path().as_str());
+    let kind = match err.kind() {
+        ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
+            choose_branch(&path, context, out);
+            return;
+        }
+        ValidationErrorKind::AdditionalProperties { unexpected } => {
+            let mut at = err.schema_path().as_str().to_string();
+            if let Some(cut) = at.rfind('/') {
+                at.truncate(cut);
+            }
+            Kind::Unknown {
+                keys: unexpected.clone(),
+                schema_at: at,
+            }
+        }
+        ValidationErrorKind::Required { property } => Kind::Missing {
+            keys: vec![property.as_str().map_or_else(|| property.to_string(), str::to_string)],
+            any_of: false,
+        },
+        ValidationErrorKind::Type { kind } => Kind::Mismatch {
+            expected: expected_types(kind),
+        },
+        ValidationErrorKind::Enum { options } => Kind::Mismatch {
+            expected: vec![Expected::OneOf(
+                options
+                    .as_array()
+                    .map(|a| a.iter().map(json_scalar_text).collect())
+                    .unwrap_or_default(),
+            )],
+        },
+        // The only pattern in the schema marks `<< ... >>` templates: a string that is not one
+        // simply has the wrong shape for a number or boolean field.
+        ValidationErrorKind::Pattern { .. } => Kind::Mismatch {
+            expected: Vec::new(),
+        },
+        ValidationErrorKind::MaxProperties { limit } => Kind::TooManyKeys { limit: *limit },
+        ValidationErrorKind::MinProperties { limit } => Kind::TooFewKeys { limit: *limit },
+        ValidationErrorKind::MinItems { limit } => Kind::TooFewItems { limit: *limit },
+        ValidationErrorKind::Minimum { limit } => Kind::BelowMinimum {
+            limit: limit.to_string(),
+        },
+        _ => Kind::Other(err.to_string()),
+    };
+    out.push(Leaf { path, kind });
+}
+
+fn json_scalar_text(v: &Json) -> String {
+    match v {
+        Json::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn expected_types(kind: &TypeKind) -> Vec<Expected> {
+    let types: Vec<JsonType> = match kind {
+        TypeKind::Single(t) => vec![*t],
+        TypeKind::Multiple(set) => set.iter().collect(),
+    };
+    let mut out = Vec::new();
+    let has_string = types.contains(&JsonType::String);
+    for t in types {
+        let word = match t {
+            JsonType::String => "a string",
+            // A field typed "string or number" (text) is a string to the reader.
+            JsonType::Number if has_string => continue,
+            JsonType::Boolean if has_string => continue,
+            JsonType::Number => "a number",
+            JsonType::Integer => "an integer",
+            JsonType::Boolean => "a boolean (`true` or `false`)",
+            JsonType::Object => "a mapping",
+            JsonType::Array => "a list",
+            JsonType::Null => continue,
+        };
+        out.push(Expected::Type(word));
+    }
+    out
+}
+
+/// Resolve an `anyOf`/`oneOf` failure at `path` into the leaves of the best branch.
+fn choose_branch(path: &[String], context: &[Vec<ValidationError<'static>>], out: &mut Vec<Leaf>) {
+    let branches: Vec<Vec<Leaf>> = context
+        .iter()
+        .map(|errs| {
+            let mut leaves = Vec::new();
+            for e in errs {
+                flatten(e, &mut leaves);
+            }
+            leaves
+        })
+        .collect();
+    let is_mismatch = |l: &Leaf| l.path == path && matches!(l.kind, Kind::Mismatch { .. });
+    let mismatched: Vec<bool> = branches
+        .iter()
+        .map(|b| !b.is_empty() && b.iter().all(is_mismatch))
+        .collect();
+    if mismatched.iter().all(|m| *m) {
+        // The value has none of the branches' shapes: one finding listing them all.
+        let mut expected: Vec<Expected> = Vec::new();
+        for leaf in branches.iter().flatten() {
+            if let Kind::Mismatch { expected: e } = &leaf.kind {
+                for x in e {
+                    if !expected.contains(x) {
+                        expected.push(x.clone());
+                    }
+                }
+            }
+        }
+        out.push(Leaf {
+            path: path.to_vec(),
+            kind: Kind::Mismatch { expected },
+        });
+        return;
+    }
+    // Branches that only miss required keys at this very place (`key` or `keys`): one finding.
+    let only_missing = |b: &Vec<Leaf>| {
+        !b.is_empty()
+            && b.iter()
+                .all(|l| l.path == path && matches!(l.kind, Kind::Missing { .. }))
+    };
+    let candidates: Vec<&Vec<Leaf>> = branches
+        .iter()
+        .zip(&mismatched)
+        .filter(|(_, m)| !**m)
+        .map(|(b, _)| b)
+        .collect();
+    if candidates.len() > 1 && candidates.iter().all(|b| only_missing(b)) {
+        let mut keys = Vec::new();
+        for leaf in candidates.iter().copied().flatten() {
+            if let Kind::Missing { keys: k, .. } = &leaf.kind {
+                keys.extend(k.iter().cloned());
+            }
+        }
+        keys.dedup();
+        out.push(Leaf {
+            path: path.to_vec(),
+            kind: Kind::Missing { keys, any_of: true },
+        });
+        return;
+    }
+    // The branch that got furthest: deepest error, then fewest errors, then the first.
+    let best = candidates.into_iter().max_by(|a, b| {
+        let depth = |x: &Vec<Leaf>| x.iter().map(|l| l.path.len()).max().unwrap_or(0);
+        depth(a)
+            .cmp(&depth(b))
+            .then(b.len().cmp(&a.len()))
+            .then(std::cmp::Ordering::Greater)
+    });
+    if let Some(best) = best {
+        out.extend(best.iter().cloned());
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// From leaves to diagnostics.
+
+struct Findings<'a> {
+    root: &'a Node,
+    source: Option<&'a str>,
+    schema: &'a Json,
+    diags: Vec<Diagnostic>,
+    seen: HashSet<(&'static str, Span, String)>,
+}
+
+/// Collections of named items, and what the items are called.
+const COLLECTIONS: &[(&str, &str, &str)] = &[
+    ("jobs", "job", "/definitions/job"),
+    ("workflows", "workflow", "/definitions/workflow"),
+    ("commands", "command", "/definitions/command"),
+    ("executors", "executor", "/definitions/executor"),
+];
+
+impl<'a> Findings<'a> {
+    fn new(root: &'a Node, source: Option<&'a str>, schema: &'a Json) -> Findings<'a> {
+        Findings {
+            root,
+            source,
+            schema,
+            diags: Vec::new(),
+            seen: HashSet::new(),
+        }
+    }
+
+    fn push(&mut self, d: Diagnostic, key: String) {
+        if self.seen.insert((d.rule, d.primary.span, key)) {
+            self.diags.push(d);
+        }
+    }
+
+    fn build(&mut self, mut leaves: Vec<Leaf>) {
+        // Stable, document order; drop exact duplicates.
+        leaves.retain(|l| !self.inside_misshapen_step(&l.path));
+        let mut misplaced: Vec<Vec<String>> = Vec::new();
+        let mut i = 0;
+        while i < leaves.len() {
+            let leaf = &leaves[i];
+            if let Some(prefix) = self.misplaced_item(&leaf.path) {
+                if !misplaced.contains(&prefix) {
+                    self.report_misplaced(&prefix);
+                    misplaced.push(prefix);
+                }
+                leaves.remove(i);
+                continue;
+            }
+            i += 1;
+        }
+        let leaves = merge_misspelt_required(leaves, self.root, self.schema);
+        for leaf in &leaves {
+            self.report(leaf);
+        }
+        self.top_level_typos(&leaves);
+    }
+
+    /// Errors inside a step that has more than one key are `step-shape`'s to report.
+    fn inside_misshapen_step(&self, path: &[String]) -> bool {
+        let mut node = self.root;
+        for (i, seg) in path.iter().enumerate() {
+            let Some(next) = child(node, seg) else {
+                return false;
+            };
+            if i > 0
+                && matches!(path[i - 1].as_str(), "steps" | "pre-steps" | "post-steps")
+                && step_shape::is_misshapen(next)
+            {
+                return true;
+            }
+            node = next;
+        }
+        false
+    }
+
+    /// `[coll, name]` when `name` under `coll` (jobs, workflows...) is a key that belongs one
+    /// level deeper (`when:` directly under `workflows:`, `parameters:` under `jobs:`).
+    fn misplaced_item(&self, path: &[String]) -> Option<Vec<String>> {
+        let [coll, name, ..] = path else {
+            return None;
+        };
+        let (_, _, def) = COLLECTIONS.iter().find(|(c, _, _)| c == coll)?;
+        if coll == "workflows" && name == "version" {
+            return None;
+        }
+        let props = self.schema.pointer(def)?.get("properties")?.as_object()?;
+        props
+            .contains_key(name.as_str())
+            .then(|| vec![coll.clone(), name.clone()])
+    }
+
+    fn report_misplaced(&mut self, prefix: &[String]) {
+        let (coll, name) = (&prefix[0], &prefix[1]);
+        let item = COLLECTIONS
+            .iter()
+            .find(|(c, _, _)| c == coll)
+            .map_or("item", |(_, i, _)| *i);
+        let Some((key, _)) = resolve_entry(self.root, prefix) else {
+            return;
+        };
+        let span = key.span;
+        let d = INVALID_VALUE
+            .at(
+                span,
+                format!(
+                    "`{name}` sits directly under `{coll}`, so it is read as a {item} named `{name}`"
+                ),
+            )
+            .label(format!("read as a {item}, not as a setting"))
+            .help(format!(
+                "`{name}` is a setting of a {item}: indent it under the {item} it belongs to"
+            ));
+        self.push(d, format!("misplaced {coll}.{name}"));
+    }
+
+    fn report(&mut self, leaf: &Leaf) {
+        match &leaf.kind {
+            Kind::Unknown { keys, schema_at } => self.report_unknown(leaf, keys, schema_at),
+            Kind::Missing { keys, any_of } => self.report_missing(leaf, keys, *any_of),
+            Kind::Mismatch { expected } => self.report_mismatch(leaf, expected),
+            Kind::TooManyKeys { limit } => self.report_too_many(leaf, *limit),
+            Kind::TooFewKeys { .. } => {
+                let Some(node) = self.root.lookup(&leaf.path) else {
+                    return;
+                };
+                let subject = subject(&leaf.path);
+                let d = INVALID_VALUE
+                    .at(
+                        node.span,
+                        format!("{subject} is an empty mapping {}", place_in(self.root, parent(&leaf.path))),
+                    )
+                    .label("empty")
+                    .help("give it its one key, or remove it");
+                self.push(d, format!("empty {subject}"));
+            }
+            Kind::TooFewItems { limit } => {
+                let Some(node) = self.root.lookup(&leaf.path) else {
+                    return;
+                };
+                let subject = subject(&leaf.path);
+                let items = if *limit == 1 { "item" } else { "items" };
+                let d = INVALID_VALUE
+                    .at(
+                        node.span,
+                        format!("{subject} must have at least {limit} {items}"),
+                    )
+                    .label(format!("{} {}", "in", place(self.root, parent(&leaf.path))))
+                    .help("add the missing entries, or remove the key");
+                self.push(d, format!("few {subject}"));
+            }
+            Kind::BelowMinimum { limit } => {
+                let Some(node) = self.root.lookup(&leaf.path) else {
+                    return;
+                };
+                let subject = subject(&leaf.path);
+                let found = node.scalar_text().unwrap_or("it").to_string();
+                let d = INVALID_VALUE
+                    .at(
+                        node.span,
+                        format!("{subject} must be at least {limit}, found {found}"),
+                    )
+                    .label(format!("in {}", place(self.root, parent(&leaf.path))))
+                    .help(format!("use a value of {limit} or more"));
+                self.push(d, format!("min {subject}"));
+            }
+            Kind::Typo { typo, key } => self.report_typo(&leaf.path, typo, key),
+            Kind::Other(text) => {
+                let Some(node) = self.root.lookup(&leaf.path) else {
+                    return;
+                };
+                let subject = subject(&leaf.path);
+                let d = INVALID_VALUE
+                    .at(node.span, format!("{subject} is not valid: {text}"))
+                    .label(format!("in {}", place(self.root, parent(&leaf.path))))
+                    .help("see CircleCI's configuration reference for this key");
+                self.push(d, format!("other {subject}"));
+            }
+        }
+    }
+
+    fn allowed_keys(&self, schema_at: &str) -> Vec<&'a str> {
+        self.schema
+            .pointer(schema_at)
+            .and_then(|s| s.get("properties"))
+            .and_then(Json::as_object)
+            .map(|p| p.keys().map(String::as_str).collect())
+            .unwrap_or_default()
+    }
+
+    fn report_unknown(&mut self, leaf: &Leaf, keys: &[String], schema_at: &str) {
+        let Some(object) = self.root.lookup(&leaf.path) else {
+            return;
+        };
+        let allowed = self.allowed_keys(schema_at);
+        let where_ = place_in(self.root, &leaf.path);
+        for key in keys {
+            let Some((key_node, _)) = object.entry(key) else {
+                continue;
+            };
+            let suggestion = did_you_mean(key, allowed.iter().copied());
+            let list = allowed
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let help = match (&suggestion, list.is_empty()) {
+                (Some(s), _) => s.clone(),
+                (None, false) => format!("the keys allowed here are {list}"),
+                (None, true) => "remove it".to_string(),
+            };
+            let help = if suggestion.is_some() && !list.is_empty() {
+                format!("{help} (the keys allowed here are {list})")
+            } else {
+                help
+            };
+            let mut d = UNKNOWN_KEY
+                .at(key_node.span, format!("unknown key `{key}` {where_}"))
+                .label("not a key CircleCI knows here")
+                .help(help);
+            if let Some(alias) = key_node.alias.or(object.alias) {
+                d = d.with_label(alias, "merged in here");
+            }
+            self.push(d, format!("unknown {key}"));
+        }
+    }
+
+    fn report_missing(&mut self, leaf: &Leaf, keys: &[String], any_of: bool) {
+        let (span, alias) = match resolve_entry(self.root, &leaf.path) {
+            Some((key, value)) => (key.span, value.alias),
+            None => (
+                self.root
+                    .as_map()
+                    .and_then(|m| m.first())
+                    .map_or(self.root.span, |(k, _)| Span::empty(k.span.start as usize)),
+                None,
+            ),
+        };
+        let quoted: Vec<String> = keys.iter().map(|k| format!("`{k}`")).collect();
+        let what = if any_of {
+            format!("one of {}", join_or(&quoted))
+        } else if quoted.len() == 1 {
+            format!("the required key {}", quoted[0])
+        } else {
+            format!("the required keys {}", join_and(&quoted))
+        };
+        let where_ = place_in(self.root, &leaf.path);
+        let mut d = MISSING_KEY
+            .at(span, format!("missing {what} {where_}"))
+            .label(format!("needs {}", if any_of { join_or(&quoted) } else { join_and(&quoted) }))
+            .help(missing_help(keys, any_of));
+        if let Some(alias) = alias {
+            d = d.with_label(alias, "used here");
+        }
+        self.push(d, format!("missing {}", keys.join(",")));
+    }
+
+    fn report_mismatch(&mut self, leaf: &Leaf, expected: &[Expected]) {
+        let Some(node) = self.root.lookup(&leaf.path) else {
+            return;
+        };
+        let subject = subject(&leaf.path);
+        let mut words: Vec<String> = Vec::new();
+        let mut options: Vec<String> = Vec::new();
+        for e in expected {
+            match e {
+                Expected::Type(t) => words.push((*t).to_string()),
+                Expected::OneOf(o) => {
+                    options.extend(o.iter().cloned());
+                }
+            }
+        }
+        if !options.is_empty() {
+            let quoted: Vec<String> = options.iter().map(|o| format!("`{o}`")).collect();
+            words.insert(0, format!("one of {}", join_or(&quoted)));
+        }
+        if words.is_empty() {
+            words.push("a different kind of value".to_string());
+        }
+        let expected_text = join_or(&words);
+        let found = found_text(node, !options.is_empty());
+        let help = match node.scalar_text() {
+            Some(text) if !options.is_empty() => did_you_mean(text, options.iter().map(String::as_str))
+                .unwrap_or_else(|| format!("use {expected_text}")),
+            _ => mismatch_help(&leaf.path, node, &expected_text),
+        };
+        let mut d = INVALID_VALUE
+            .at(
+                node.span,
+                format!("{subject} must be {expected_text}, found {found}"),
+            )
+            .label(format!("in {}", place(self.root, parent(&leaf.path))))
+            .help(help);
+        if let Some(alias) = node.alias {
+            d = d.with_label(alias, "used here");
+        }
+        self.push(d, format!("mismatch {subject}"));
+    }
+
+    fn report_too_many(&mut self, leaf: &Leaf, limit: u64) {
+        let Some(node) = self.root.lookup(&leaf.path) else {
+            return;
+        };
+        let Some(map) = node.as_map() else {
+            return;
+        };
+        let in_workflow_jobs = leaf.path.len() >= 2 && leaf.path[leaf.path.len() - 2] == "jobs"
+            && leaf.path.first().map(String::as_str) == Some("workflows");
+        let where_ = place(self.root, &leaf.path);
+        if in_workflow_jobs
+            && let Some(d) = step_shape::misindented(node, &where_, self.source, &INVALID_VALUE)
+        {
+            self.push(d, "entry shape".to_string());
+            return;
+        }
+        let keys: Vec<String> = map
+            .iter()
+            .filter_map(|(k, _)| k.scalar_text().map(|t| format!("`{t}`")))
+            .collect();
+        let subject = subject(&leaf.path);
+        let d = INVALID_VALUE
+            .at(
+                node.span,
+                format!(
+                    "{subject} has {} keys ({}) but may have only {limit}",
+                    keys.len(),
+                    keys.join(", ")
+                ),
+            )
+            .label(format!("in {}", place(self.root, parent(&leaf.path))))
+            .help("keep one key here; move the others where they belong, or into their own entry");
+        self.push(d, format!("too many {subject}"));
+    }
+
+    /// A top-level key CircleCI does not know is accepted (real configs keep anchors there),
+    /// unless it is a misspelling of a top-level key the config lacks: `vesion` without `version`.
+    fn top_level_typos(&mut self, leaves: &[Leaf]) {
+        let Some(map) = self.root.as_map() else {
+            return;
+        };
+        let known: Vec<&str> = self.allowed_keys("");
+        let present: Vec<&str> = map.iter().filter_map(|(k, _)| k.scalar_text()).collect();
+        let missing: Vec<&str> = known
+            .iter()
+            .copied()
+            .filter(|k| !present.contains(k))
+            .collect();
+        let required_missing: Vec<String> = leaves
+            .iter()
+            .filter(|l| l.path.is_empty())
+            .filter_map(|l| match &l.kind {
+                Kind::Missing { keys, .. } => Some(keys.clone()),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        for (key, _) in map {
+            let Some(name) = key.scalar_text() else {
+                continue;
+            };
+            if known.contains(&name) {
+                continue;
+            }
+            let Some(best) = closest(name, missing.iter().copied()).first().copied() else {
+                continue;
+            };
+            if required_missing.iter().any(|r| r == best) {
+                // Reported with the missing key (merge_misspelt_required).
+                continue;
+            }
+            let d = UNKNOWN_KEY
+                .at(key.span, format!("unknown key `{name}` at the top level"))
+                .label(format!("did you mean `{best}`?"))
+                .help(format!(
+                    "rename it to `{best}`; CircleCI ignores unknown top-level keys, so this one has no effect"
+                ));
+            self.push(d, format!("unknown {name}"));
+        }
+    }
+}
+
+/// A missing required key and an unknown key close to it in the same mapping are one mistake:
+/// replace both by one `Unknown` report that says so.
+fn merge_misspelt_required(leaves: Vec<Leaf>, root: &Node, _schema: &Json) -> Vec<Leaf> {
+    let mut out: Vec<Leaf> = Vec::with_capacity(leaves.len());
+    let mut consumed: Vec<(Vec<String>, String)> = Vec::new();
+    let mut merged: Vec<Leaf> = Vec::new();
+    for leaf in &leaves {
+        if let Kind::Missing { keys, any_of: false } = &leaf.kind {
+            let Some(object) = root.lookup(&leaf.path) else {
+                continue;
+            };
+            let Some(map) = object.as_map() else {
+                continue;
+            };
+            for key in keys {
+                let typo = map.iter().filter_map(|(k, _)| k.scalar_text()).find(|k| {
+                    !keys.iter().any(|r| r == k)
+                        && closest(k, [key.as_str()]).first().is_some()
+                        && is_unknown_here(&leaves, &leaf.path, k, leaf.path.is_empty())
+                });
+                if let Some(typo) = typo {
+                    consumed.push((leaf.path.clone(), key.clone()));
+                    consumed.push((leaf.path.clone(), typo.to_string()));
+                    merged.push(Leaf {
+                        path: leaf.path.clone(),
+                        kind: Kind::Typo {
+                            typo: typo.to_string(),
+                            key: key.clone(),
+                        },
+                    });
+                }
+            }
+        }
+    }
+    for leaf in leaves {
+        match &leaf.kind {
+            Kind::Missing { keys, any_of } => {
+                let rest: Vec<String> = keys
+                    .iter()
+                    .filter(|k| !consumed.contains(&(leaf.path.clone(), (*k).clone())))
+                    .cloned()
+                    .collect();
+                if !rest.is_empty() {
+                    out.push(Leaf {
+                        path: leaf.path.clone(),
+                        kind: Kind::Missing {
+                            keys: rest,
+                            any_of: *any_of,
+                        },
+                    });
+                }
+            }
+            Kind::Unknown { keys, schema_at } => {
+                let rest: Vec<String> = keys
+                    .iter()
+                    .filter(|k| !consumed.contains(&(leaf.path.clone(), (*k).clone())))
+                    .cloned()
+                    .collect();
+                if !rest.is_empty() {
+                    out.push(Leaf {
+                        path: leaf.path.clone(),
+                        kind: Kind::Unknown {
+                            keys: rest,
+                            schema_at: schema_at.clone(),
+                        },
+                    });
+                }
+            }
+            _ => out.push(leaf),
+        }
+    }
+    out.extend(merged);
+    out
+}
+
+/// Is `key` of the mapping at `path` unknown there (reported as such, or at the open top level)?
+fn is_unknown_here(leaves: &[Leaf], path: &[String], key: &str, top_level: bool) -> bool {
+    top_level
+        || leaves.iter().any(|l| {
+            l.path == path
+                && matches!(&l.kind, Kind::Unknown { keys, .. } if keys.iter().any(|k| k == key))
+        })
+}
+
+impl Findings<'_> {
+    fn report_typo(&mut self, path: &[String], typo: &str, key: &str) {
+        let Some(object) = self.root.lookup(path) else {
+            return;
+        };
+        let Some((key_node, _)) = object.entry(typo) else {
+            return;
+        };
+        let where_ = place_in(self.root, path);
+        let d = UNKNOWN_KEY
+            .at(
+                key_node.span,
+                format!("unknown key `{typo}` {where_}, and the required key `{key}` is missing"),
+            )
+            .label(format!("did you mean `{key}`?"))
+            .help(format!("rename `{typo}` to `{key}`"));
+        self.push(d, format!("unknown {typo}"));
+    }
+}
+
+fn missing_help(keys: &[String], any_of: bool) -> String {
+    let first = keys.first().map_or("", String::as_str);
+    if any_of {
+        return format!("add `{first}:` (or one of the others)");
+    }
+    match first {
+        "version" => "add `version: 2.1` at the top of the file".to_string(),
+        "steps" => "add `steps:` with the list of steps the job runs".to_string(),
+        "jobs" => "add `jobs:` with the list of jobs the workflow runs".to_string(),
+        "image" => "add `image:` with the name of the Docker image".to_string(),
+        "command" => "add `command:` with the shell command to run".to_string(),
+        "type" => "add `type:` (string, boolean, integer, enum, executor, steps or env_var_name)"
+            .to_string(),
+        _ => {
+            let quoted: Vec<String> = keys.iter().map(|k| format!("`{k}:`")).collect();
+            format!("add {}", join_and(&quoted))
+        }
+    }
+}
+
+fn mismatch_help(path: &[String], node: &Node, expected: &str) -> String {
+    let parent_key = path.iter().rev().nth(1).map(String::as_str);
+    let text = node.as_str();
+    match (parent_key, text) {
+        (Some("docker"), Some(image)) if expected.contains("mapping") => {
+            format!("write the image as a mapping: `- image: {}`", short(image))
+        }
+        _ if expected.starts_with("an integer") && node.as_str().is_some() => {
+            "write a whole number without quotes, or a `<< parameters.name >>` expression".to_string()
+        }
+        _ if expected.starts_with("a boolean") && node.as_str().is_some() => {
+            "write `true` or `false` without quotes, or a `<< parameters.name >>` expression"
+                .to_string()
+        }
+        _ => format!("use {expected} here"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Paths, nodes and words.
+
+/// The child of `node` named by one pointer segment: a key of a mapping, an index of a list.
+fn child<'n>(node: &'n Node, seg: &str) -> Option<&'n Node> {
+    match &node.value {
+        Value::Map(_) => node.get(seg),
+        Value::Seq(items) => items.get(seg.parse::<usize>().ok()?),
+        Value::Scalar(_) => None,
+    }
+}
+
+/// The (key, value) of the node at `path` (for a list item: the item twice).
+fn resolve_entry<'n>(root: &'n Node, path: &[String]) -> Option<(&'n Node, &'n Node)> {
+    let (last, init) = path.split_last()?;
+    let parent = root.lookup(init)?;
+    match &parent.value {
+        Value::Map(_) => parent.entry(last),
+        Value::Seq(items) => {
+            let item = items.get(last.parse::<usize>().ok()?)?;
+            Some((item, item))
+        }
+        Value::Scalar(_) => None,
+    }
+}
+
+fn parent(path: &[String]) -> &[String] {
+    &path[..path.len().saturating_sub(1)]
+}
+
+fn is_index(seg: &str) -> bool {
+    !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// What the value at `path` is called: "`parallelism`", "step 3", "item 1 of `docker`".
+fn subject(path: &[String]) -> String {
+    match path {
+        [] => "the config".to_string(),
+        [.., list, idx] if is_index(idx) => {
+            let n = idx.parse::<usize>().map_or(0, |n| n + 1);
+            match list.as_str() {
+                "steps" => format!("step {n}"),
+                "pre-steps" => format!("pre-step {n}"),
+                "post-steps" => format!("post-step {n}"),
+                "docker" => format!("docker image {n}"),
+                _ => format!("item {n} of `{list}`"),
+            }
+        }
+        [.., key] => format!("`{key}`"),
+    }
+}
+
+/// "in job `build`" / "at the top level".
+fn place_in(root: &Node, path: &[String]) -> String {
+    if path.is_empty() {
+        "at the top level".to_string()
+    } else {
+        format!("in {}", place(root, path))
+    }
+}
+
+/// The place of the node at `path`, in words: "job `build`", "step 3 of job `build`",
+/// "`auth` of docker image 1 of job `build`", "job `test` in workflow `main`".
+fn place(root: &Node, path: &[String]) -> String {
+    if path.is_empty() {
+        return "the top level".to_string();
+    }
+    let mut owner: String;
+    let mut i;
+    match (path[0].as_str(), path.get(1)) {
+        ("jobs", Some(name)) => {
+            owner = format!("job `{name}`");
+            i = 2;
+        }
+        ("commands", Some(name)) => {
+            owner = format!("command `{name}`");
+            i = 2;
+        }
+        ("executors", Some(name)) => {
+            owner = format!("executor `{name}`");
+            i = 2;
+        }
+        ("orbs", Some(name)) => {
+            owner = format!("orb `{name}`");
+            i = 2;
+        }
+        ("parameters", Some(name)) => {
+            owner = format!("pipeline parameter `{name}`");
+            i = 2;
+        }
+        ("workflows", Some(name)) => {
+            owner = format!("workflow `{name}`");
+            i = 2;
+            if path.get(2).map(String::as_str) == Some("jobs")
+                && let Some(idx) = path.get(3)
+            {
+                let entry = root.lookup(&path[..4]);
+                let job = entry.and_then(|e| {
+                    e.as_str().map(str::to_string).or_else(|| {
+                        e.as_map()
+                            .and_then(|m| m.first())
+                            .and_then(|(k, _)| k.scalar_text())
+                            .map(str::to_string)
+                    })
+                });
+                owner = match job {
+                    Some(job) => format!("job `{job}` in workflow `{name}`"),
+                    None => format!(
+                        "entry {} of the jobs of workflow `{name}`",
+                        idx.parse::<usize>().map_or(0, |n| n + 1)
+                    ),
+                };
+                i = 4;
+                // The job name key of a one-key entry is part of the same place.
+                if path.len() > 4 && entry.is_some_and(|e| e.as_map().is_some()) {
+                    i = 5;
+                }
+            }
+        }
+        _ => {
+            owner = String::new();
+            i = 0;
+        }
+    }
+    let mut rest: Vec<String> = Vec::new();
+    while i < path.len() {
+        let seg = &path[i];
+        let next = path.get(i + 1);
+        if matches!(seg.as_str(), "steps" | "pre-steps" | "post-steps")
+            && let Some(idx) = next.filter(|n| is_index(n))
+        {
+            let n = idx.parse::<usize>().map_or(0, |n| n + 1);
+            let what = match seg.as_str() {
+                "pre-steps" => "pre-step",
+                "post-steps" => "post-step",
+                _ => "step",
+            };
+            let base = with_rest(&owner, &rest);
+            rest.clear();
+            owner = if base.is_empty() {
+                format!("{what} {n}")
+            } else {
+                format!("{what} {n} of {base}")
+            };
+            i += 2;
+            // The step's own key (`run`, `save_cache`...) names it.
+            if let Some(step) = path.get(i) {
+                owner = format!("{owner} (`{step}`)");
+                i += 1;
+            }
+            continue;
+        }
+        if seg == "docker"
+            && let Some(idx) = next.filter(|n| is_index(n))
+        {
+            let n = idx.parse::<usize>().map_or(0, |n| n + 1);
+            let base = with_rest(&owner, &rest);
+            rest.clear();
+            owner = format!("docker image {n} of {base}");
+            i += 2;
+            continue;
+        }
+        if is_index(seg) {
+            let n = seg.parse::<usize>().map_or(0, |n| n + 1);
+            if let Some(last) = rest.last_mut() {
+                *last = format!("{last}[{n}]");
+            } else {
+                rest.push(format!("item {n}"));
+            }
+        } else {
+            rest.push(seg.clone());
+        }
+        i += 1;
+    }
+    let text = with_rest(&owner, &rest);
+    if text.is_empty() {
+        "the top level".to_string()
+    } else {
+        text
+    }
+}
+
+fn with_rest(owner: &str, rest: &[String]) -> String {
+    match (owner.is_empty(), rest.is_empty()) {
+        (_, true) => owner.to_string(),
+        (true, false) => format!("`{}`", rest.join(".")),
+        (false, false) => format!("`{}` of {owner}", rest.join(".")),
+    }
+}
+
+/// What was found instead: its kind, or (`quote`, for a short scalar) the value itself.
+fn found_text(node: &Node, quote: bool) -> String {
+    match &node.value {
+        Value::Scalar(s) => match s.kind {
+            ScalarKind::Null => "no value".to_string(),
+            _ if quote && !s.text.contains('\n') && s.text.chars().count() <= 40 => {
+                format!("`{}`", s.text)
+            }
+            _ => node.type_name().to_string(),
+        },
+        _ => node.type_name().to_string(),
+    }
+}
+
+fn short(text: &str) -> String {
+    let line = text.lines().next().unwrap_or("");
+    if line.chars().count() > 60 {
+        let cut: String = line.chars().take(57).collect();
+        format!("{cut}...")
+    } else {
+        line.to_string()
+    }
+}
+
+fn join_with(items: &[String], word: &str) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} {word} {last}", init.join(", ")),
+    }
+}
+
+fn join_or(items: &[String]) -> String {
+    join_with(items, "or")
+}
+
+fn join_and(items: &[String]) -> String {
+    join_with(items, "and")
+}
