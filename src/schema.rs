@@ -34,10 +34,6 @@ pub const SCHEMA_SOURCE: &str = include_str!("../schema/circleci-config.schema.j
 /// At most this many schema findings are reported for one file.
 pub const MAX_FINDINGS: usize = 200;
 
-/// Deeper trees are cut here before validation (the YAML loader limits nesting far below this
-/// for real files; the cut keeps the validator's recursion bounded whatever it is given).
-const MAX_DEPTH: usize = 200;
-
 struct Compiled {
     schema: Json,
     validator: jsonschema::Validator,
@@ -49,8 +45,8 @@ fn compiled() -> &'static Compiled {
         // Both are checked by the tests; the schema is part of the binary.
         let schema: Json =
             serde_json::from_str(SCHEMA_SOURCE).expect("the embedded schema is valid JSON");
-        let validator =
-            jsonschema::draft7::new(&schema).expect("the embedded schema is a valid draft 7 schema");
+        let validator = jsonschema::draft7::new(&schema)
+            .expect("the embedded schema is a valid draft 7 schema");
         Compiled { schema, validator }
     })
 }
@@ -81,7 +77,7 @@ pub fn check_with_source(doc_root: &Node, source: &str, out: &mut Vec<Diagnostic
 
 fn check_inner(doc_root: &Node, source: Option<&str>, out: &mut Vec<Diagnostic>) {
     let c = compiled();
-    let instance = to_json(doc_root, 0);
+    let instance = crate::yaml::to_json(doc_root);
     if c.validator.is_valid(&instance) {
         return;
     }
@@ -109,35 +105,6 @@ fn check_inner(doc_root: &Node, source: Option<&str>, out: &mut Vec<Diagnostic>)
     }
 }
 
-/// The tree as JSON: mapping keys by their scalar text.
-fn to_json(node: &Node, depth: usize) -> Json {
-    if depth > MAX_DEPTH {
-        return Json::Null;
-    }
-    match &node.value {
-        Value::Scalar(s) => match s.kind {
-            ScalarKind::Null => Json::Null,
-            ScalarKind::Bool(b) => Json::Bool(b),
-            ScalarKind::Int(i) => Json::from(i),
-            ScalarKind::Float(f) => serde_json::Number::from_f64(f)
-                .map_or_else(|| Json::String(s.text.to_string()), Json::Number),
-            ScalarKind::Str => Json::String(s.text.to_string()),
-        },
-        Value::Seq(items) => Json::Array(items.iter().map(|n| to_json(n, depth + 1)).collect()),
-        Value::Map(entries) => {
-            let mut map = serde_json::Map::with_capacity(entries.len());
-            for (k, v) in entries {
-                let key = match k.scalar_text() {
-                    Some(t) => t.to_string(),
-                    None => to_json(k, depth + 1).to_string(),
-                };
-                map.insert(key, to_json(v, depth + 1));
-            }
-            Json::Object(map)
-        }
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // From validator errors to leaves: one simple error each, `anyOf`/`oneOf` resolved.
 
@@ -145,7 +112,10 @@ fn to_json(node: &Node, depth: usize) -> Json {
 #[derive(Clone, Debug, PartialEq)]
 enum Kind {
     /// Keys the object may not have; `schema_at` is the pointer of the object's schema.
-    Unknown { keys: Vec<String>, schema_at: String },
+    Unknown {
+        keys: Vec<String>,
+        schema_at: String,
+    },
     /// Required keys that are absent; `any_of` when one of them is enough.
     Missing { keys: Vec<String>, any_of: bool },
     /// The value has none of the expected shapes ("a string", "one of `a`, `b`").
@@ -203,7 +173,11 @@ fn flatten(err: &ValidationError<'_>, out: &mut Vec<Leaf>) {
             }
         }
         ValidationErrorKind::Required { property } => Kind::Missing {
-            keys: vec![property.as_str().map_or_else(|| property.to_string(), str::to_string)],
+            keys: vec![
+                property
+                    .as_str()
+                    .map_or_else(|| property.to_string(), str::to_string),
+            ],
             any_of: false,
         },
         ValidationErrorKind::Type { kind } => Kind::Mismatch {
@@ -471,7 +445,10 @@ impl<'a> Findings<'a> {
                 let d = INVALID_VALUE
                     .at(
                         node.span,
-                        format!("{subject} is an empty mapping {}", place_in(self.root, parent(&leaf.path))),
+                        format!(
+                            "{subject} is an empty mapping {}",
+                            place_in(self.root, parent(&leaf.path))
+                        ),
                     )
                     .label("empty")
                     .help("give it its one key, or remove it");
@@ -590,7 +567,14 @@ impl<'a> Findings<'a> {
         let where_ = place_in(self.root, &leaf.path);
         let mut d = MISSING_KEY
             .at(span, format!("missing {what} {where_}"))
-            .label(format!("needs {}", if any_of { join_or(&quoted) } else { join_and(&quoted) }))
+            .label(format!(
+                "needs {}",
+                if any_of {
+                    join_or(&quoted)
+                } else {
+                    join_and(&quoted)
+                }
+            ))
             .help(missing_help(keys, any_of));
         if let Some(alias) = alias {
             d = d.with_label(alias, "used here");
@@ -623,8 +607,10 @@ impl<'a> Findings<'a> {
         let expected_text = join_or(&words);
         let found = found_text(node, !options.is_empty());
         let help = match node.scalar_text() {
-            Some(text) if !options.is_empty() => did_you_mean(text, options.iter().map(String::as_str))
-                .unwrap_or_else(|| format!("use {expected_text}")),
+            Some(text) if !options.is_empty() => {
+                did_you_mean(text, options.iter().map(String::as_str))
+                    .unwrap_or_else(|| format!("use {expected_text}"))
+            }
             _ => mismatch_help(&leaf.path, node, &expected_text),
         };
         let mut d = INVALID_VALUE
@@ -647,7 +633,8 @@ impl<'a> Findings<'a> {
         let Some(map) = node.as_map() else {
             return;
         };
-        let in_workflow_jobs = leaf.path.len() >= 2 && leaf.path[leaf.path.len() - 2] == "jobs"
+        let in_workflow_jobs = leaf.path.len() >= 2
+            && leaf.path[leaf.path.len() - 2] == "jobs"
             && leaf.path.first().map(String::as_str) == Some("workflows");
         let where_ = place(self.root, &leaf.path);
         if in_workflow_jobs
@@ -729,7 +716,11 @@ fn merge_misspelt_required(leaves: Vec<Leaf>, root: &Node, _schema: &Json) -> Ve
     let mut consumed: Vec<(Vec<String>, String)> = Vec::new();
     let mut merged: Vec<Leaf> = Vec::new();
     for leaf in &leaves {
-        if let Kind::Missing { keys, any_of: false } = &leaf.kind {
+        if let Kind::Missing {
+            keys,
+            any_of: false,
+        } = &leaf.kind
+        {
             let Some(object) = root.lookup(&leaf.path) else {
                 continue;
             };
@@ -739,7 +730,7 @@ fn merge_misspelt_required(leaves: Vec<Leaf>, root: &Node, _schema: &Json) -> Ve
             for key in keys {
                 let typo = map.iter().filter_map(|(k, _)| k.scalar_text()).find(|k| {
                     !keys.iter().any(|r| r == k)
-                        && closest(k, [key.as_str()]).first().is_some()
+                        && !closest(k, [key.as_str()]).is_empty()
                         && is_unknown_here(&leaves, &leaf.path, k, leaf.path.is_empty())
                 });
                 if let Some(typo) = typo {
@@ -794,7 +785,30 @@ fn merge_misspelt_required(leaves: Vec<Leaf>, root: &Node, _schema: &Json) -> Ve
         }
     }
     out.extend(merged);
-    out
+    // Several required keys missing from one mapping: one finding naming them all.
+    let mut combined: Vec<Leaf> = Vec::with_capacity(out.len());
+    for leaf in out {
+        if let Kind::Missing {
+            keys,
+            any_of: false,
+        } = &leaf.kind
+            && let Some(prev) = combined.iter_mut().find(|p| {
+                p.path == leaf.path && matches!(p.kind, Kind::Missing { any_of: false, .. })
+            })
+            && let Kind::Missing {
+                keys: prev_keys, ..
+            } = &mut prev.kind
+        {
+            for k in keys {
+                if !prev_keys.contains(k) {
+                    prev_keys.push(k.clone());
+                }
+            }
+            continue;
+        }
+        combined.push(leaf);
+    }
+    combined
 }
 
 /// Is `key` of the mapping at `path` unknown there (reported as such, or at the open top level)?
@@ -854,7 +868,8 @@ fn mismatch_help(path: &[String], node: &Node, expected: &str) -> String {
             format!("write the image as a mapping: `- image: {}`", short(image))
         }
         _ if expected.starts_with("an integer") && node.as_str().is_some() => {
-            "write a whole number without quotes, or a `<< parameters.name >>` expression".to_string()
+            "write a whole number without quotes, or a `<< parameters.name >>` expression"
+                .to_string()
         }
         _ if expected.starts_with("a boolean") && node.as_str().is_some() => {
             "write `true` or `false` without quotes, or a `<< parameters.name >>` expression"

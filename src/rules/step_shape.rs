@@ -124,7 +124,10 @@ pub fn misindented(
     rule: &'static Rule,
 ) -> Option<Diagnostic> {
     let map = node.as_map().filter(|m| m.len() > 1)?;
-    let names: Vec<&str> = map.iter().map(|(k, _)| k.scalar_text().unwrap_or("?")).collect();
+    let names: Vec<&str> = map
+        .iter()
+        .map(|(k, _)| k.scalar_text().unwrap_or("?"))
+        .collect();
     let head = map.iter().position(|(_, v)| v.is_null());
     let Some(h) = head else {
         // Several keys, none of them empty: two steps run together, or arguments beside a
