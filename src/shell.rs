@@ -699,7 +699,8 @@ impl Lexer<'_> {
             b'[' => self.arith(p + 2, ArithClose::Bracket),
             c if is_ident_start(c) && !self.is_ph(p + 1) => {
                 let e = self.ident_end(p + 1);
-                if !self.is_ph(e) {
+                // `$_` is a special parameter (the last argument of the previous command).
+                if !self.is_ph(e) && !(e == p + 2 && c == b'_') {
                     let name = self.text(p + 1, e);
                     self.read(name, Span::new(p, e), false);
                 }
@@ -1444,6 +1445,8 @@ mod tests {
         assert!(names("echo '$FOO' \\$BAR $$ $1 $9 $@ $* $? $! $# $- $0").is_empty());
         assert!(names("# echo $FOO\necho hi # $BAR").is_empty());
         assert!(names("echo ${1} ${10} ${#} ${@} ${!prefix*} ${!prefix@}").is_empty());
+        assert!(names("mkdir x && cd $_").is_empty());
+        assert_eq!(names("echo $_X $X_"), vec!["_X", "X_"]);
         assert!(names("echo \"\\$X\" 'a'\"\"").is_empty());
         assert!(names("echo $'it\\'s $X'").is_empty());
         assert!(names("echo $((1 + 2)) $[3*4] $((0x1f + 16#ff))").is_empty());

@@ -107,6 +107,51 @@ fn job_env(scope: &Scope, job: &Job) -> BTreeSet<String> {
     set
 }
 
+/// The shell a job's `run` steps use by default: its `shell:`, its executor's, or PowerShell on
+/// Windows executors (the `circleci/windows` orb's executors, `windows-*` machine images and
+/// `windows.*` resource classes).
+fn job_shell<'a>(scope: &Scope<'_, 'a>, job: &Job<'a>) -> Option<&'a str> {
+    if let Some(sh) = job.env.shell.and_then(|s| s.as_str()) {
+        return Some(sh);
+    }
+    let is_windows = |env: &crate::model::Environment| {
+        let machine_image = env
+            .machine
+            .and_then(|(_, v)| v.get("image"))
+            .and_then(|i| i.as_str())
+            .unwrap_or("");
+        let class = env.resource_class.and_then(|r| r.as_str()).unwrap_or("");
+        machine_image.starts_with("windows") || class.starts_with("windows.")
+    };
+    if is_windows(&job.env) {
+        return Some("powershell.exe");
+    }
+    let exec = job.executor.as_ref()?;
+    if let Some(sh) = exec
+        .args
+        .iter()
+        .find(|a| a.name.text == "shell")
+        .and_then(|a| a.value.as_str())
+    {
+        return Some(sh);
+    }
+    let name = exec.name?.text;
+    if let Some(ex) = scope.config.executor(name) {
+        if let Some(sh) = ex.env.shell.and_then(|s| s.as_str()) {
+            return Some(sh);
+        }
+        return is_windows(&ex.env).then_some("powershell.exe");
+    }
+    let r = crate::model::orb_ref(name)?;
+    let orb = scope.config.orb(r.orb)?;
+    match &orb.source {
+        crate::model::OrbSource::Registry { name, .. } if *name == "windows" => {
+            Some("powershell.exe")
+        }
+        _ => None,
+    }
+}
+
 struct Walker<'c, 'a> {
     cx: &'c Context<'a>,
     scope: Scope<'c, 'a>,
@@ -262,8 +307,52 @@ impl<'c, 'a> Walker<'c, 'a> {
     }
 }
 
+/// Where each variable is set anywhere in the config (an `environment:` key, or an assignment
+/// in a `run` script): a variable set there but not for the step that reads it is reported
+/// differently from one set nowhere.
+fn set_anywhere(cx: &Context) -> BTreeMap<String, Span> {
+    let mut out: BTreeMap<String, Span> = BTreeMap::new();
+    for scope in cx.scopes() {
+        let mut envs = Vec::new();
+        for job in &scope.config.jobs {
+            envs.extend(envs_of(&job.env));
+        }
+        for ex in &scope.config.executors {
+            envs.extend(envs_of(&ex.env));
+        }
+        for (_, st) in scope.config.all_steps() {
+            if let Some(env) = st.args.and_then(|a| a.get("environment"))
+                && st.name.is_some_and(|n| n.text == "run")
+            {
+                envs.push(env_vars(env));
+            }
+            if let Some(node) = st.run_command()
+                && let Some(text) = node.as_str()
+                && text.contains('=')
+            {
+                let facts = shell::analyze(text);
+                let map = ScalarMap::new(cx.source, node);
+                for a in facts.assignments.iter().chain(&facts.bash_env_writes) {
+                    let span = match (&map, node.alias) {
+                        (Some(m), None) => m.span(a.span.start as usize, a.span.end as usize),
+                        _ => node.use_span(),
+                    };
+                    out.entry(a.name.clone()).or_insert(span);
+                }
+            }
+        }
+        for vars in envs {
+            for v in vars {
+                out.entry(v.name.text.to_string()).or_insert(v.name.span);
+            }
+        }
+    }
+    out
+}
+
 fn check_undefined(cx: &Context, out: &mut Vec<Diagnostic>) {
     let settings = cx.settings;
+    let elsewhere = set_anywhere(cx);
     let project: HashSet<&str> = settings.project_env.iter().map(String::as_str).collect();
     for scope in cx.scopes() {
         for job in &scope.config.jobs {
@@ -296,7 +385,7 @@ fn check_undefined(cx: &Context, out: &mut Vec<Diagnostic>) {
                 scope,
                 known: &known,
                 bash_env: BTreeSet::new(),
-                shell: job.env.shell.and_then(|s| s.as_str()),
+                shell: job_shell(&scope, job),
                 uses: Vec::new(),
                 depth: 0,
             };
@@ -326,19 +415,18 @@ fn check_undefined(cx: &Context, out: &mut Vec<Diagnostic>) {
             for inv in &invs {
                 w.steps(&inv.post_steps);
             }
-            report(cx, job, &unknown_contexts, w.uses, out);
+            report(&elsewhere, job, &unknown_contexts, w.uses, out);
         }
     }
 }
 
 fn report(
-    cx: &Context,
+    elsewhere: &BTreeMap<String, Span>,
     job: &Job,
     unknown_contexts: &BTreeSet<&str>,
     uses: Vec<(String, Span)>,
     out: &mut Vec<Diagnostic>,
 ) {
-    let _ = cx;
     let mut by_var: BTreeMap<String, Vec<Span>> = BTreeMap::new();
     let mut order: Vec<String> = Vec::new();
     for (name, span) in uses {
@@ -352,10 +440,15 @@ fn report(
     }
     for name in order {
         let spans = &by_var[&name];
+        let set_at = elsewhere.get(&name).copied();
         let mut d = UNDEFINED_ENV_VAR
             .at(
                 spans[0],
-                if unknown_contexts.is_empty() {
+                if set_at.is_some() {
+                    format!(
+                        "`{name}` is read here but not set for this step: the config sets it only elsewhere (another job's or step's `environment:`, or another step's script), which does not reach here"
+                    )
+                } else if unknown_contexts.is_empty() {
                     format!(
                         "`{name}` is read here but set nowhere in this config; if it is a project or context variable, declare it in .cilint.toml ([env] project = [\"{name}\"])"
                     )
@@ -373,7 +466,19 @@ fn report(
         for s in &spans[1..] {
             d = d.with_label(*s, "also read here");
         }
-        d = if unknown_contexts.is_empty() {
+        if let Some(at) = set_at {
+            d = d.with_label(at, "set here, but not for the step above");
+        }
+        d = if set_at.is_some() {
+            let d = d.help(format!(
+                "set `{name}` where the step sees it: the step's or the job's `environment:`, or write it to $BASH_ENV in an earlier step of the same job"
+            ));
+            if unknown_contexts.is_empty() {
+                d
+            } else {
+                d.severity(Severity::Info)
+            }
+        } else if unknown_contexts.is_empty() {
             d.help(format!(
                 "set `{name}` in the job's `environment:`, or, if it comes from the project settings or a context, list it in .cilint.toml"
             ))
@@ -601,6 +706,24 @@ pub(crate) mod tests {
             "{HEAD}    steps:\n      - run:\n          shell: python3\n          command: print('$X')\n      - run:\n          shell: powershell.exe\n          command: echo $env:Y\n      - run:\n          shell: /bin/bash -eo pipefail\n          command: echo $Z\n"
         );
         assert_eq!(vars(&src), vec!["$Z"]);
+    }
+
+    #[test]
+    fn windows_executors_are_skipped() {
+        let src = "version: 2.1\norbs:\n  win: circleci/windows@5.0\nexecutors:\n  local-win:\n    machine:\n      image: windows-server-2022-gui:current\n    resource_class: windows.medium\njobs:\n  a:\n    executor: win/default\n    steps:\n      - run: $X = 1; echo $Y\n  b:\n    executor:\n      name: win/default\n      shell: bash.exe\n    steps:\n      - run: echo $B\n  c:\n    executor: local-win\n    steps:\n      - run: echo $C\n";
+        assert_eq!(vars(src), vec!["$B"]);
+    }
+
+    #[test]
+    fn set_elsewhere_is_said() {
+        let src = format!(
+            "{HEAD}    steps:\n      - run: export TOKEN=abc\n      - run: echo $TOKEN\n      - run:\n          command: echo $VARIANT\n          environment:\n            VARIANT: x\n      - run: echo $VARIANT\n"
+        );
+        let found = run_rule(&UNDEFINED_ENV_VAR, &src, &Settings::default());
+        assert_eq!(found.len(), 2);
+        assert!(found[0].message.contains("not set for this step"));
+        assert_eq!(found[0].labels[0].span.slice(&src), "TOKEN=abc");
+        assert_eq!(found[1].labels[0].span.slice(&src), "VARIANT");
     }
 
     #[test]
