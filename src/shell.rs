@@ -700,7 +700,7 @@ impl Lexer<'_> {
             c if is_ident_start(c) && !self.is_ph(p + 1) => {
                 let e = self.ident_end(p + 1);
                 // `$_` is a special parameter (the last argument of the previous command).
-                if !self.is_ph(e) && !(e == p + 2 && c == b'_') {
+                if !self.is_ph(e) && (e != p + 2 || c != b'_') {
                     let name = self.text(p + 1, e);
                     self.read(name, Span::new(p, e), false);
                 }
