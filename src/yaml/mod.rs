@@ -23,8 +23,8 @@
 //! [`parse`] builds the tree of the first document with an explicit stack (no recursion):
 //! aliases are followed (the clone of the anchored node, and all its descendants, get `alias`
 //! set to the span of the `*alias` token), `<<` merge keys are applied the way SnakeYAML
-//! (CircleCI's YAML loader) applies them, plain scalars are resolved under the YAML 1.2 core
-//! schema, duplicate keys keep the later value (and give a `duplicate-key` warning).
+//! (CircleCI's YAML loader) applies them, plain scalars are resolved as SnakeYAML resolves them
+//! (YAML 1.1: `on`, `yes` are booleans, `010` is octal), duplicate keys keep the later value (and give a `duplicate-key` warning).
 //!
 //! Spans: a scalar's span is its text as written (quotes and `|`/`>` headers included); a
 //! collection's span covers the whole collection (`[` to `]`; for a block mapping, the first
@@ -141,7 +141,8 @@ pub enum ScalarStyle {
     Folded,
 }
 
-/// What a scalar resolves to under YAML 1.2's core schema (as CircleCI reads it).
+/// What a scalar resolves to as CircleCI reads it (SnakeYAML's YAML 1.1 resolver: `yes`, `on`
+/// are booleans; see `scalar::resolve_plain`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum ScalarKind {
     Null,

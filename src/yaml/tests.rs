@@ -300,8 +300,11 @@ fn comments_after_the_first_document_are_collected_too() {
 
 // ---------------------------------------------------------------- scalars
 
+/// CircleCI's config compiler reads YAML with SnakeYAML (YAML 1.1): `on`/`yes` are booleans
+/// (CircleCI-Public/circleci-cli#1675: a boolean parameter with `default: on` is valid), `y`
+/// and `n` are not, `010` is octal, `1_000` is 1000, `1:30` is 90.
 #[test]
-fn plain_scalars_resolve_under_the_core_schema() {
+fn plain_scalars_resolve_as_circleci_reads_them() {
     let cases: &[(&str, ScalarKind)] = &[
         ("~", ScalarKind::Null),
         ("null", ScalarKind::Null),
@@ -311,28 +314,42 @@ fn plain_scalars_resolve_under_the_core_schema() {
         ("TRUE", ScalarKind::Bool(true)),
         ("false", ScalarKind::Bool(false)),
         ("False", ScalarKind::Bool(false)),
+        ("yes", ScalarKind::Bool(true)),
+        ("on", ScalarKind::Bool(true)),
+        ("ON", ScalarKind::Bool(true)),
+        ("no", ScalarKind::Bool(false)),
+        ("Off", ScalarKind::Bool(false)),
+        ("y", ScalarKind::Str),
+        ("n", ScalarKind::Str),
+        ("tRue", ScalarKind::Str),
         ("0", ScalarKind::Int(0)),
         ("-17", ScalarKind::Int(-17)),
         ("+3", ScalarKind::Int(3)),
+        ("1_000", ScalarKind::Int(1000)),
         ("0x1F", ScalarKind::Int(31)),
-        ("0o17", ScalarKind::Int(15)),
+        ("-0x10", ScalarKind::Int(-16)),
+        ("017", ScalarKind::Int(15)),
+        ("0b101", ScalarKind::Int(5)),
+        ("1:30", ScalarKind::Int(90)),
+        ("1:30.5", ScalarKind::Float(90.5)),
         ("2.1", ScalarKind::Float(2.1)),
+        ("3.10", ScalarKind::Float(3.1)),
         ("-.5", ScalarKind::Float(-0.5)),
         ("1e3", ScalarKind::Float(1000.0)),
         ("1.", ScalarKind::Float(1.0)),
+        ("08", ScalarKind::Float(8.0)),
         (".inf", ScalarKind::Float(f64::INFINITY)),
         ("-.Inf", ScalarKind::Float(f64::NEG_INFINITY)),
-        ("yes", ScalarKind::Str),
-        ("on", ScalarKind::Str),
-        ("tRue", ScalarKind::Str),
+        ("0o17", ScalarKind::Str),
         ("0x", ScalarKind::Str),
-        ("0b101", ScalarKind::Str),
         ("1.2.3", ScalarKind::Str),
-        ("1_000", ScalarKind::Str),
-        ("12:30", ScalarKind::Str),
+        ("1:70", ScalarKind::Str),
         (".", ScalarKind::Str),
+        ("_", ScalarKind::Str),
         ("e3", ScalarKind::Str),
+        ("2024-01-01", ScalarKind::Str),
         ("cimg/base:stable", ScalarKind::Str),
+        ("cimg/node:16.13", ScalarKind::Str),
     ];
     for (plain, kind) in cases {
         let src = format!("v: {plain}\n");
