@@ -1,5 +1,6 @@
 //! What the rules read: everything known about one file, built once.
 
+use crate::graph::Graphs;
 use crate::model::{Config, OrbDecl, OrbSource};
 use crate::settings::Settings;
 use crate::span::LineIndex;
@@ -13,6 +14,8 @@ pub struct Context<'a> {
     pub settings: &'a Settings,
     /// The typed model (empty when the file has no readable root).
     pub config: &'a Config<'a>,
+    /// The workflow graphs of `config`.
+    pub graphs: &'a Graphs<'a>,
 }
 
 /// A config and every inline orb inside it: each is a scope of its own, where names refer to

@@ -10,6 +10,7 @@ pub mod diagnostic;
 pub mod env_builtins;
 pub mod filters;
 pub mod generate;
+pub mod graph;
 pub mod images;
 pub mod logic;
 pub mod model;

@@ -181,6 +181,7 @@ mod tests {
         let doc = Document::default();
         let lines = LineIndex::new("");
         let settings = crate::Settings::default();
+        let graphs = crate::graph::Graphs::build(&config);
         let cx = Context {
             path: "t.yml",
             source: "",
@@ -188,6 +189,7 @@ mod tests {
             doc: &doc,
             settings: &settings,
             config: &config,
+            graphs: &graphs,
         };
         let mut out = Vec::new();
         check(&cx, &mut out);

@@ -34,6 +34,7 @@ impl std::fmt::Debug for Rule {
     }
 }
 
+pub mod approval;
 pub mod constant_condition;
 pub mod env_vars;
 pub mod images;
@@ -41,7 +42,14 @@ pub mod references;
 pub mod schema_rules;
 pub mod secrets;
 pub mod step_shape;
+pub mod cycles;
+pub mod filter_rules;
+pub mod no_workflows;
+pub mod redundant;
+pub mod unused;
 pub mod version;
+pub mod workflow_refs;
+pub mod workspace;
 pub mod yaml_rules;
 
 /// Every rule, in the order `cilint rules` lists them.
@@ -69,6 +77,23 @@ pub fn registry() -> &'static [&'static Rule] {
         &schema_rules::INVALID_VALUE,
         &schema_rules::MISSING_KEY,
         &step_shape::STEP_SHAPE,
+        &workflow_refs::UNKNOWN_JOB,
+        &workflow_refs::UNKNOWN_REQUIRES,
+        &workflow_refs::AMBIGUOUS_REQUIRES,
+        &workflow_refs::DUPLICATE_INVOCATION_NAME,
+        &cycles::REQUIRES_CYCLE,
+        &approval::APPROVAL_UNREACHABLE,
+        &approval::APPROVAL_GATES_NOTHING,
+        &approval::APPROVAL_NAME_CLASH,
+        &approval::APPROVAL_UNRESTRICTED,
+        &filter_rules::TAG_FILTER_UPSTREAM,
+        &filter_rules::FILTERS_NEVER_RUN,
+        &redundant::REDUNDANT_REQUIRES,
+        &unused::UNUSED_JOB,
+        &unused::UNUSED_COMMAND,
+        &unused::UNUSED_EXECUTOR,
+        &workspace::WORKSPACE_WITHOUT_PERSIST,
+        &no_workflows::NO_WORKFLOWS,
     ];
     RULES
 }

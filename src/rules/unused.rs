@@ -1,0 +1,209 @@
+//! `unused-job`, `unused-command`, `unused-executor`: definitions nothing uses.
+//!
+//! Uses are counted generously (a warning that is wrong costs trust): a job is used when a
+//! workflow runs it or names it anywhere in a workflow job entry (`override-with`, arguments
+//! passed to orb jobs); a command when any step list anywhere in the file calls it (jobs,
+//! commands, inline orbs, pre/post-steps, `steps` parameters' defaults and arguments); an
+//! executor when any value anywhere outside `executors:` names it (`executor:` of jobs,
+//! `executor` parameters' defaults, arguments). A config that runs a job through a `<< ... >>`
+//! name gets no `unused-job` finding.
+
+use super::Rule;
+use crate::context::Context;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::yaml::{Node, Value};
+use std::collections::HashSet;
+
+pub static UNUSED_JOB: Rule = Rule {
+    id: "unused-job",
+    severity: Severity::Warning,
+    summary: "a job is defined but no workflow runs it",
+    explanation: include_str!("docs/unused-job.md"),
+    check: Some(check_jobs),
+};
+
+pub static UNUSED_COMMAND: Rule = Rule {
+    id: "unused-command",
+    severity: Severity::Warning,
+    summary: "a command is defined but no step calls it",
+    explanation: include_str!("docs/unused-command.md"),
+    check: Some(check_commands),
+};
+
+pub static UNUSED_EXECUTOR: Rule = Rule {
+    id: "unused-executor",
+    severity: Severity::Warning,
+    summary: "an executor is defined but no job uses it",
+    explanation: include_str!("docs/unused-executor.md"),
+    check: Some(check_executors),
+};
+
+/// Every string scalar (values, not mapping keys) under `node`, skipping the subtrees `skip`.
+fn string_values<'a>(node: &'a Node, skip: &[*const Node], out: &mut HashSet<&'a str>) {
+    if skip.contains(&(node as *const Node)) {
+        return;
+    }
+    match &node.value {
+        Value::Scalar(_) => {
+            if let Some(t) = node.scalar_text() {
+                out.insert(t);
+            }
+        }
+        Value::Seq(items) => items.iter().for_each(|i| string_values(i, skip, out)),
+        Value::Map(entries) => entries
+            .iter()
+            .for_each(|(_, v)| string_values(v, skip, out)),
+    }
+}
+
+/// Every name a step list item anywhere under `node` could be calling: string items and the
+/// single key of one-key mappings of every sequence.
+fn step_names<'a>(node: &'a Node, skip: &[*const Node], out: &mut HashSet<&'a str>) {
+    if skip.contains(&(node as *const Node)) {
+        return;
+    }
+    match &node.value {
+        Value::Scalar(_) => {}
+        Value::Seq(items) => {
+            for i in items {
+                if let Some(t) = i.as_str() {
+                    out.insert(t);
+                } else if let Some([(k, _)]) = i.as_map()
+                    && let Some(t) = k.scalar_text()
+                {
+                    out.insert(t);
+                }
+                step_names(i, skip, out);
+            }
+        }
+        Value::Map(entries) => entries.iter().for_each(|(_, v)| step_names(v, skip, out)),
+    }
+}
+
+fn check_jobs(cx: &Context, out: &mut Vec<Diagnostic>) {
+    let cfg = cx.config;
+    if cfg.jobs.is_empty() || cx.graphs.workflows.is_empty() {
+        return; // `no-workflows` / `empty-config` say what matters then
+    }
+    let mut used: HashSet<&str> = HashSet::new();
+    for wf in &cfg.workflows {
+        for inv in &wf.jobs {
+            if inv.job.text.contains("<<") {
+                return;
+            }
+            used.insert(inv.job.text);
+            if let Some(body) = inv.body {
+                let mut values = HashSet::new();
+                let skip: Vec<*const Node> = ["requires", "name", "context", "filters"]
+                    .iter()
+                    .filter_map(|k| body.get(k))
+                    .map(|n| n as *const Node)
+                    .collect();
+                string_values(body, &skip, &mut values);
+                used.extend(values);
+            }
+        }
+    }
+    for wg in &cx.graphs.workflows {
+        if wg.workflow.is_none() {
+            used.insert(wg.name); // the `build` job of a 2.0 config without workflows
+        }
+    }
+    for job in &cfg.jobs {
+        if used.contains(job.name.text) {
+            continue;
+        }
+        out.push(
+            UNUSED_JOB
+                .at(
+                    job.name.span,
+                    format!("job `{}` is defined but no workflow runs it", job.name),
+                )
+                .label("never run")
+                .help(format!(
+                    "add `- {}` to the `jobs:` of a workflow, or delete the job",
+                    job.name
+                )),
+        );
+    }
+}
+
+fn check_commands(cx: &Context, out: &mut Vec<Diagnostic>) {
+    let cfg = cx.config;
+    let Some(root) = cfg.root else { return };
+    if cfg.commands.is_empty() {
+        return;
+    }
+    // Calls anywhere but in the workflows' job lists (which name jobs).
+    let mut skip: Vec<*const Node> = Vec::new();
+    for wf in &cfg.workflows {
+        if let Some(jobs) = wf.node.get("jobs") {
+            skip.push(jobs as *const Node);
+        }
+    }
+    let mut used: HashSet<&str> = HashSet::new();
+    step_names(root, &skip, &mut used);
+    for wf in &cfg.workflows {
+        for inv in &wf.jobs {
+            for s in inv.pre_steps.iter().chain(&inv.post_steps) {
+                s.walk(&mut |st| {
+                    if let Some(n) = st.name {
+                        used.insert(n.text);
+                    }
+                });
+            }
+            if let Some(body) = inv.body {
+                step_names(body, &[], &mut used);
+            }
+        }
+    }
+    for cmd in &cfg.commands {
+        if used.contains(cmd.name.text) {
+            continue;
+        }
+        out.push(
+            UNUSED_COMMAND
+                .at(
+                    cmd.name.span,
+                    format!("command `{}` is defined but no step calls it", cmd.name),
+                )
+                .label("never called")
+                .help(format!(
+                    "call it as a step (`- {}`) in a job or command, or delete it",
+                    cmd.name
+                )),
+        );
+    }
+}
+
+fn check_executors(cx: &Context, out: &mut Vec<Diagnostic>) {
+    let cfg = cx.config;
+    let Some(root) = cfg.root else { return };
+    if cfg.executors.is_empty() {
+        return;
+    }
+    let skip: Vec<*const Node> = root
+        .get("executors")
+        .map(|n| n as *const Node)
+        .into_iter()
+        .collect();
+    let mut used: HashSet<&str> = HashSet::new();
+    string_values(root, &skip, &mut used);
+    for ex in &cfg.executors {
+        if used.contains(ex.name.text) {
+            continue;
+        }
+        out.push(
+            UNUSED_EXECUTOR
+                .at(
+                    ex.name.span,
+                    format!("executor `{}` is defined but no job uses it", ex.name),
+                )
+                .label("never used")
+                .help(format!(
+                    "use it in a job (`executor: {}`), or delete it",
+                    ex.name
+                )),
+        );
+    }
+}

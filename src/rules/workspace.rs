@@ -1,0 +1,191 @@
+//! `workspace-without-persist`: a job attaches the workspace, but no job it waits for (directly
+//! or not) persists anything to it.
+//!
+//! Steps are followed into local commands (recursively). What cilint cannot see is assumed to
+//! persist: a job of an orb, a call to an orb command, a step passed as a `<< ... >>`
+//! parameter. A job whose `requires` could not all be resolved is not judged.
+
+use super::Rule;
+use crate::context::Context;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::graph::{JobKind, JobNode, Resolution};
+use crate::model::{Config, Step, orb_ref};
+use crate::span::Span;
+use petgraph::graph::NodeIndex;
+use std::collections::{HashMap, HashSet, VecDeque};
+
+pub static WORKSPACE_WITHOUT_PERSIST: Rule = Rule {
+    id: "workspace-without-persist",
+    severity: Severity::Warning,
+    summary: "a job attaches the workspace, but no job it requires persists to it",
+    explanation: include_str!("docs/workspace-without-persist.md"),
+    check: Some(check),
+};
+
+/// What a list of steps does with the workspace.
+#[derive(Clone, Copy, Debug, Default)]
+struct Effect {
+    /// Where it attaches (the step, or the call leading to it).
+    attach: Option<Span>,
+    /// It persists, or may (something cilint cannot see).
+    may_persist: bool,
+}
+
+struct Analyzer<'c, 'a> {
+    config: &'c Config<'a>,
+    commands: HashMap<&'a str, Effect>,
+    visiting: HashSet<&'a str>,
+}
+
+impl<'c, 'a> Analyzer<'c, 'a> {
+    fn steps(&mut self, steps: &'c [Step<'a>]) -> Effect {
+        let mut eff = Effect::default();
+        for s in steps {
+            s.walk(&mut |st| {
+                let Some(name) = st.name else { return };
+                match name.text {
+                    "persist_to_workspace" => eff.may_persist = true,
+                    "attach_workspace" => {
+                        eff.attach.get_or_insert(name.span);
+                    }
+                    t if t.contains("<<") || orb_ref(t).is_some() => eff.may_persist = true,
+                    _ => {}
+                }
+            });
+            // Local commands (outside the closure: it needs `self`).
+            let mut calls = Vec::new();
+            s.walk(&mut |st| {
+                if let Some(name) = st.name
+                    && !st.is_builtin()
+                {
+                    calls.push(name);
+                }
+            });
+            for name in calls {
+                let e = self.command(name.text);
+                eff.may_persist |= e.may_persist;
+                if e.attach.is_some() && eff.attach.is_none() {
+                    eff.attach = Some(name.span);
+                }
+            }
+        }
+        eff
+    }
+
+    fn command(&mut self, name: &str) -> Effect {
+        if let Some(e) = self.commands.get(name) {
+            return *e;
+        }
+        let Some(cmd) = self.config.command(name) else {
+            return Effect::default();
+        };
+        if !self.visiting.insert(cmd.name.text) {
+            return Effect::default();
+        }
+        let e = self.steps(&cmd.steps);
+        self.visiting.remove(cmd.name.text);
+        self.commands.insert(cmd.name.text, e);
+        e
+    }
+
+    fn node(&mut self, node: &JobNode<'a>) -> Effect {
+        let mut eff = match node.kind {
+            JobKind::Local => node
+                .definition
+                .map(|j| self.steps(&j.steps))
+                .unwrap_or_default(),
+            JobKind::Approval => Effect::default(),
+            JobKind::Orb | JobKind::Unresolved | JobKind::Unknown => Effect {
+                attach: None,
+                may_persist: true,
+            },
+        };
+        if let Some(inv) = node.invocation {
+            for list in [&inv.pre_steps, &inv.post_steps] {
+                let e = self.steps(list);
+                eff.may_persist |= e.may_persist;
+                if eff.attach.is_none() {
+                    eff.attach = e.attach;
+                }
+            }
+        }
+        eff
+    }
+}
+
+fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
+    let mut an = Analyzer {
+        config: cx.config,
+        commands: HashMap::new(),
+        visiting: HashSet::new(),
+    };
+    let mut seen: HashSet<(u32, u32)> = HashSet::new();
+    for wg in &cx.graphs.workflows {
+        if wg.has_templated_requires() {
+            continue;
+        }
+        let effects: Vec<Effect> = wg.nodes().map(|(_, n)| an.node(n)).collect();
+        if !effects.iter().any(|e| e.attach.is_some()) {
+            continue;
+        }
+        // Jobs downstream of a job that may persist.
+        let mut fed = vec![false; effects.len()];
+        let mut queue: VecDeque<NodeIndex> = VecDeque::new();
+        for (i, _) in wg.nodes() {
+            if effects[i.index()].may_persist {
+                for (t, _, _) in wg.dependents(i) {
+                    if !fed[t.index()] {
+                        fed[t.index()] = true;
+                        queue.push_back(t);
+                    }
+                }
+            }
+        }
+        while let Some(n) = queue.pop_front() {
+            for (t, _, _) in wg.dependents(n) {
+                if !fed[t.index()] {
+                    fed[t.index()] = true;
+                    queue.push_back(t);
+                }
+            }
+        }
+        let unsure: HashSet<NodeIndex> = wg
+            .requires
+            .iter()
+            .filter(|r| !matches!(r.resolution, Resolution::Jobs(_)))
+            .map(|r| r.from)
+            .collect();
+        for (i, node) in wg.nodes() {
+            let Some(attach) = effects[i.index()].attach else {
+                continue;
+            };
+            if fed[i.index()] || unsure.contains(&i) {
+                continue;
+            }
+            if !seen.insert((attach.start, node.span.start)) {
+                continue;
+            }
+            let requires_any = wg.requirements(i).next().is_some();
+            let why = if requires_any {
+                "no job it requires, directly or not, runs `persist_to_workspace`"
+            } else {
+                "it requires no job, so there is nothing to attach"
+            };
+            let mut d = WORKSPACE_WITHOUT_PERSIST
+                .at(
+                    attach,
+                    format!(
+                        "`{}` attaches the workspace in workflow `{}`, but {why}",
+                        node.name, wg.name
+                    ),
+                )
+                .label("attaches an empty workspace");
+            if node.span != attach {
+                d = d.with_label(node.span, "run here");
+            }
+            out.push(d.help(
+                "make this job require the job that runs `persist_to_workspace` for the files it needs (a workspace only carries files from jobs upstream in the same workflow), or drop the `attach_workspace` step",
+            ));
+        }
+    }
+}
