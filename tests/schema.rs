@@ -18,6 +18,7 @@ fn findings(src: &str) -> Vec<Diagnostic> {
     let lines = LineIndex::new(src);
     let settings = Settings::default();
     let config = doc.root.as_ref().map(Config::from_root).unwrap_or_default();
+    let graphs = cilint::graph::Graphs::build(&config);
     let cx = Context {
         path: "config.yml",
         source: src,
@@ -25,6 +26,7 @@ fn findings(src: &str) -> Vec<Diagnostic> {
         doc: &doc,
         settings: &settings,
         config: &config,
+        graphs: &graphs,
     };
     if let Some(check) = STEP_SHAPE.check {
         check(&cx, &mut out);

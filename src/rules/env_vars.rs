@@ -563,6 +563,7 @@ pub(crate) mod tests {
         let doc = crate::yaml::parse(src);
         let lines = LineIndex::new(src);
         let config = doc.root.as_ref().map(Config::from_root).unwrap_or_default();
+        let graphs = crate::graph::Graphs::build(&config);
         let cx = Context {
             path: "test.yml",
             source: src,
@@ -570,6 +571,7 @@ pub(crate) mod tests {
             doc: &doc,
             settings,
             config: &config,
+            graphs: &graphs,
         };
         let mut out = Vec::new();
         if let Some(check) = rule.check {

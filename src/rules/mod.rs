@@ -36,16 +36,16 @@ impl std::fmt::Debug for Rule {
 
 pub mod approval;
 pub mod constant_condition;
+pub mod cycles;
 pub mod env_vars;
+pub mod filter_rules;
 pub mod images;
+pub mod no_workflows;
+pub mod redundant;
 pub mod references;
 pub mod schema_rules;
 pub mod secrets;
 pub mod step_shape;
-pub mod cycles;
-pub mod filter_rules;
-pub mod no_workflows;
-pub mod redundant;
 pub mod unused;
 pub mod version;
 pub mod workflow_refs;
