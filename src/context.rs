@@ -1,4 +1,8 @@
 //! What the rules read: everything known about one file, built once.
+//!
+//! `Context::new` is where each stage's result is built and attached (the tree now; the schema
+//! findings, the typed model, the workflow graphs and resolved orbs as they land), so that
+//! `lint` stays a short pipeline and rules only ever read.
 
 use crate::graph::Graphs;
 use crate::model::{Config, OrbDecl, OrbSource};
@@ -58,5 +62,23 @@ impl Scope<'_, '_> {
         self.orb
             .map(|o| format!(" in inline orb `{}`", o.alias))
             .unwrap_or_default()
+    }
+}
+
+impl<'a> Context<'a> {
+    pub fn new(
+        path: &'a str,
+        source: &'a str,
+        lines: &'a LineIndex,
+        doc: &'a Document,
+        settings: &'a Settings,
+    ) -> Context<'a> {
+        Context {
+            path,
+            source,
+            lines,
+            doc,
+            settings,
+        }
     }
 }

@@ -1,9 +1,10 @@
 #![forbid(unsafe_code)]
 //! cilint: an offline linter and workflow visualizer for CircleCI configuration.
 //!
-//! `lint(source, path, &settings)` is the whole pipeline for one file: load the spanned YAML
-//! tree, check it against the schema, build the typed model and the workflow graphs, run the
-//! rules, apply suppressions and settings.
+//! `lint(bytes, path, &settings)` is the whole pipeline for one file: load the spanned YAML
+//! tree, build the [`Context`](context::Context) (where later stages attach: schema, model,
+//! graphs, orbs), run the rules, apply suppression comments, then the settings. Nothing here
+//! prints; `report` turns the results into text.
 
 pub mod context;
 pub mod diagnostic;
@@ -16,6 +17,7 @@ pub mod logic;
 pub mod model;
 pub mod mustache;
 pub mod render;
+pub mod report;
 pub mod rules;
 pub mod scalar_map;
 pub mod schema;
@@ -23,17 +25,101 @@ pub mod secrets;
 pub mod settings;
 pub mod shell;
 pub mod span;
+pub mod suppress;
 pub mod yaml;
 
 pub use diagnostic::{Diagnostic, Label, Severity};
 pub use settings::Settings;
 pub use span::{LineIndex, Span};
 
+use context::Context;
+use rayon::prelude::*;
+
 /// The findings for one file, with the text they point into.
 #[derive(Clone, Debug)]
 pub struct FileReport {
+    /// The file's name as given (or `--stdin-filename`), as reports show it.
     pub path: String,
     /// The decoded source (what spans index into).
     pub source: String,
+    /// Line starts of `source`.
+    pub lines: LineIndex,
+    /// Sorted by position, then rule id.
     pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Lint one file.
+pub fn lint(bytes: &[u8], path: &str, settings: &Settings) -> FileReport {
+    let (source, doc) = load(bytes);
+    let lines = LineIndex::new(&source);
+    let cx = Context::new(path, &source, &lines, &doc, settings);
+
+    let mut diagnostics = doc.diagnostics.clone();
+    // On a tree that could not be read completely, the rules would report what is merely
+    // missing from the broken part: only the loader's findings are shown then.
+    if !load_stopped_early(&diagnostics) {
+        rules::run(&cx, &mut diagnostics);
+    }
+    suppress::apply(&cx, &mut diagnostics);
+    settings.apply(&mut diagnostics);
+    sort(&mut diagnostics);
+
+    FileReport {
+        path: path.to_string(),
+        diagnostics,
+        source,
+        lines,
+    }
+}
+
+/// One file to lint with [`lint_many`].
+#[derive(Clone, Copy, Debug)]
+pub struct Input<'a> {
+    pub path: &'a str,
+    pub bytes: &'a [u8],
+    pub settings: &'a Settings,
+}
+
+/// Lint several files in parallel; the reports come back in the order of `inputs`.
+pub fn lint_many(inputs: &[Input<'_>]) -> Vec<FileReport> {
+    inputs
+        .par_iter()
+        .map(|i| lint(i.bytes, i.path, i.settings))
+        .collect()
+}
+
+/// Decode and parse. An undecodable file is reported against its lossily decoded text.
+fn load(bytes: &[u8]) -> (String, yaml::Document) {
+    match yaml::decode(bytes) {
+        Ok(source) => {
+            let doc = yaml::parse(&source);
+            (source, doc)
+        }
+        Err(diagnostic) => {
+            let doc = yaml::Document {
+                diagnostics: vec![diagnostic],
+                ..yaml::Document::default()
+            };
+            (yaml::lossy_text(bytes), doc)
+        }
+    }
+}
+
+/// Whether the loader stopped early (a syntax error or a safety limit).
+fn load_stopped_early(diagnostics: &[Diagnostic]) -> bool {
+    diagnostics
+        .iter()
+        .any(|d| matches!(d.rule, "yaml-syntax" | "yaml-limits") && d.severity == Severity::Error)
+}
+
+/// Position first, then rule id, so output is the same on every run.
+fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| {
+        (a.primary.span.start, a.rule, a.primary.span.end, &a.message).cmp(&(
+            b.primary.span.start,
+            b.rule,
+            b.primary.span.end,
+            &b.message,
+        ))
+    });
 }

@@ -1,0 +1,531 @@
+//! The command line (clap derive).
+//!
+//! Each subcommand is a variant of [`Command`] with its own argument struct and a function that
+//! returns an [`Exit`] or a [`Failure`]; [`main`] maps those to the process exit code (0: no
+//! finding at `--fail-on`, 1: some finding at it, 2: a usage error or an unreadable file). To add
+//! a subcommand: a variant, its args struct, its function, and its arm in [`run`]. Shared steps
+//! (finding and reading config files, settings, colour) are functions here that every
+//! subcommand can reuse.
+
+use cilint::diagnostic::{Severity, closest};
+use cilint::report::{self, Format};
+use cilint::settings::Settings;
+use cilint::{FileReport, Input, rules};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::collections::BTreeMap;
+use std::io::{self, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "cilint",
+    version,
+    about = "An offline linter and workflow visualizer for CircleCI configuration"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Lint CircleCI config files.
+    Check(CheckArgs),
+    /// List every rule: id, default severity, summary.
+    Rules,
+    /// Print a rule's explanation (Markdown), with a bad and a good example.
+    Explain {
+        /// The rule id, as `cilint rules` lists it.
+        id: String,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// Config files or folders; `-` reads stdin. Without a path: `.circleci/config.yml` (or
+    /// `.yaml`) in the current folder or a parent, up to the repository root. A folder means its
+    /// `.circleci/config.yml` if it has one, else every `*.yml`/`*.yaml` directly inside it.
+    pub paths: Vec<PathBuf>,
+
+    /// The name to show for stdin (`-`) in reports; also where `.cilint.toml` is looked for.
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// The lowest severity that makes the exit code 1.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+
+    /// Only report these rules (comma-separated ids; repeatable).
+    #[arg(long, value_delimiter = ',', value_name = "ID,...")]
+    pub select: Vec<String>,
+
+    /// Never report these rules (comma-separated ids; repeatable).
+    #[arg(long, value_delimiter = ',', value_name = "ID,...")]
+    pub ignore: Vec<String>,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+
+    #[command(flatten)]
+    pub config: ConfigArgs,
+}
+
+/// Colour and verbosity, shared by subcommands that write reports.
+#[derive(Args, Debug)]
+pub struct OutputArgs {
+    /// Colour: `auto` uses colour when stdout is a terminal, unless `NO_COLOR` is set;
+    /// `FORCE_COLOR` turns it on (`FORCE_COLOR=0` off).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// No summary line.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// Which `.cilint.toml` applies, shared by subcommands that lint.
+#[derive(Args, Debug)]
+pub struct ConfigArgs {
+    /// Use this settings file instead of looking for `.cilint.toml`.
+    #[arg(long, value_name = "PATH", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+
+    /// Use no settings file.
+    #[arg(long)]
+    pub no_config: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+impl FailOn {
+    fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Never => None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// How a command ended, when it could do its work.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// Nothing reached the failure threshold.
+    Clean,
+    /// Some finding reached it.
+    Findings,
+}
+
+/// Why a command could not do (all of) its work: exit code 2.
+#[derive(Debug)]
+pub struct Failure(pub String);
+
+impl Failure {
+    fn unreadable(path: &Path, err: &io::Error) -> Failure {
+        Failure(format!("cannot read {}: {}", path.display(), os_reason(err)))
+    }
+}
+
+/// The operating system's reason, without Rust's `(os error N)` suffix.
+fn os_reason(err: &io::Error) -> String {
+    let text = err.to_string();
+    match text.find(" (os error") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let result = run(cli, &mut out);
+    let flushed = out.flush();
+    match (result, flushed) {
+        (Ok(_), Err(e)) if e.kind() != io::ErrorKind::BrokenPipe => {
+            eprintln!("error: cannot write the report: {e}");
+            ExitCode::from(2)
+        }
+        (Ok(Exit::Clean), _) => ExitCode::SUCCESS,
+        (Ok(Exit::Findings), _) => ExitCode::from(1),
+        (Err(Failure(message)), _) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Run a parsed command line, writing its output to `out`.
+pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Exit, Failure> {
+    match cli.command {
+        Command::Check(args) => check(&args, out),
+        Command::Rules => list_rules(out),
+        Command::Explain { id } => explain(&id, out),
+    }
+}
+
+fn write_failed(e: io::Error) -> Failure {
+    Failure(format!("cannot write the report: {e}"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// check
+
+fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Exit, Failure> {
+    validate_ids("--select", &args.select)?;
+    validate_ids("--ignore", &args.ignore)?;
+    let sources = collect_sources(&args.paths, args.stdin_filename.as_deref())?;
+    let mut settings = SettingsCache::new(&args.config, &args.select, &args.ignore)?;
+
+    // Read everything first; an unreadable file is reported (exit 2) after the others are linted.
+    let mut unreadable = Vec::new();
+    let mut loaded = Vec::new();
+    for source in &sources {
+        match source.read() {
+            Ok(bytes) => {
+                let key = settings.key_for(&source.settings_dir())?;
+                loaded.push((source.display.clone(), bytes, key));
+            }
+            Err(failure) => unreadable.push(failure),
+        }
+    }
+    let inputs: Vec<Input> = loaded
+        .iter()
+        .map(|(path, bytes, key)| Input {
+            path,
+            bytes,
+            settings: settings.get(key),
+        })
+        .collect();
+    let reports = cilint::lint_many(&inputs);
+
+    let options = report::Options {
+        color: use_color(args.output.color),
+        quiet: args.output.quiet,
+    };
+    // When nothing could be read there is nothing to report, only the errors.
+    if !reports.is_empty() || unreadable.is_empty() {
+        report::write(args.format, &reports, &options, out).map_err(write_failed)?;
+    }
+
+    if let Some(failure) = unreadable
+        .into_iter()
+        .reduce(|a, b| Failure(format!("{}\nerror: {}", a.0, b.0)))
+    {
+        return Err(failure);
+    }
+    Ok(exit_for(&reports, args.fail_on))
+}
+
+fn exit_for(reports: &[FileReport], fail_on: FailOn) -> Exit {
+    let failing = fail_on.threshold().is_some_and(|threshold| {
+        reports
+            .iter()
+            .flat_map(|r| &r.diagnostics)
+            .any(|d| d.severity >= threshold)
+    });
+    if failing { Exit::Findings } else { Exit::Clean }
+}
+
+/// Reject unknown rule ids in `--select`/`--ignore`, suggesting the closest ones.
+fn validate_ids(flag: &str, ids: &[String]) -> Result<(), Failure> {
+    for id in ids {
+        if rules::find(id).is_none() {
+            return Err(Failure(unknown_rule(id, &format!(" in {flag}"))));
+        }
+    }
+    Ok(())
+}
+
+fn unknown_rule(id: &str, place: &str) -> String {
+    let ids = || rules::registry().iter().map(|r| r.id);
+    let mut near = closest(id, ids());
+    // A fragment of an id (`explain dupl`) suggests the ids that contain it.
+    if near.is_empty() && id.len() >= 3 {
+        near = ids().filter(|r| r.contains(id)).take(3).collect();
+    }
+    let hint = match near.as_slice() {
+        [] => "`cilint rules` lists the rule ids".to_string(),
+        ids => format!(
+            "did you mean {}?",
+            ids.iter()
+                .map(|i| format!("`{i}`"))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        ),
+    };
+    format!("unknown rule `{id}`{place}; {hint}")
+}
+
+/// Colour decision for `--color`.
+pub fn use_color(choice: ColorChoice) -> bool {
+    let env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            if let Some(force) = env("FORCE_COLOR") {
+                return force != "0" && force != "false";
+            }
+            if env("NO_COLOR").is_some() {
+                return false;
+            }
+            io::stdout().is_terminal()
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Finding and reading config files (shared by every subcommand that reads configs).
+
+/// A config to read: a file or stdin, and the name reports show.
+#[derive(Clone, Debug)]
+pub struct Source {
+    /// `None` for stdin.
+    pub file: Option<PathBuf>,
+    /// The name reports show.
+    pub display: String,
+}
+
+impl Source {
+    fn file(path: PathBuf) -> Source {
+        Source {
+            display: path.display().to_string(),
+            file: Some(path),
+        }
+    }
+
+    pub fn read(&self) -> Result<Vec<u8>, Failure> {
+        match &self.file {
+            Some(path) => std::fs::read(path).map_err(|e| Failure::unreadable(path, &e)),
+            None => {
+                let mut bytes = Vec::new();
+                io::stdin()
+                    .read_to_end(&mut bytes)
+                    .map_err(|e| Failure(format!("cannot read stdin: {}", os_reason(&e))))?;
+                Ok(bytes)
+            }
+        }
+    }
+
+    /// The folder where this file's `.cilint.toml` search starts (absolute).
+    pub fn settings_dir(&self) -> PathBuf {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let path = match &self.file {
+            Some(path) => cwd.join(path),
+            None => cwd.join(&self.display),
+        };
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or(cwd);
+        std::fs::canonicalize(&dir).unwrap_or(dir)
+    }
+}
+
+/// The configs named on the command line, in order, each once.
+pub fn collect_sources(paths: &[PathBuf], stdin_name: Option<&str>) -> Result<Vec<Source>, Failure> {
+    let mut sources = Vec::new();
+    if paths.is_empty() {
+        sources.push(discover_config()?);
+    }
+    for path in paths {
+        if path.as_os_str() == "-" {
+            sources.push(Source {
+                file: None,
+                display: stdin_name.unwrap_or("<stdin>").to_string(),
+            });
+        } else if path.is_dir() {
+            sources.extend(configs_in_folder(path)?);
+        } else {
+            // A missing or unreadable file is reported when it is read.
+            sources.push(Source::file(path.clone()));
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    sources.retain(|s| s.file.is_none() || seen.insert(s.file.clone()));
+    Ok(sources)
+}
+
+/// `.circleci/config.yml` (or `.yaml`) in `dir`, if there is one.
+fn circleci_config(dir: &Path) -> Option<PathBuf> {
+    ["config.yml", "config.yaml"]
+        .iter()
+        .map(|name| dir.join(".circleci").join(name))
+        .find(|p| p.is_file())
+}
+
+/// A folder on the command line: its `.circleci/config.yml`, else its YAML files.
+fn configs_in_folder(dir: &Path) -> Result<Vec<Source>, Failure> {
+    if let Some(config) = circleci_config(dir) {
+        return Ok(vec![Source::file(config)]);
+    }
+    let entries = std::fs::read_dir(dir).map_err(|e| Failure::unreadable(dir, &e))?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.is_file()
+                && p.extension()
+                    .is_some_and(|ext| ext == "yml" || ext == "yaml")
+        })
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(Failure(format!(
+            "no .circleci/config.yml and no *.yml or *.yaml files in {}",
+            dir.display()
+        )));
+    }
+    Ok(files.into_iter().map(Source::file).collect())
+}
+
+/// No path given: `.circleci/config.yml` from the current folder upwards to the repository root.
+fn discover_config() -> Result<Source, Failure> {
+    let cwd = std::env::current_dir()
+        .map_err(|e| Failure(format!("cannot read the current folder: {}", os_reason(&e))))?;
+    for (depth, dir) in cwd.ancestors().enumerate() {
+        if let Some(config) = circleci_config(dir) {
+            let mut relative = PathBuf::new();
+            for _ in 0..depth {
+                relative.push("..");
+            }
+            relative.push(config.strip_prefix(dir).unwrap_or(&config));
+            return Ok(Source::file(relative));
+        }
+        if dir.join(".git").exists() {
+            break;
+        }
+    }
+    Err(Failure(format!(
+        "no .circleci/config.yml found in {} or its parent folders up to the repository root; name a file or folder",
+        cwd.display()
+    )))
+}
+
+/// The settings for each config, read once per `.cilint.toml`.
+struct SettingsCache {
+    /// `--config`/`--no-config`: one fixed settings for every file.
+    fixed: Option<Settings>,
+    by_file: BTreeMap<Option<PathBuf>, Settings>,
+    select: Vec<String>,
+    ignore: Vec<String>,
+}
+
+impl SettingsCache {
+    fn new(args: &ConfigArgs, select: &[String], ignore: &[String]) -> Result<SettingsCache, Failure> {
+        let fixed = if args.no_config {
+            Some(Settings::default())
+        } else if let Some(path) = &args.config {
+            Some(Settings::load(path).map_err(|e| Failure(e.to_string()))?)
+        } else {
+            None
+        };
+        let mut cache = SettingsCache {
+            fixed,
+            by_file: BTreeMap::new(),
+            select: select.to_vec(),
+            ignore: ignore.to_vec(),
+        };
+        if let Some(s) = cache.fixed.take() {
+            cache.fixed = Some(cache.with_flags(s));
+        }
+        Ok(cache)
+    }
+
+    fn with_flags(&self, mut s: Settings) -> Settings {
+        s.select = self.select.clone();
+        s.ignore = self.ignore.clone();
+        s
+    }
+
+    /// Load (once) the settings for configs in `dir`; returns the key for [`Self::get`].
+    fn key_for(&mut self, dir: &Path) -> Result<Option<PathBuf>, Failure> {
+        if self.fixed.is_some() {
+            return Ok(None);
+        }
+        let file = Settings::discover(dir);
+        if !self.by_file.contains_key(&file) {
+            let settings = match &file {
+                Some(path) => Settings::load(path).map_err(|e| Failure(e.to_string()))?,
+                None => Settings::default(),
+            };
+            let settings = self.with_flags(settings);
+            self.by_file.insert(file.clone(), settings);
+        }
+        Ok(file)
+    }
+
+    fn get(&self, key: &Option<PathBuf>) -> &Settings {
+        match &self.fixed {
+            Some(s) => s,
+            None => &self.by_file[key],
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// rules, explain
+
+fn list_rules(out: &mut dyn Write) -> Result<Exit, Failure> {
+    let registry = rules::registry();
+    let width = registry.iter().map(|r| r.id.len()).max().unwrap_or(0);
+    let mut text = String::new();
+    text.push_str(&format!("{:width$}  {:8}  SUMMARY\n", "ID", "SEVERITY"));
+    for r in registry {
+        text.push_str(&format!(
+            "{:width$}  {:8}  {}\n",
+            r.id,
+            r.severity.as_str(),
+            r.summary
+        ));
+    }
+    out.write_all(text.as_bytes()).map_err(write_failed)?;
+    Ok(Exit::Clean)
+}
+
+fn explain(id: &str, out: &mut dyn Write) -> Result<Exit, Failure> {
+    let rule = rules::find(id).ok_or_else(|| Failure(unknown_rule(id, "")))?;
+    let text = rule.explanation;
+    out.write_all(text.as_bytes()).map_err(write_failed)?;
+    if !text.ends_with('\n') {
+        writeln!(out).map_err(write_failed)?;
+    }
+    Ok(Exit::Clean)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn unknown_ids_get_suggestions() {
+        let msg = unknown_rule("duplicate-keys", " in --select");
+        assert_eq!(
+            msg,
+            "unknown rule `duplicate-keys` in --select; did you mean `duplicate-key`?"
+        );
+        assert!(unknown_rule("zzzzzzzzzz", "").contains("cilint rules"));
+    }
+}
