@@ -65,6 +65,21 @@ impl Scope<'_, '_> {
     }
 }
 
+/// What the stages after loading build from the tree, owned for the length of one `lint` and
+/// lent to the [`Context`]. A new stage adds its result here and a reference in `Context`.
+#[derive(Debug, Default)]
+pub struct Stages<'a> {
+    pub config: Config<'a>,
+}
+
+impl<'a> Stages<'a> {
+    pub fn build(doc: &'a Document) -> Stages<'a> {
+        Stages {
+            config: doc.root.as_ref().map(Config::from_root).unwrap_or_default(),
+        }
+    }
+}
+
 impl<'a> Context<'a> {
     pub fn new(
         path: &'a str,
@@ -72,6 +87,7 @@ impl<'a> Context<'a> {
         lines: &'a LineIndex,
         doc: &'a Document,
         settings: &'a Settings,
+        stages: &'a Stages<'a>,
     ) -> Context<'a> {
         Context {
             path,
@@ -79,6 +95,7 @@ impl<'a> Context<'a> {
             lines,
             doc,
             settings,
+            config: &stages.config,
         }
     }
 }

@@ -355,7 +355,7 @@ fn folder_arguments() {
     let r = run(repo
         .cilint_in("")
         .args(["check", "--format", "json", "a", "b"]));
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.code <= 1, "{}", r.stderr);
     let v = json(&r.stdout);
     let paths: Vec<&str> = v["files"]
         .as_array()
