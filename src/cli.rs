@@ -141,7 +141,11 @@ pub struct Failure(pub String);
 
 impl Failure {
     fn unreadable(path: &Path, err: &io::Error) -> Failure {
-        Failure(format!("cannot read {}: {}", path.display(), os_reason(err)))
+        Failure(format!(
+            "cannot read {}: {}",
+            path.display(),
+            os_reason(err)
+        ))
     }
 }
 
@@ -340,7 +344,10 @@ impl Source {
 }
 
 /// The configs named on the command line, in order, each once.
-pub fn collect_sources(paths: &[PathBuf], stdin_name: Option<&str>) -> Result<Vec<Source>, Failure> {
+pub fn collect_sources(
+    paths: &[PathBuf],
+    stdin_name: Option<&str>,
+) -> Result<Vec<Source>, Failure> {
     let mut sources = Vec::new();
     if paths.is_empty() {
         sources.push(discover_config()?);
@@ -428,7 +435,11 @@ struct SettingsCache {
 }
 
 impl SettingsCache {
-    fn new(args: &ConfigArgs, select: &[String], ignore: &[String]) -> Result<SettingsCache, Failure> {
+    fn new(
+        args: &ConfigArgs,
+        select: &[String],
+        ignore: &[String],
+    ) -> Result<SettingsCache, Failure> {
         let fixed = if args.no_config {
             Some(Settings::default())
         } else if let Some(path) = &args.config {

@@ -233,7 +233,10 @@ cache = "orbs"
     #[test]
     fn unknown_keys_are_named() {
         let e = parse("[rulez]\n").unwrap_err().to_string();
-        assert!(e.contains("/repo/.cilint.toml") && e.contains("rulez"), "{e}");
+        assert!(
+            e.contains("/repo/.cilint.toml") && e.contains("rulez"),
+            "{e}"
+        );
         let e = parse("[env]\nprojects = []\n").unwrap_err().to_string();
         assert!(e.contains("projects"), "{e}");
         let e = parse("[rules]\nduplicate-keys = \"off\"\n")

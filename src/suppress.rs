@@ -67,7 +67,10 @@ pub fn apply(cx: &Context, diagnostics: &mut Vec<Diagnostic>) {
             Parsed::NotOurs => {}
             Parsed::Malformed => problems.push(
                 UNUSED_SUPPRESSION
-                    .at(comment.span, "this `# cilint:` comment is not understood, so it suppresses nothing")
+                    .at(
+                        comment.span,
+                        "this `# cilint:` comment is not understood, so it suppresses nothing",
+                    )
                     .label("not a suppression")
                     .help("write `# cilint: ignore[rule-id]` or `# cilint: ignore-file[rule-id]`"),
             ),
@@ -88,7 +91,10 @@ pub fn apply(cx: &Context, diagnostics: &mut Vec<Diagnostic>) {
                             .unwrap_or_else(|| "`cilint rules` lists the rule ids".to_string());
                         problems.push(
                             UNUSED_SUPPRESSION
-                                .at(span, format!("unknown rule `{id}` in a suppression comment"))
+                                .at(
+                                    span,
+                                    format!("unknown rule `{id}` in a suppression comment"),
+                                )
                                 .label("no rule has this id")
                                 .help(help),
                         );

@@ -38,7 +38,11 @@ pub fn write(reports: &[FileReport], options: &Options, out: &mut dyn Write) -> 
         .without_syntax_highlighting();
     for report in reports {
         for d in &report.diagnostics {
-            let header = paint(options.color, d.severity, &format!("{}[{}]", d.severity, d.rule));
+            let header = paint(
+                options.color,
+                d.severity,
+                &format!("{}[{}]", d.severity, d.rule),
+            );
             writeln!(out, "{header}: {}", super::short::one_line(&d.message))?;
             out.write_all(render(&handler, report, d).as_bytes())?;
             writeln!(out)?;
@@ -191,8 +195,14 @@ mod tests {
         assert!(out.contains("the later value wins"), "{out}");
         assert!(out.contains("first here"), "{out}");
         assert!(out.contains("help: remove one of them"), "{out}");
-        assert!(out.contains("error[yaml-syntax]: something about `é`"), "{out}");
-        assert!(out.ends_with("\n1 error, 1 warning, 1 info in 2 files\n"), "{out}");
+        assert!(
+            out.contains("error[yaml-syntax]: something about `é`"),
+            "{out}"
+        );
+        assert!(
+            out.ends_with("\n1 error, 1 warning, 1 info in 2 files\n"),
+            "{out}"
+        );
         assert!(!out.contains('\x1b'), "{out}");
     }
 

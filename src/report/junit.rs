@@ -104,7 +104,12 @@ mod tests {
             failure.attribute("message"),
             Some("key `build` appears twice, 100% sure: <&>\"'")
         );
-        assert!(failure.text().unwrap().contains("help: remove one of them,\nor rename it"));
+        assert!(
+            failure
+                .text()
+                .unwrap()
+                .contains("help: remove one of them,\nor rename it")
+        );
         let clean: Vec<_> = suites[1].children().filter(|n| n.is_element()).collect();
         assert_eq!(clean.len(), 1);
         assert!(clean[0].first_element_child().is_none());

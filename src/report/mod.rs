@@ -138,8 +138,9 @@ pub(crate) mod tests {
     /// A report with a finding of each severity, a secondary label, a help, and characters that
     /// every format must escape.
     pub(crate) fn sample() -> Vec<FileReport> {
-        let source = "version: 2.1\njobs:\n  build: {}\n  build: {}\nworkflows: {}\n# é <&>\"',:%\n"
-            .to_string();
+        let source =
+            "version: 2.1\njobs:\n  build: {}\n  build: {}\nworkflows: {}\n# é <&>\"',:%\n"
+                .to_string();
         let lines = LineIndex::new(&source);
         let diagnostics = vec![
             Diagnostic::new("yaml-limits", Severity::Info, Span::empty(0), "an info"),

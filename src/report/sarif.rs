@@ -158,13 +158,22 @@ mod tests {
             assert!(!res["message"]["text"].as_str().unwrap().is_empty());
             let locs = res["locations"].as_array().unwrap();
             assert!(!locs.is_empty());
-            for loc in locs.iter().chain(res["relatedLocations"].as_array().into_iter().flatten()) {
+            for loc in locs
+                .iter()
+                .chain(res["relatedLocations"].as_array().into_iter().flatten())
+            {
                 let pl = &loc["physicalLocation"];
                 let uri = pl["artifactLocation"]["uri"].as_str().unwrap();
                 assert!(!uri.is_empty() && !uri.contains(' ') && !uri.contains('\\'));
                 let region = &pl["region"];
-                let (sl, sc) = (region["startLine"].as_u64().unwrap(), region["startColumn"].as_u64().unwrap());
-                let (el, ec) = (region["endLine"].as_u64().unwrap(), region["endColumn"].as_u64().unwrap());
+                let (sl, sc) = (
+                    region["startLine"].as_u64().unwrap(),
+                    region["startColumn"].as_u64().unwrap(),
+                );
+                let (el, ec) = (
+                    region["endLine"].as_u64().unwrap(),
+                    region["endColumn"].as_u64().unwrap(),
+                );
                 assert!(sl >= 1 && sc >= 1 && el >= sl && ec >= 1);
                 assert!(el > sl || ec >= sc);
             }
@@ -189,7 +198,10 @@ mod tests {
             results[1]["locations"][0]["physicalLocation"]["region"]["endColumn"],
             8
         );
-        assert_eq!(results[1]["relatedLocations"][0]["message"]["text"], "first here");
+        assert_eq!(
+            results[1]["relatedLocations"][0]["message"]["text"],
+            "first here"
+        );
     }
 
     #[test]
