@@ -105,15 +105,35 @@ fn format_json() {
 
 #[test]
 fn format_sarif() {
-    let r = formats_run("sarif");
+    let r = run(cilint().args(["check", "--format", "sarif", WARNINGS, BROKEN, EXAMPLE]));
     assert_eq!(r.code, 1);
-    let v = json(&r.stdout);
+    let mut v = json(&r.stdout);
     assert_eq!(v["version"], "2.1.0");
-    assert_eq!(v["runs"][0]["tool"]["driver"]["name"], "cilint");
-    for result in v["runs"][0]["results"].as_array().unwrap() {
+    let driver = &mut v["runs"][0]["tool"]["driver"];
+    assert_eq!(driver["name"], "cilint");
+    // The rule list grows with every rule: check it against the registry, snapshot the rest.
+    let ids: Vec<&str> = driver["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    let registry: Vec<&str> = cilint::rules::registry().iter().map(|r| r.id).collect();
+    assert_eq!(ids, registry);
+    driver["rules"] = serde_json::json!("[every registered rule]");
+    driver["version"] = serde_json::json!("[version]");
+    for result in v["runs"][0]["results"].as_array_mut().unwrap() {
         let region = &result["locations"][0]["physicalLocation"]["region"];
         assert!(region["startLine"].as_u64().unwrap() >= 1);
+        // Its index into the rule list, checked above.
+        result["ruleIndex"] = serde_json::json!("[index]");
     }
+    let text = serde_json::to_string_pretty(&v).unwrap();
+    snapshot(
+        "cli__format_sarif",
+        &format!("exit: {}\n{text}\n", r.code),
+        &[],
+    );
 }
 
 #[test]
@@ -587,10 +607,29 @@ fn colour_choices() {
 
 #[test]
 fn rules_table() {
-    let r = snapshot_run("cli__rules", cilint().arg("rules"));
+    let r = run(cilint().arg("rules"));
     assert_eq!(r.code, 0);
-    for rule in cilint::rules::registry() {
-        assert!(r.stdout.contains(rule.id));
+    let mut lines = r.stdout.lines();
+    let header = lines.next().unwrap();
+    assert!(
+        header.starts_with("ID ") && header.contains("SEVERITY") && header.ends_with("SUMMARY")
+    );
+    let rows: Vec<Vec<&str>> = lines
+        .map(|l| {
+            l.splitn(3, "  ")
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .collect()
+        })
+        .collect();
+    let registry = cilint::rules::registry();
+    assert_eq!(rows.len(), registry.len());
+    for (row, rule) in rows.iter().zip(registry) {
+        assert_eq!(row[0], rule.id);
+        assert!(row.len() >= 2, "{row:?}");
+        let rest = row[1..].join("  ");
+        assert!(rest.starts_with(rule.severity.as_str()), "{row:?}");
+        assert!(rest.ends_with(rule.summary), "{row:?}");
     }
 }
 

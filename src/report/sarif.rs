@@ -114,7 +114,6 @@ pub fn write(reports: &[FileReport], _options: &Options, out: &mut dyn Write) ->
             "tool": {"driver": {
                 "name": "cilint",
                 "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://github.com/cilint/cilint",
                 "rules": driver_rules,
             }},
             "columnKind": "unicodeCodePoints",
