@@ -126,7 +126,7 @@ impl Diagnostic {
 
 /// Closest names to `name` among `candidates` (edit distance), best first, at most three.
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
-    let limit = (name.chars().count().div_ceil(3)).max(1) + usize::from(name.len() > 8);
+    let limit = (name.chars().count() / 3).max(1) + usize::from(name.len() > 8);
     let lower = name.to_ascii_lowercase();
     let mut scored: Vec<(usize, &str)> = candidates
         .into_iter()
