@@ -120,7 +120,7 @@ impl<'s> Builder<'s> {
                         ),
                     )
                     .label("file too large to read")
-                    .help("a CircleCI config is far smaller; check that this is the right file"),
+                    .help("CircleCI rejects configs larger than 8 MB (after expanding aliases and orbs); check that this is the right file, or split the work with dynamic configuration"),
             );
             return self.finish();
         }

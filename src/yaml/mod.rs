@@ -23,8 +23,9 @@
 //! [`parse`] builds the tree of the first document with an explicit stack (no recursion):
 //! aliases are followed (the clone of the anchored node, and all its descendants, get `alias`
 //! set to the span of the `*alias` token), `<<` merge keys are applied the way SnakeYAML
-//! (CircleCI's YAML loader) applies them, plain scalars are resolved as SnakeYAML resolves them
-//! (YAML 1.1: `on`, `yes` are booleans, `010` is octal), duplicate keys keep the later value (and give a `duplicate-key` warning).
+//! (CircleCI's YAML loader) applies them, plain scalars are resolved as SnakeYAML resolves
+//! them (YAML 1.1: `on`, `yes` are booleans, `010` is octal), duplicate keys keep the later
+//! value (and give a `duplicate-key` warning).
 //!
 //! Spans: a scalar's span is its text as written (quotes and `|`/`>` headers included); a
 //! collection's span covers the whole collection (`[` to `]`; for a block mapping, the first
@@ -36,7 +37,7 @@
 //!
 //! # Limits
 //!
-//! See [`Limits`]: input size (64 MiB), nesting depth (256), nodes created by alias expansion
+//! See [`Limits`]: input size (16 MiB), nesting depth (256), nodes created by alias expansion
 //! (the larger of 250,000 and the number of nodes written in the file; the largest real config
 //! in our corpus creates 927). Each gives a `yaml-limits` error instead of a crash, a hang or
 //! unbounded memory.
@@ -56,7 +57,9 @@ use crate::span::Span;
 /// Safety limits of the loader. Exceeding one gives a `yaml-limits` error.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Limits {
-    /// Largest source accepted, in bytes (default 64 MiB: real configs are under 1 MiB).
+    /// Largest source accepted, in bytes (default 16 MiB). Real configs are under 1 MiB, and
+    /// CircleCI rejects a config whose compiled form (aliases and orbs expanded) exceeds 8 MB;
+    /// the limit bounds the memory of the tree (a few hundred megabytes at worst).
     pub max_bytes: usize,
     /// Deepest nesting of collections (default 256: real configs use about 10). Bounds the
     /// depth of the tree, so recursive walks over it (and dropping it) cannot exhaust the stack.
@@ -72,7 +75,7 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Limits {
         Limits {
-            max_bytes: 64 * 1024 * 1024,
+            max_bytes: 16 * 1024 * 1024,
             max_depth: 256,
             max_alias_nodes: 250_000,
         }

@@ -861,7 +861,7 @@ fn input_size_limit() {
     assert_eq!(doc.diagnostics.len(), 1);
     assert_eq!(doc.diagnostics[0].rule, "yaml-limits");
     assert!(parse_with("a: 1\n", &limits).root.is_some());
-    assert_eq!(Limits::default().max_bytes, 64 * 1024 * 1024);
+    assert_eq!(Limits::default().max_bytes, 16 * 1024 * 1024);
 }
 
 // ---------------------------------------------------------------- syntax errors
