@@ -65,29 +65,22 @@ impl Scope<'_, '_> {
     }
 }
 
-/// What the stages after loading build from the tree, owned for the length of one `lint` and
-/// lent to the [`Context`]. A new stage adds its result here and a reference in `Context`.
-#[derive(Debug, Default)]
-pub struct Stages<'a> {
-    pub config: Config<'a>,
-}
-
-impl<'a> Stages<'a> {
-    pub fn build(doc: &'a Document) -> Stages<'a> {
-        Stages {
-            config: doc.root.as_ref().map(Config::from_root).unwrap_or_default(),
-        }
-    }
+/// The typed model of a loaded document (empty when it has no root).
+pub fn model(doc: &Document) -> Config<'_> {
+    doc.root.as_ref().map(Config::from_root).unwrap_or_default()
 }
 
 impl<'a> Context<'a> {
+    /// Everything known about one file. The stages' results are built by the caller, in order
+    /// (`model`, then `Graphs::build`), because each borrows the one before.
     pub fn new(
         path: &'a str,
         source: &'a str,
         lines: &'a LineIndex,
         doc: &'a Document,
         settings: &'a Settings,
-        stages: &'a Stages<'a>,
+        config: &'a Config<'a>,
+        graphs: &'a Graphs<'a>,
     ) -> Context<'a> {
         Context {
             path,
@@ -95,7 +88,8 @@ impl<'a> Context<'a> {
             lines,
             doc,
             settings,
-            config: &stages.config,
+            config,
+            graphs,
         }
     }
 }

@@ -32,7 +32,7 @@ pub use diagnostic::{Diagnostic, Label, Severity};
 pub use settings::Settings;
 pub use span::{LineIndex, Span};
 
-use context::{Context, Stages};
+use context::Context;
 use rayon::prelude::*;
 
 /// The findings for one file, with the text they point into.
@@ -52,8 +52,9 @@ pub struct FileReport {
 pub fn lint(bytes: &[u8], path: &str, settings: &Settings) -> FileReport {
     let (source, doc) = load(bytes);
     let lines = LineIndex::new(&source);
-    let stages = Stages::build(&doc);
-    let cx = Context::new(path, &source, &lines, &doc, settings, &stages);
+    let config = context::model(&doc);
+    let graphs = graph::Graphs::build(&config);
+    let cx = Context::new(path, &source, &lines, &doc, settings, &config, &graphs);
 
     let mut diagnostics = doc.diagnostics.clone();
     // On a tree that could not be read completely, the rules would report what is merely
