@@ -270,7 +270,7 @@ impl<'s> Builder<'s> {
         }
         let start = sp.start as usize;
         let from = prev_end.min(start);
-        let Some(header) = self.src[from..start].find(['|', '>']).map(|i| from + i) else {
+        let Some(header) = find_block_header(&self.src[from..start]).map(|i| from + i) else {
             return sp;
         };
         let body = &self.src[start..sp.end as usize];
@@ -648,6 +648,22 @@ impl<'s> Builder<'s> {
         self.diagnostics.extend(diags);
         self.failed = true;
     }
+}
+
+/// The offset of the first `|` or `>` outside a comment.
+fn find_block_header(between: &str) -> Option<usize> {
+    let mut in_comment = false;
+    let mut prev_blank = true;
+    for (i, c) in between.char_indices() {
+        match c {
+            '\n' => in_comment = false,
+            '#' if prev_blank => in_comment = true,
+            '|' | '>' if !in_comment => return Some(i),
+            _ => {}
+        }
+        prev_blank = c.is_whitespace();
+    }
+    None
 }
 
 fn null_node(at: Span) -> Node {

@@ -113,6 +113,10 @@ fn spans_of_block_scalars_start_at_the_header() {
     assert_eq!(text(src, b.span), ">-\n  f\n  g");
     assert_eq!(b.as_str(), Some("f g"));
     assert_eq!(b.as_scalar().unwrap().style, ScalarStyle::Folded);
+    // A header on its own line, after a comment that contains `>`.
+    let src = "a: # x > y\n  |\n    text\n";
+    let r = root(src);
+    assert_eq!(text(src, r.get("a").unwrap().span), "|\n    text");
 }
 
 #[test]
