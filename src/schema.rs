@@ -79,6 +79,10 @@ fn check_inner(doc_root: &Node, source: Option<&str>, out: &mut Vec<Diagnostic>)
     let c = compiled();
     let instance = crate::yaml::to_json(doc_root);
     if c.validator.is_valid(&instance) {
+        // Valid, but a misspelt top-level key is silently ignored by CircleCI: still say so.
+        let mut found = Findings::new(doc_root, source, &c.schema);
+        found.top_level_typos(&[]);
+        out.extend(found.diags);
         return;
     }
     let mut leaves = Vec::new();
@@ -373,7 +377,8 @@ impl<'a> Findings<'a> {
         self.top_level_typos(&leaves);
     }
 
-    /// Errors inside a step that has more than one key are `step-shape`'s to report.
+    /// Errors inside a step that has more than one key are `step-shape`'s to report; errors
+    /// inside a workflow job entry with several keys are covered by the entry's finding.
     fn inside_misshapen_step(&self, path: &[String]) -> bool {
         let mut node = self.root;
         for (i, seg) in path.iter().enumerate() {
@@ -382,6 +387,16 @@ impl<'a> Findings<'a> {
             };
             if i > 0
                 && matches!(path[i - 1].as_str(), "steps" | "pre-steps" | "post-steps")
+                && step_shape::is_misshapen(next)
+            {
+                return true;
+            }
+            // Inside (not at) a workflow job entry with several keys: the entry's own finding
+            // says what is wrong.
+            if i == 3
+                && path.len() > 4
+                && path[0] == "workflows"
+                && path[2] == "jobs"
                 && step_shape::is_misshapen(next)
             {
                 return true;
@@ -441,7 +456,7 @@ impl<'a> Findings<'a> {
                 let Some(node) = self.root.lookup(&leaf.path) else {
                     return;
                 };
-                let subject = subject(&leaf.path);
+                let (subject, label) = describe(self.root, &leaf.path);
                 let d = INVALID_VALUE
                     .at(
                         node.span,
@@ -450,7 +465,7 @@ impl<'a> Findings<'a> {
                             place_in(self.root, parent(&leaf.path))
                         ),
                     )
-                    .label("empty")
+                    .label(label)
                     .help("give it its one key, or remove it");
                 self.push(d, format!("empty {subject}"));
             }
@@ -458,14 +473,14 @@ impl<'a> Findings<'a> {
                 let Some(node) = self.root.lookup(&leaf.path) else {
                     return;
                 };
-                let subject = subject(&leaf.path);
+                let (subject, label) = describe(self.root, &leaf.path);
                 let items = if *limit == 1 { "item" } else { "items" };
                 let d = INVALID_VALUE
                     .at(
                         node.span,
                         format!("{subject} must have at least {limit} {items}"),
                     )
-                    .label(format!("{} {}", "in", place(self.root, parent(&leaf.path))))
+                    .label(label)
                     .help("add the missing entries, or remove the key");
                 self.push(d, format!("few {subject}"));
             }
@@ -473,14 +488,14 @@ impl<'a> Findings<'a> {
                 let Some(node) = self.root.lookup(&leaf.path) else {
                     return;
                 };
-                let subject = subject(&leaf.path);
+                let (subject, label) = describe(self.root, &leaf.path);
                 let found = node.scalar_text().unwrap_or("it").to_string();
                 let d = INVALID_VALUE
                     .at(
                         node.span,
                         format!("{subject} must be at least {limit}, found {found}"),
                     )
-                    .label(format!("in {}", place(self.root, parent(&leaf.path))))
+                    .label(label)
                     .help(format!("use a value of {limit} or more"));
                 self.push(d, format!("min {subject}"));
             }
@@ -489,10 +504,10 @@ impl<'a> Findings<'a> {
                 let Some(node) = self.root.lookup(&leaf.path) else {
                     return;
                 };
-                let subject = subject(&leaf.path);
+                let (subject, label) = describe(self.root, &leaf.path);
                 let d = INVALID_VALUE
                     .at(node.span, format!("{subject} is not valid: {text}"))
-                    .label(format!("in {}", place(self.root, parent(&leaf.path))))
+                    .label(label)
                     .help("see CircleCI's configuration reference for this key");
                 self.push(d, format!("other {subject}"));
             }
@@ -586,7 +601,7 @@ impl<'a> Findings<'a> {
         let Some(node) = self.root.lookup(&leaf.path) else {
             return;
         };
-        let subject = subject(&leaf.path);
+        let (subject, label) = describe(self.root, &leaf.path);
         let mut words: Vec<String> = Vec::new();
         let mut options: Vec<String> = Vec::new();
         for e in expected {
@@ -599,7 +614,16 @@ impl<'a> Findings<'a> {
         }
         if !options.is_empty() {
             let quoted: Vec<String> = options.iter().map(|o| format!("`{o}`")).collect();
-            words.insert(0, format!("one of {}", join_or(&quoted)));
+            if words.is_empty() {
+                words.push(format!("one of {}", join_or(&quoted)));
+            } else {
+                // "one of `a`, `b`, or a list"
+                words = vec![format!(
+                    "one of {}, or {}",
+                    quoted.join(", "),
+                    join_or(&words)
+                )];
+            }
         }
         if words.is_empty() {
             words.push("a different kind of value".to_string());
@@ -618,7 +642,7 @@ impl<'a> Findings<'a> {
                 node.span,
                 format!("{subject} must be {expected_text}, found {found}"),
             )
-            .label(format!("in {}", place(self.root, parent(&leaf.path))))
+            .label(label)
             .help(help);
         if let Some(alias) = node.alias {
             d = d.with_label(alias, "used here");
@@ -638,7 +662,8 @@ impl<'a> Findings<'a> {
             && leaf.path.first().map(String::as_str) == Some("workflows");
         let where_ = place(self.root, &leaf.path);
         if in_workflow_jobs
-            && let Some(d) = step_shape::misindented(node, &where_, self.source, &INVALID_VALUE)
+            && let Some(d) =
+                step_shape::misindented(node, "settings", &where_, self.source, &INVALID_VALUE)
         {
             self.push(d, "entry shape".to_string());
             return;
@@ -647,7 +672,7 @@ impl<'a> Findings<'a> {
             .iter()
             .filter_map(|(k, _)| k.scalar_text().map(|t| format!("`{t}`")))
             .collect();
-        let subject = subject(&leaf.path);
+        let (subject, label) = describe(self.root, &leaf.path);
         let d = INVALID_VALUE
             .at(
                 node.span,
@@ -657,22 +682,24 @@ impl<'a> Findings<'a> {
                     keys.join(", ")
                 ),
             )
-            .label(format!("in {}", place(self.root, parent(&leaf.path))))
+            .label(label)
             .help("keep one key here; move the others where they belong, or into their own entry");
         self.push(d, format!("too many {subject}"));
     }
 
     /// A top-level key CircleCI does not know is accepted (real configs keep anchors there),
-    /// unless it is a misspelling of a top-level key the config lacks: `vesion` without `version`.
+    /// unless it is a close misspelling of `version`, `jobs` or `workflows` and the config lacks
+    /// that key (`vesion:` without `version:`). Other top-level keys are left alone: a misspelt
+    /// `orbs:` or `commands:` shows up as the references that fail, and names such as
+    /// `setupcuda:` are real anchor holders.
     fn top_level_typos(&mut self, leaves: &[Leaf]) {
         let Some(map) = self.root.as_map() else {
             return;
         };
         let known: Vec<&str> = self.allowed_keys("");
         let present: Vec<&str> = map.iter().filter_map(|(k, _)| k.scalar_text()).collect();
-        let missing: Vec<&str> = known
-            .iter()
-            .copied()
+        let missing: Vec<&str> = ["version", "jobs", "workflows"]
+            .into_iter()
             .filter(|k| !present.contains(k))
             .collect();
         let required_missing: Vec<String> = leaves
@@ -691,7 +718,11 @@ impl<'a> Findings<'a> {
             if known.contains(&name) {
                 continue;
             }
-            let Some(best) = closest(name, missing.iter().copied()).first().copied() else {
+            let Some(best) = closest(name, missing.iter().copied())
+                .first()
+                .copied()
+                .filter(|best| strsim::damerau_levenshtein(name, best) <= 2)
+            else {
                 continue;
             };
             if required_missing.iter().any(|r| r == best) {
@@ -843,7 +874,12 @@ impl Findings<'_> {
 fn missing_help(keys: &[String], any_of: bool) -> String {
     let first = keys.first().map_or("", String::as_str);
     if any_of {
-        return format!("add `{first}:` (or one of the others)");
+        let quoted: Vec<String> = keys.iter().map(|k| format!("`{k}:`")).collect();
+        return format!("add {}", join_or(&quoted));
+    }
+    if keys.len() > 1 {
+        let quoted: Vec<String> = keys.iter().map(|k| format!("`{k}:`")).collect();
+        return format!("add {}", join_and(&quoted));
     }
     match first {
         "version" => "add `version: 2.1` at the top of the file".to_string(),
@@ -928,6 +964,28 @@ fn subject(path: &[String]) -> String {
             }
         }
         [.., key] => format!("`{key}`"),
+    }
+}
+
+/// What the value at `path` is called, and the label that says where it is: ("`parallelism`",
+/// "in job `build`"), ("step 2 of job `build`", "here").
+fn describe(root: &Node, path: &[String]) -> (String, String) {
+    match path {
+        [] => ("the config".to_string(), "the whole file".to_string()),
+        [.., list, idx]
+            if is_index(idx)
+                && matches!(
+                    list.as_str(),
+                    "steps" | "pre-steps" | "post-steps" | "docker"
+                ) =>
+        {
+            (place(root, path), "here".to_string())
+        }
+        [.., req, idx, name] if req == "requires" && is_index(idx) => (
+            format!("the status required of `{name}`"),
+            format!("in {}", place(root, &path[..path.len() - 2])),
+        ),
+        _ => (subject(path), format!("in {}", place(root, parent(path)))),
     }
 }
 
@@ -1018,17 +1076,20 @@ fn place(root: &Node, path: &[String]) -> String {
             };
             let base = with_rest(&owner, &rest);
             rest.clear();
-            owner = if base.is_empty() {
-                format!("{what} {n}")
-            } else {
-                format!("{what} {n} of {base}")
-            };
             i += 2;
             // The step's own key (`run`, `save_cache`...) names it.
-            if let Some(step) = path.get(i) {
-                owner = format!("{owner} (`{step}`)");
-                i += 1;
-            }
+            let step = match path.get(i) {
+                Some(step) => {
+                    i += 1;
+                    format!("{what} {n} (`{step}`)")
+                }
+                None => format!("{what} {n}"),
+            };
+            owner = if base.is_empty() {
+                step
+            } else {
+                format!("{step} of {base}")
+            };
             continue;
         }
         if seg == "docker"

@@ -28,7 +28,7 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         return;
     };
     let mut report = |step: &Node, place: &str| {
-        if let Some(d) = misindented(step, place, Some(cx.source), &STEP_SHAPE) {
+        if let Some(d) = misindented(step, "arguments", place, Some(cx.source), &STEP_SHAPE) {
             out.push(d);
         }
     };
@@ -115,10 +115,12 @@ pub fn is_misshapen(node: &Node) -> bool {
 }
 
 /// The finding for a map that should have one key but has several, or `None` when it is fine.
-/// `place` says where it is ("step 2 of job `build`"); with the `source`, the help shows the
+/// `what` names the nested keys ("arguments" of a step, "settings" of a workflow job), `place`
+/// says where the map is ("step 2 of job `build`"); with the `source`, the help shows the
 /// corrected lines.
 pub fn misindented(
     node: &Node,
+    what: &str,
     place: &str,
     source: Option<&str>,
     rule: &'static Rule,
@@ -162,7 +164,7 @@ pub fn misindented(
     let mut d = rule
         .at(
             head_key.span,
-            format!("the arguments of `{name}` are not indented under it"),
+            format!("the {what} of `{name}` are not indented under it"),
         )
         .label(format!("{place}: `{name}` has no value"));
     for k in &strays {
@@ -201,12 +203,16 @@ fn corrected_lines(src: &str, node: &Node, head: Span) -> Option<String> {
     }
     let head_text = lines.line_text(src, first);
     let base = head_text.len() - head_text.trim_start().len();
+    // The stray keys sit at the head key's column; a line indented less is past the step.
+    let key_col = (head.start as usize).saturating_sub(lines.line_start(first));
     let mut out = Vec::with_capacity(last - first + 1);
     out.push(head_text.get(base..).unwrap_or(head_text).to_string());
     for line in first + 1..=last {
         let text = lines.line_text(src, line);
         if text.trim().is_empty() {
             out.push(String::new());
+        } else if text.len() - text.trim_start().len() < key_col {
+            break;
         } else {
             let cut = text
                 .char_indices()
@@ -214,6 +220,9 @@ fn corrected_lines(src: &str, node: &Node, head: Span) -> Option<String> {
                 .count();
             out.push(format!("  {}", &text[cut..]));
         }
+    }
+    while out.last().is_some_and(String::is_empty) {
+        out.pop();
     }
     Some(out.join("\n"))
 }
