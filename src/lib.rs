@@ -60,6 +60,7 @@ pub fn lint(bytes: &[u8], path: &str, settings: &Settings) -> FileReport {
     // On a tree that could not be read completely, the rules would report what is merely
     // missing from the broken part: only the loader's findings are shown then.
     if !load_stopped_early(&diagnostics) {
+        schema::check_document(&doc, &source, &mut diagnostics);
         rules::run(&cx, &mut diagnostics);
     }
     suppress::apply(&cx, &mut diagnostics);

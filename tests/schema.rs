@@ -1,37 +1,22 @@
 //! The schema check and the step-shape rule: the schema accepts every key of CircleCI's
 //! configuration reference, rejects what CircleCI rejects, and its findings read well.
 
-use cilint::context::Context;
 use cilint::diagnostic::Diagnostic;
-use cilint::model::Config;
-use cilint::rules::step_shape::STEP_SHAPE;
 use cilint::settings::Settings;
 use cilint::span::LineIndex;
-use cilint::{schema, yaml};
+use cilint::yaml;
 use std::path::Path;
 
-/// The schema and step-shape findings for one config.
+/// The rules this file is about: the schema's and step-shape.
+const RULES: &[&str] = &["unknown-key", "invalid-value", "missing-key", "step-shape"];
+
+/// The schema and step-shape findings for one config, through the whole lint pipeline.
 fn findings(src: &str) -> Vec<Diagnostic> {
-    let doc = yaml::parse(src);
-    let mut out = Vec::new();
-    schema::check_document(&doc, src, &mut out);
-    let lines = LineIndex::new(src);
-    let settings = Settings::default();
-    let config = doc.root.as_ref().map(Config::from_root).unwrap_or_default();
-    let graphs = cilint::graph::Graphs::build(&config);
-    let cx = Context {
-        path: "config.yml",
-        source: src,
-        lines: &lines,
-        doc: &doc,
-        settings: &settings,
-        config: &config,
-        graphs: &graphs,
-    };
-    if let Some(check) = STEP_SHAPE.check {
-        check(&cx, &mut out);
-    }
-    out
+    cilint::lint(src.as_bytes(), "config.yml", &Settings::default())
+        .diagnostics
+        .into_iter()
+        .filter(|d| RULES.contains(&d.rule))
+        .collect()
 }
 
 /// Findings as short lines, with their labels and help.
