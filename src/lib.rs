@@ -24,6 +24,7 @@ pub mod schema;
 pub mod secrets;
 pub mod settings;
 pub mod shell;
+pub mod shellcheck;
 pub mod span;
 pub mod suppress;
 pub mod yaml;

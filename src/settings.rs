@@ -54,6 +54,9 @@ pub struct Settings {
     pub contexts: BTreeMap<String, Vec<String>>,
     /// `[orbs] cache`: the orb cache folder (resolved against the settings file's folder).
     pub orb_cache: Option<PathBuf>,
+    /// The `shellcheck` program to check `run` scripts with; `None`: no shellcheck check (the
+    /// command line sets it from `PATH` or `--shellcheck`, see `shellcheck::find_on_path`).
+    pub shellcheck: Option<PathBuf>,
 }
 
 /// A settings file that cannot be used. Its `Display` names the file and the offending key.
@@ -146,6 +149,7 @@ impl Settings {
             project_env: raw.env.project,
             contexts: raw.contexts,
             orb_cache: raw.orbs.cache.map(|c| base.join(c)),
+            shellcheck: None,
         })
     }
 

@@ -126,7 +126,7 @@ fn mustache() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         Regex::new(
-            r"<<\s*(?:(?:parameters|pipeline|matrix)\.[A-Za-z0-9_.\-]+|include\([^)\n]*\))\s*>>",
+            r"<<\s*[#/^]?\s*(?:(?:parameters|pipeline|matrix)\.[A-Za-z0-9_.\-]+|include\([^)\n]*\))\s*>>",
         )
         .expect("valid regex")
     })
@@ -1553,6 +1553,12 @@ mod tests {
         assert_eq!(
             placeholder_spans("a << parameters.x >> b <<include(s.sh)>>").len(),
             2
+        );
+        // Sections: `<<# parameters.x >>...<</ parameters.x >>`.
+        assert_eq!(
+            placeholder_spans("a <<#parameters.on>> --on <</parameters.on>> <<^ parameters.y >>")
+                .len(),
+            3
         );
     }
 

@@ -110,7 +110,7 @@ fn job_env(scope: &Scope, job: &Job) -> BTreeSet<String> {
 /// The shell a job's `run` steps use by default: its `shell:`, its executor's, or PowerShell on
 /// Windows executors (the `circleci/windows` orb's executors, `windows-*` machine images and
 /// `windows.*` resource classes).
-fn job_shell<'a>(scope: &Scope<'_, 'a>, job: &Job<'a>) -> Option<&'a str> {
+pub fn job_shell<'a>(scope: &Scope<'_, 'a>, job: &Job<'a>) -> Option<&'a str> {
     if let Some(sh) = job.env.shell.and_then(|s| s.as_str()) {
         return Some(sh);
     }

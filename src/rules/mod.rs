@@ -45,6 +45,7 @@ pub mod redundant;
 pub mod references;
 pub mod schema_rules;
 pub mod secrets;
+pub mod shellcheck;
 pub mod step_shape;
 pub mod unused;
 pub mod version;
@@ -73,6 +74,7 @@ pub fn registry() -> &'static [&'static Rule] {
         &secrets::HARDCODED_SECRET,
         &images::IMAGE_UNPINNED,
         &images::DEPRECATED_IMAGE,
+        &shellcheck::SHELLCHECK,
         &schema_rules::UNKNOWN_KEY,
         &schema_rules::INVALID_VALUE,
         &schema_rules::MISSING_KEY,
