@@ -554,7 +554,6 @@ fn check_not_expanded(cx: &Context, out: &mut Vec<Diagnostic>) {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::model::Config;
     use crate::settings::Settings;
     use crate::span::LineIndex;
 
@@ -562,17 +561,9 @@ pub(crate) mod tests {
     pub(crate) fn run_rule(rule: &Rule, src: &str, settings: &Settings) -> Vec<Diagnostic> {
         let doc = crate::yaml::parse(src);
         let lines = LineIndex::new(src);
-        let config = doc.root.as_ref().map(Config::from_root).unwrap_or_default();
+        let config = crate::context::model(&doc);
         let graphs = crate::graph::Graphs::build(&config);
-        let cx = Context {
-            path: "test.yml",
-            source: src,
-            lines: &lines,
-            doc: &doc,
-            settings,
-            config: &config,
-            graphs: &graphs,
-        };
+        let cx = Context::new("test.yml", src, &lines, &doc, settings, &config, &graphs);
         let mut out = Vec::new();
         if let Some(check) = rule.check {
             check(&cx, &mut out);

@@ -83,21 +83,11 @@ mod tests {
     fn scripts_and_their_shells() {
         let src = "version: 2.1\njobs:\n  a:\n    docker: [{image: cimg/base:2024.01}]\n    shell: /bin/sh\n    steps:\n      - run: echo a\n      - run:\n          shell: python3\n          command: print(1)\n      - run: |\n          #!/usr/bin/env python3\n          print(2)\n      - run:\n          shell: bash\n          command: echo b\n";
         let doc = crate::yaml::parse(src);
-        let config = doc
-            .root
-            .as_ref()
-            .map(crate::model::Config::from_root)
-            .unwrap_or_default();
         let lines = crate::span::LineIndex::new(src);
         let settings = Settings::default();
-        let cx = Context {
-            path: "t.yml",
-            source: src,
-            lines: &lines,
-            doc: &doc,
-            settings: &settings,
-            config: &config,
-        };
+        let config = crate::context::model(&doc);
+        let graphs = crate::graph::Graphs::build(&config);
+        let cx = Context::new("t.yml", src, &lines, &doc, &settings, &config, &graphs);
         let got: Vec<(&str, &str)> = scripts(&cx)
             .iter()
             .map(|s| (s.node.as_str().unwrap_or(""), s.dialect))
