@@ -133,7 +133,7 @@ pub(crate) fn syntax_error(
                     && prev.is_some_and(|p| h.indent > p.indent && !p.opens_block())
             }) =>
         {
-            deeper_than_previous(span, prev)
+            deeper_than_previous(src, span, prev)
         }
         ErrorKind::ExpectedBlockMappingKey
             if here.is_some_and(|h| offset > h.start + h.indent + h.dashes()) =>
@@ -423,7 +423,8 @@ fn block_scalar_above(all: &[Line<'_>], line_no: usize, indent: usize) -> Option
 }
 
 /// A line indented deeper than the line above, which opens no block (`key: value`, `- item`).
-fn deeper_than_previous(span: Span, prev: Option<&Line<'_>>) -> Diagnostic {
+fn deeper_than_previous(src: &str, span: Span, prev: Option<&Line<'_>>) -> Diagnostic {
+    let at_colon = src[span.start as usize..].starts_with(':');
     let mut help = "indent this line like its sibling keys, or add the missing key (a line ending in `:`) above it".to_string();
     if let Some(word) = prev.and_then(|p| missing_space_after_colon(p.content())) {
         help = format!(
@@ -435,12 +436,16 @@ fn deeper_than_previous(span: Span, prev: Option<&Line<'_>>) -> Diagnostic {
             span,
             "this line is indented deeper than the line above, which is not a mapping key: a mapping key above it is missing or this line is mis-indented",
         )
-        .label("unexpected mapping key")
+        .label(if span.len() == 1 && at_colon {
+            "this `:` makes the line a mapping key"
+        } else {
+            "key indented deeper than the line above"
+        })
         .help(help)
 }
 
 fn mapping_value_not_allowed(
-    _src: &str,
+    src: &str,
     span: Span,
     here: Option<&Line<'_>>,
     prev: Option<&Line<'_>>,
@@ -465,7 +470,7 @@ fn mapping_value_not_allowed(
     }
     let here_indent = here.map_or(0, |l| l.indent);
     match prev {
-        Some(p) if here_indent > p.indent && !p.opens_block() => deeper_than_previous(span, prev),
+        Some(p) if here_indent > p.indent && !p.opens_block() => deeper_than_previous(src, span, prev),
         Some(p) if missing_space_after_colon(p.content()).is_some() => {
             let word = missing_space_after_colon(p.content()).unwrap_or_default();
             YAML_SYNTAX
@@ -473,7 +478,7 @@ fn mapping_value_not_allowed(
                     span,
                     format!("the line above (`{}`) is read as text, so a mapping key cannot follow it here", p.content()),
                 )
-                .label("unexpected mapping key")
+                .label("this `:` makes the line a mapping key")
                 .help(format!(
                     "`{word}:` has no space after the colon: write `{word}: ...`"
                 ))
