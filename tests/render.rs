@@ -396,7 +396,7 @@ fn svg_approval_hold_is_drawn_as_an_approval() {
         .unwrap()
         .text()
         .unwrap();
-    assert!(style.contains(".approval polygon{fill:#fff3cd"));
+    assert!(style.contains(".approval .shape{fill:#fff3cd"));
 }
 
 #[test]
@@ -473,4 +473,51 @@ fn edges_with_missing_ends_are_skipped() {
     assert_eq!(p.edges.len(), 3);
     assert!(!render::dot::render(&d, &Options::default()).contains("n99"));
     assert!(!render::mermaid::render(&d, &Options::default()).contains("n99"));
+}
+
+/// `CILINT_RENDER_OUT=DIR cargo test --test render pictures` writes every fixture (and generated
+/// workflows) as SVG to DIR, to look at them; without the variable it checks them in memory.
+#[test]
+fn pictures() {
+    let dir = std::env::var_os("CILINT_RENDER_OUT");
+    let mut all = fixtures();
+    all.push(("generated-40", render::synthetic(40, 3)));
+    all.push(("generated-300", render::synthetic(300, 1)));
+    for (name, d) in all {
+        for (suffix, direction) in [("", Direction::LeftRight), ("-tb", Direction::TopBottom)] {
+            let opts = Options {
+                direction,
+                ..Options::default()
+            };
+            let svg = render::svg::render(&d, &opts);
+            assert!(roxmltree::Document::parse(&svg).is_ok(), "{name}");
+            if let Some(dir) = &dir {
+                let path = std::path::Path::new(dir).join(format!("{name}{suffix}.svg"));
+                std::fs::write(path, svg).unwrap();
+            }
+        }
+    }
+    // Diagrams as JSON (the serialised model) from CILINT_RENDER_IN, drawn into the same folder.
+    if let (Some(dir), Some(input)) = (&dir, std::env::var_os("CILINT_RENDER_IN")) {
+        for entry in std::fs::read_dir(input).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "json") {
+                let d: Diagram =
+                    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+                let stem = path.file_stem().unwrap().to_string_lossy().to_string();
+                std::fs::write(
+                    std::path::Path::new(dir).join(format!("{stem}.svg")),
+                    render::svg::render(&d, &Options::default()),
+                )
+                .unwrap();
+            }
+        }
+    }
+    if let Some(dir) = &dir {
+        let svg = render::svg::render_all(
+            &fixtures().into_iter().map(|f| f.1).collect::<Vec<_>>(),
+            &Options::default(),
+        );
+        std::fs::write(std::path::Path::new(dir).join("all.svg"), svg).unwrap();
+    }
 }

@@ -174,6 +174,10 @@ struct Builder<'a> {
     pos: Vec<usize>,
     /// Coordinate of each vertex's centre along the order axis.
     coord: Vec<f64>,
+    /// For each dummy (index `v - n`): the real ends of its edge.
+    dummy_ends: Vec<(usize, usize)>,
+    /// The vertex shares a bundle (same line) with the next one in its layer.
+    bundle_next: Vec<bool>,
 }
 
 impl<'a> Builder<'a> {
@@ -213,6 +217,8 @@ impl<'a> Builder<'a> {
             layers: Vec::new(),
             pos: Vec::new(),
             coord: Vec::new(),
+            dummy_ends: Vec::new(),
+            bundle_next: Vec::new(),
         }
     }
 
@@ -392,6 +398,7 @@ impl<'a> Builder<'a> {
                 self.rank.push(r);
                 self.ext.push(dummy_ext);
                 self.thick.push(0.0);
+                self.dummy_ends.push((u, v));
                 succ.push(Vec::new());
                 pred.push(Vec::new());
                 succ[prev].push(dv);
@@ -578,7 +585,43 @@ impl<'a> Builder<'a> {
         changed
     }
 
+    /// Mark adjacent long-edge segments that may share one line: edges out of the same job
+    /// (a fan-out trunk) or into the same job (a fan-in trunk), never both kinds in one run, so
+    /// that a trunk never suggests an edge that does not exist.
+    fn find_bundles(&mut self) {
+        #[derive(PartialEq, Clone, Copy)]
+        enum Run {
+            None,
+            Src,
+            Dst,
+        }
+        self.bundle_next = vec![false; self.rank.len()];
+        for layer in &self.layers {
+            let mut run = Run::None;
+            for pair in layer.windows(2) {
+                let (a, b) = (pair[0], pair[1]);
+                if !self.is_dummy(a) || !self.is_dummy(b) {
+                    run = Run::None;
+                    continue;
+                }
+                let (ea, eb) = (self.dummy_ends[a - self.n], self.dummy_ends[b - self.n]);
+                if ea.0 == eb.0 && run != Run::Dst {
+                    run = Run::Src;
+                } else if ea.1 == eb.1 && run != Run::Src {
+                    run = Run::Dst;
+                } else {
+                    run = Run::None;
+                    continue;
+                }
+                self.bundle_next[a] = true;
+            }
+        }
+    }
+
     fn sep(&self, a: usize, b: usize) -> f64 {
+        if self.bundle_next[a] {
+            return 0.0;
+        }
         let gap = match (self.is_dummy(a), self.is_dummy(b)) {
             (false, false) => self.sp.node_sep,
             (true, true) => 4.0,
@@ -597,6 +640,7 @@ impl<'a> Builder<'a> {
 
     /// Coordinates along the order axis.
     fn place(&mut self) {
+        self.find_bundles();
         let total = self.rank.len();
         self.coord = vec![0.0; total];
         for r in 0..self.layers.len() {
@@ -673,15 +717,37 @@ impl<'a> Builder<'a> {
                 weight.push(sw + inertia);
             }
         }
-        // Offsets so that the constraint becomes y[i+1] >= y[i].
-        let mut off = vec![0.0; m];
-        for i in 1..m {
-            off[i] = off[i - 1] + self.sep(layer[i - 1], layer[i]);
+        // Bundled runs move as one unit (a trunk): pool their targets first.
+        let mut units: Vec<(usize, usize)> = Vec::new(); // [start, end) in the layer
+        let mut i = 0;
+        while i < m {
+            let mut j = i + 1;
+            while j < m && self.bundle_next[layer[j - 1]] {
+                j += 1;
+            }
+            units.push((i, j));
+            i = j;
         }
-        let y: Vec<f64> = (0..m).map(|i| target[i] - off[i]).collect();
-        let fit = isotonic(&y, &weight);
-        for i in 0..m {
-            self.coord[layer[i]] = fit[i] + off[i];
+        let k = units.len();
+        let mut ut = Vec::with_capacity(k);
+        let mut uw = Vec::with_capacity(k);
+        for &(a, b) in &units {
+            let w: f64 = weight[a..b].iter().sum();
+            let t: f64 = (a..b).map(|i| target[i] * weight[i]).sum::<f64>() / w;
+            ut.push(t);
+            uw.push(w);
+        }
+        // Offsets so that the constraint becomes y[u+1] >= y[u].
+        let mut off = vec![0.0; k];
+        for u in 1..k {
+            off[u] = off[u - 1] + self.sep(layer[units[u - 1].1 - 1], layer[units[u].0]);
+        }
+        let y: Vec<f64> = (0..k).map(|u| ut[u] - off[u]).collect();
+        let fit = isotonic(&y, &uw);
+        for u in 0..k {
+            for &v in &layer[units[u].0..units[u].1] {
+                self.coord[v] = fit[u] + off[u];
+            }
         }
     }
 
@@ -715,7 +781,7 @@ impl<'a> Builder<'a> {
                 } else {
                     self.rank[e.u]
                 };
-                gap[r] = gap[r].max(lt + 28.0);
+                gap[r] = gap[r].max(lt + 44.0);
             }
         }
         let mut lstart = vec![0.0f64; nl];

@@ -25,8 +25,9 @@ pub mod layout;
 pub mod mermaid;
 pub mod svg;
 
-/// One workflow, ready to draw.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// One workflow, ready to draw. Serialisable, so a tool can print or read the model as JSON.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct Diagram {
     /// The workflow name, drawn as the title.
     pub title: String,
@@ -38,7 +39,10 @@ pub struct Diagram {
 }
 
 /// What a node stands for.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum NodeKind {
     /// A job invocation.
     #[default]
@@ -48,7 +52,8 @@ pub enum NodeKind {
 }
 
 /// One invocation in a workflow.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct Node {
     /// A stable identifier (unique within the diagram; renderers sanitise it where needed).
     pub id: String,
@@ -68,7 +73,8 @@ pub struct Node {
 }
 
 /// A `requires` edge.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct Edge {
     /// Index of the required node in [`Diagram::nodes`].
     pub from: usize,

@@ -36,16 +36,16 @@ const STYLE: &str = "
 .bg{fill:#ffffff}
 .title{font-size:18px;font-weight:700;fill:#111827}
 .trigger{font-size:12px;fill:#6b7280}
-.node rect,.node polygon{stroke-width:1.5}
-.job rect{fill:#eef4ff;stroke:#5b7db8}
-.approval polygon{fill:#fff3cd;stroke:#c98a00}
+.shape{stroke-width:1.5}
+.job .shape{fill:#eef4ff;stroke:#5b7db8}
+.approval .shape{fill:#fff3cd;stroke:#c98a00}
 .approval .pause{fill:#b07800}
 .label{font-size:14px;font-weight:600;fill:#102a43}
 .approval .label{fill:#5c3d00}
 .sub{font-size:11px;fill:#6b7280}
-.error rect,.error polygon{stroke:#d92d20;stroke-width:2.5}
+.error .shape{stroke:#d92d20;stroke-width:2.5}
 .faded{opacity:0.45}
-.faded rect,.faded polygon{stroke-dasharray:5 3}
+.faded .shape{stroke-dasharray:5 3}
 .edge path{fill:none;stroke:#94a3b8;stroke-width:1.4}
 .edge.cycle path{stroke:#d92d20;stroke-width:2}
 .edge.faded{opacity:0.35}
@@ -382,11 +382,15 @@ fn write_shape(out: &mut String, b: &Rect, inset: f64) {
             Point { x: b.x, y: b.cy() },
         ];
         let list: Vec<String> = pts.iter().map(|&q| p(q)).collect();
-        let _ = write!(out, "<polygon points=\"{}\"/>", list.join(" "));
+        let _ = write!(
+            out,
+            "<polygon class=\"shape\" points=\"{}\"/>",
+            list.join(" ")
+        );
     } else {
         let _ = write!(
             out,
-            "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"8\"/>",
+            "<rect class=\"shape\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"8\"/>",
             fmt(b.x),
             fmt(b.y),
             fmt(b.w),
@@ -544,7 +548,7 @@ fn legend(out: &mut String, d: &Diagram, x0: f64, y: f64) -> f64 {
         let _ = match kind {
             "approval" => write!(
                 out,
-                "<g class=\"node approval\"><polygon points=\"{},{t} {},{t} {r},{} {},{b} {},{b} {l},{}\"/></g>",
+                "<g class=\"node approval\"><polygon class=\"shape\" points=\"{},{t} {},{t} {r},{} {},{b} {},{b} {l},{}\"/></g>",
                 fmt(x + 4.0),
                 fmt(x + sw - 4.0),
                 fmt(y),
@@ -572,7 +576,7 @@ fn legend(out: &mut String, d: &Diagram, x0: f64, y: f64) -> f64 {
                 };
                 write!(
                     out,
-                    "<g class=\"{class}\"><rect x=\"{l}\" y=\"{t}\" width=\"{sw}\" height=\"12\" rx=\"3\"/></g>"
+                    "<g class=\"{class}\"><rect class=\"shape\" x=\"{l}\" y=\"{t}\" width=\"{sw}\" height=\"12\" rx=\"3\"/></g>"
                 )
             }
         };
