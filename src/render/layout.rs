@@ -831,6 +831,7 @@ impl<'a> Builder<'a> {
             out_ports[e.u].push((self.coord[next], i));
             in_ports[e.v].push((self.coord[prev], i));
         }
+        let max_step = if lr { 9.0 } else { 16.0 };
         let spread = |list: &mut Vec<(f64, usize)>, ext: f64| -> Vec<(usize, f64)> {
             list.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
             let k = list.len();
