@@ -839,7 +839,7 @@ impl<'a> Builder<'a> {
                 return Vec::new();
             }
             let step = if k > 1 {
-                (ext * 0.5 / (k - 1) as f64).min(9.0)
+                (ext * 0.5 / (k - 1) as f64).min(max_step)
             } else {
                 0.0
             };
