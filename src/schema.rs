@@ -354,23 +354,23 @@ impl<'a> Findings<'a> {
     }
 
     fn build(&mut self, mut leaves: Vec<Leaf>) {
-        // Stable, document order; drop exact duplicates.
+        // Errors inside a step (or workflow entry) with several keys are reported as its shape.
         leaves.retain(|l| !self.inside_misshapen_step(&l.path));
+        // A setting written directly under `jobs:`/`workflows:`...: one finding for the item.
         let mut misplaced: Vec<Vec<String>> = Vec::new();
-        let mut i = 0;
-        while i < leaves.len() {
-            let leaf = &leaves[i];
-            if let Some(prefix) = self.misplaced_item(&leaf.path) {
+        leaves.retain(|l| match self.misplaced_item(&l.path) {
+            Some(prefix) => {
                 if !misplaced.contains(&prefix) {
-                    self.report_misplaced(&prefix);
                     misplaced.push(prefix);
                 }
-                leaves.remove(i);
-                continue;
+                false
             }
-            i += 1;
+            None => true,
+        });
+        for prefix in &misplaced {
+            self.report_misplaced(prefix);
         }
-        let leaves = merge_misspelt_required(leaves, self.root, self.schema);
+        let leaves = merge_misspelt_required(leaves, self.root);
         for leaf in &leaves {
             self.report(leaf);
         }
@@ -742,9 +742,16 @@ impl<'a> Findings<'a> {
 
 /// A missing required key and an unknown key close to it in the same mapping are one mistake:
 /// replace both by one `Unknown` report that says so.
-fn merge_misspelt_required(leaves: Vec<Leaf>, root: &Node, _schema: &Json) -> Vec<Leaf> {
+fn merge_misspelt_required(leaves: Vec<Leaf>, root: &Node) -> Vec<Leaf> {
     let mut out: Vec<Leaf> = Vec::with_capacity(leaves.len());
-    let mut consumed: Vec<(Vec<String>, String)> = Vec::new();
+    // (mapping path, key) pairs: the unknown keys reported, and those merged into a typo.
+    let mut unknown: HashSet<(&[String], &str)> = HashSet::new();
+    for leaf in &leaves {
+        if let Kind::Unknown { keys, .. } = &leaf.kind {
+            unknown.extend(keys.iter().map(|k| (leaf.path.as_slice(), k.as_str())));
+        }
+    }
+    let mut consumed: HashSet<(Vec<String>, String)> = HashSet::new();
     let mut merged: Vec<Leaf> = Vec::new();
     for leaf in &leaves {
         if let Kind::Missing {
@@ -762,11 +769,11 @@ fn merge_misspelt_required(leaves: Vec<Leaf>, root: &Node, _schema: &Json) -> Ve
                 let typo = map.iter().filter_map(|(k, _)| k.scalar_text()).find(|k| {
                     !keys.iter().any(|r| r == k)
                         && !closest(k, [key.as_str()]).is_empty()
-                        && is_unknown_here(&leaves, &leaf.path, k, leaf.path.is_empty())
+                        && (leaf.path.is_empty() || unknown.contains(&(leaf.path.as_slice(), *k)))
                 });
                 if let Some(typo) = typo {
-                    consumed.push((leaf.path.clone(), key.clone()));
-                    consumed.push((leaf.path.clone(), typo.to_string()));
+                    consumed.insert((leaf.path.clone(), key.clone()));
+                    consumed.insert((leaf.path.clone(), typo.to_string()));
                     merged.push(Leaf {
                         path: leaf.path.clone(),
                         kind: Kind::Typo {
@@ -778,7 +785,12 @@ fn merge_misspelt_required(leaves: Vec<Leaf>, root: &Node, _schema: &Json) -> Ve
             }
         }
     }
+    drop(unknown);
     for leaf in leaves {
+        if consumed.is_empty() {
+            out.push(leaf);
+            continue;
+        }
         match &leaf.kind {
             Kind::Missing { keys, any_of } => {
                 let rest: Vec<String> = keys
@@ -818,37 +830,31 @@ fn merge_misspelt_required(leaves: Vec<Leaf>, root: &Node, _schema: &Json) -> Ve
     out.extend(merged);
     // Several required keys missing from one mapping: one finding naming them all.
     let mut combined: Vec<Leaf> = Vec::with_capacity(out.len());
+    let mut missing_at: std::collections::HashMap<Vec<String>, usize> =
+        std::collections::HashMap::new();
     for leaf in out {
         if let Kind::Missing {
             keys,
             any_of: false,
         } = &leaf.kind
-            && let Some(prev) = combined.iter_mut().find(|p| {
-                p.path == leaf.path && matches!(p.kind, Kind::Missing { any_of: false, .. })
-            })
-            && let Kind::Missing {
-                keys: prev_keys, ..
-            } = &mut prev.kind
         {
-            for k in keys {
-                if !prev_keys.contains(k) {
-                    prev_keys.push(k.clone());
+            if let Some(&i) = missing_at.get(&leaf.path)
+                && let Kind::Missing {
+                    keys: prev_keys, ..
+                } = &mut combined[i].kind
+            {
+                for k in keys {
+                    if !prev_keys.contains(k) {
+                        prev_keys.push(k.clone());
+                    }
                 }
+                continue;
             }
-            continue;
+            missing_at.insert(leaf.path.clone(), combined.len());
         }
         combined.push(leaf);
     }
     combined
-}
-
-/// Is `key` of the mapping at `path` unknown there (reported as such, or at the open top level)?
-fn is_unknown_here(leaves: &[Leaf], path: &[String], key: &str, top_level: bool) -> bool {
-    top_level
-        || leaves.iter().any(|l| {
-            l.path == path
-                && matches!(&l.kind, Kind::Unknown { keys, .. } if keys.iter().any(|k| k == key))
-        })
 }
 
 impl Findings<'_> {

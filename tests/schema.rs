@@ -835,3 +835,50 @@ fn fixtures() {
         });
     }
 }
+
+/// A config with `n` jobs, each run by one workflow; `broken` jobs get a misspelt key.
+fn big_config(n: usize, broken: usize) -> String {
+    let mut s = String::from("version: 2.1\njobs:\n");
+    for i in 0..n {
+        s.push_str(&format!(
+            "  job-{i}:\n    docker:\n      - image: cimg/base:2024.01\n    {}:\n      - checkout\n      - run:\n          name: step {i}\n          command: make test-{i}\n",
+            if i < broken { "steeps" } else { "steps" }
+        ));
+    }
+    s.push_str("workflows:\n  main:\n    jobs:\n");
+    for i in 0..n {
+        s.push_str(&format!("      - job-{i}\n"));
+    }
+    s
+}
+
+#[test]
+fn validation_is_fast_and_capped() {
+    let src = big_config(10_000, 0);
+    let doc = yaml::parse(&src);
+    let root = doc.root.as_ref().unwrap();
+    let start = std::time::Instant::now();
+    let mut out = Vec::new();
+    cilint::schema::check(root, &mut out);
+    let valid = start.elapsed();
+    assert!(out.is_empty());
+
+    let src = big_config(2_000, 1_000);
+    let doc = yaml::parse(&src);
+    let root = doc.root.as_ref().unwrap();
+    let start = std::time::Instant::now();
+    let mut out = Vec::new();
+    cilint::schema::check(root, &mut out);
+    let invalid = start.elapsed();
+    assert_eq!(out.len(), cilint::schema::MAX_FINDINGS + 1);
+    assert!(
+        out.last()
+            .unwrap()
+            .message
+            .contains("800 more were not reported")
+    );
+    eprintln!("10,000 valid jobs: {valid:?}; 1,000 broken jobs: {invalid:?}");
+    // Generous bounds: unoptimised test builds on a shared machine.
+    assert!(valid.as_secs_f64() < 5.0, "{valid:?}");
+    assert!(invalid.as_secs_f64() < 10.0, "{invalid:?}");
+}
