@@ -22,15 +22,17 @@
 //! (a linear scan per entry would be quadratic on 10,000-job workflows); nothing here compares
 //! pairs of jobs.
 
+use crate::filters::Filters;
 use crate::model::{
     Config, Invocation, Job, MATRIX_LIMIT, Name, OrbSource, Require, Version, Workflow,
     matrix_instance_name, orb_ref, substitute_matrix,
 };
 use crate::span::Span;
-use crate::yaml::Node;
+use crate::yaml::{Node, Value};
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 /// What an invocation runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -154,6 +156,8 @@ pub struct WorkflowGraph<'a> {
     by_name: HashMap<String, NodeIndex>,
     /// Matrix instances by alias (default: job name).
     by_group: HashMap<&'a str, Vec<NodeIndex>>,
+    /// Every job's parsed `filters` (computed on first use).
+    filters: OnceLock<Vec<Option<Filters>>>,
 }
 
 impl<'a> WorkflowGraph<'a> {
@@ -187,6 +191,28 @@ impl<'a> WorkflowGraph<'a> {
         v.sort_unstable();
         v.dedup();
         v
+    }
+
+    /// Every job's `filters`, parsed (`None` for a job without), indexed by node. Filters
+    /// written alike are parsed (and their regexes compiled) once.
+    pub fn filters(&self) -> &[Option<Filters>] {
+        self.filters.get_or_init(|| {
+            let mut cache: HashMap<String, Filters> = HashMap::new();
+            self.graph
+                .node_weights()
+                .map(|n| {
+                    let f = n.filters.filter(|f| !f.is_null())?;
+                    let mut key = String::new();
+                    fingerprint(f, &mut key);
+                    Some(
+                        cache
+                            .entry(key)
+                            .or_insert_with(|| Filters::from_node(f).0)
+                            .clone(),
+                    )
+                })
+                .collect()
+        })
     }
 
     /// True when the workflow has a `requires` entry cilint could not resolve because of a
@@ -281,6 +307,7 @@ fn implicit_build<'a>(job: &'a Job<'a>) -> WorkflowGraph<'a> {
         by_base: HashMap::from([(job.name.text.to_string(), vec![n])]),
         by_name: HashMap::from([(job.name.text.to_string(), n)]),
         by_group: HashMap::new(),
+        filters: OnceLock::new(),
     }
 }
 
@@ -306,6 +333,15 @@ fn job_kind<'a>(config: &'a Config<'a>, inv: &Invocation<'a>) -> (JobKind, Optio
     }
     match orb_ref(name) {
         Some(r) => match config.orb(r.orb).map(|o| &o.source) {
+            // `name: {}`: a placeholder that orb development pipelines fill with the orb under
+            // test (orb-tools packs it in), not a definition.
+            Some(OrbSource::Inline(orb))
+                if orb
+                    .root
+                    .is_none_or(|n| n.as_map().is_some_and(<[_]>::is_empty)) =>
+            {
+                (JobKind::Unresolved, None)
+            }
             Some(OrbSource::Inline(orb)) => {
                 if orb.job(r.member).is_some() {
                     (JobKind::Orb, None)
@@ -407,6 +443,7 @@ fn build_workflow<'a>(config: &'a Config<'a>, wf: &'a Workflow<'a>) -> WorkflowG
         by_base,
         by_name,
         by_group,
+        filters: OnceLock::new(),
     };
 
     // Edges.
@@ -472,4 +509,40 @@ fn resolve(g: &WorkflowGraph<'_>, name: &str, _from_invocation: usize) -> Resolu
         return Resolution::Templated;
     }
     Resolution::Unknown
+}
+
+/// A canonical text of a YAML value, spans ignored (mapping entries sorted): two values with
+/// the same fingerprint are written alike.
+pub fn fingerprint(node: &Node, out: &mut String) {
+    match &node.value {
+        Value::Scalar(s) => {
+            out.push('"');
+            out.push_str(&s.text.replace('\\', "\\\\").replace('"', "\\\""));
+            out.push('"');
+        }
+        Value::Seq(items) => {
+            out.push('[');
+            for i in items {
+                fingerprint(i, out);
+                out.push(',');
+            }
+            out.push(']');
+        }
+        Value::Map(entries) => {
+            let mut parts: Vec<String> = entries
+                .iter()
+                .map(|(k, v)| {
+                    let mut s = String::new();
+                    fingerprint(k, &mut s);
+                    s.push(':');
+                    fingerprint(v, &mut s);
+                    s
+                })
+                .collect();
+            parts.sort();
+            out.push('{');
+            out.push_str(&parts.join(","));
+            out.push('}');
+        }
+    }
 }

@@ -36,13 +36,6 @@ pub static FILTERS_NEVER_RUN: Rule = Rule {
     check: Some(check_never),
 };
 
-/// The parsed filters of every job (`None` for no `filters:`).
-fn parse_all(wg: &WorkflowGraph<'_>) -> Vec<Option<Filters>> {
-    wg.nodes()
-        .map(|(_, n)| n.filters.map(|f| Filters::from_node(f).0))
-        .collect()
-}
-
 /// Jobs whose requirements are not all known (an unresolved or templated `requires` entry):
 /// nothing is claimed about them.
 fn unsure(wg: &WorkflowGraph<'_>) -> HashSet<NodeIndex> {
@@ -81,7 +74,7 @@ fn check_tags(cx: &Context, out: &mut Vec<Diagnostic>) {
         if !wg.nodes().any(|(_, n)| n.filters.is_some()) {
             continue;
         }
-        let filters = parse_all(wg);
+        let filters = wg.filters();
         let tagged = |i: NodeIndex| {
             filters[i.index()]
                 .as_ref()
@@ -90,7 +83,7 @@ fn check_tags(cx: &Context, out: &mut Vec<Diagnostic>) {
         if !wg.nodes().any(|(i, _)| tagged(i)) {
             continue;
         }
-        let never = never_for_tags(wg, &filters);
+        let never = never_for_tags(wg, filters);
         let unsure = unsure(wg);
         let mut seen: HashSet<(usize, u32)> = HashSet::new();
         for (v, node) in wg.nodes() {
@@ -194,7 +187,7 @@ pub fn never_runs(wg: &WorkflowGraph<'_>) -> Vec<(NodeIndex, Span, String)> {
     if !wg.nodes().any(|(_, n)| n.filters.is_some()) {
         return out;
     }
-    let filters = parse_all(wg);
+    let filters = wg.filters();
     let unsure = unsure(wg);
     let none = Filters::default();
     for (v, node) in wg.nodes() {

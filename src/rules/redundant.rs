@@ -15,8 +15,7 @@
 use super::Rule;
 use crate::context::Context;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::graph::WorkflowGraph;
-use crate::yaml::{Node, Value};
+use crate::graph::{WorkflowGraph, fingerprint};
 use petgraph::graph::NodeIndex;
 use std::collections::{HashMap, HashSet};
 
@@ -30,41 +29,6 @@ pub static REDUNDANT_REQUIRES: Rule = Rule {
 
 /// Workflows with more jobs than this are not analysed.
 pub const MAX_JOBS: usize = 20_000;
-
-/// A canonical text of a filters value (spans ignored), to compare filters.
-fn fingerprint(node: &Node, out: &mut String) {
-    match &node.value {
-        Value::Scalar(s) => {
-            out.push('"');
-            out.push_str(&s.text.replace('"', "\\\""));
-            out.push('"');
-        }
-        Value::Seq(items) => {
-            out.push('[');
-            for i in items {
-                fingerprint(i, out);
-                out.push(',');
-            }
-            out.push(']');
-        }
-        Value::Map(entries) => {
-            let mut parts: Vec<String> = entries
-                .iter()
-                .map(|(k, v)| {
-                    let mut s = String::new();
-                    fingerprint(k, &mut s);
-                    s.push(':');
-                    fingerprint(v, &mut s);
-                    s
-                })
-                .collect();
-            parts.sort();
-            out.push('{');
-            out.push_str(&parts.join(","));
-            out.push('}');
-        }
-    }
-}
 
 /// Filter classes: 0 for no filters, then one number per distinct filters value.
 fn filter_classes(wg: &WorkflowGraph<'_>) -> Vec<u32> {
