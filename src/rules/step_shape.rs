@@ -27,8 +27,12 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     let Some(root) = cx.doc.root.as_ref() else {
         return;
     };
+    // A step list shared through an anchor is reached once per use: report it once.
+    let mut seen = std::collections::HashSet::new();
     let mut report = |step: &Node, place: &str| {
-        if let Some(d) = misindented(step, "arguments", place, Some(cx.source), &STEP_SHAPE) {
+        if seen.insert(step.span)
+            && let Some(d) = misindented(step, "arguments", place, Some(cx.source), &STEP_SHAPE)
+        {
             out.push(d);
         }
     };
