@@ -124,7 +124,7 @@ pub(crate) fn syntax_error(
     let span = char_span(src, offset);
     match kind {
         ErrorKind::MappingValueNotAllowed => {
-            mapping_value_not_allowed(src, span, here, prev, &all, line_no)
+            mapping_value_not_allowed(src, span, here, prev)
         }
         ErrorKind::ExpectedBlockMappingKey
             if here.is_some_and(|h| {
@@ -449,8 +449,6 @@ fn mapping_value_not_allowed(
     span: Span,
     here: Option<&Line<'_>>,
     prev: Option<&Line<'_>>,
-    _all: &[Line<'_>],
-    _line_no: usize,
 ) -> Diagnostic {
     let colon = span.start as usize;
     // `a: b: c` on one line: the colon follows an earlier `: ` on the same line.
