@@ -12,7 +12,7 @@
 //! - `\<<` is an escaped, literal `<<`.
 //!
 //! Spans are byte offsets into the string given, not into the file; [`source_span`] maps one to
-//! the file when the scalar is written verbatim there.
+//! the file (through [`crate::scalar_map`]).
 
 use std::collections::BTreeMap;
 
@@ -441,29 +441,12 @@ pub fn builtin_pipeline_values() -> &'static [&'static str] {
     BUILTIN_PIPELINE_VALUES
 }
 
-/// Map a span inside a scalar's decoded `text` to the file, when the scalar is written verbatim
-/// in `source` at `node_span` (plain, or quoted without escapes, on one line). Otherwise the
-/// first occurrence of the referenced text inside the node, else the whole node.
-pub fn source_span(source: &str, node_span: Span, text: &str, inner: Span) -> Span {
-    let raw = node_span.slice(source);
-    let piece = inner.slice(text);
-    if piece.is_empty() {
-        return node_span;
-    }
-    // Verbatim at an offset of 0 or 1 (a quote).
-    for skip in [0usize, 1] {
-        if raw.get(skip..skip + text.len()) == Some(text) {
-            let start = node_span.start as usize + skip + inner.start as usize;
-            return Span::new(start, start + inner.len());
-        }
-    }
-    match raw.find(piece) {
-        Some(at) => {
-            let start = node_span.start as usize + at;
-            Span::new(start, start + piece.len())
-        }
-        None => node_span,
-    }
+/// Map a span inside a scalar node's value (as [`references`] returns) to the file, exactly
+/// when [`crate::scalar_map`] can, else the whole scalar.
+pub fn source_span(source: &str, node: &crate::yaml::Node, inner: Span) -> Span {
+    crate::scalar_map::ScalarMap::new(source, node)
+        .map(|m| m.span(inner.start as usize, inner.end as usize))
+        .unwrap_or(node.use_span())
 }
 
 #[cfg(test)]
@@ -639,10 +622,11 @@ mod tests {
     #[test]
     fn maps_spans_to_the_source() {
         let source = "k: \"a << parameters.x >>\"\n";
-        let node = Span::new(3, 25);
-        let text = "a << parameters.x >>";
+        let doc = crate::yaml::parse(source);
+        let node = doc.root.as_ref().and_then(|r| r.get("k")).expect("k");
+        let text = node.as_str().expect("string");
         let r = &references(text)[0];
-        let s = source_span(source, node, text, r.name_span);
+        let s = source_span(source, node, r.name_span);
         assert_eq!(s.slice(source), "parameters.x");
     }
 }
