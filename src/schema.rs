@@ -370,7 +370,8 @@ impl<'a> Findings<'a> {
         for prefix in &misplaced {
             self.report_misplaced(prefix);
         }
-        let leaves = merge_misspelt_required(leaves, self.root);
+        let mut leaves = merge_misspelt_required(leaves, self.root);
+        self.parameters_holding_other_things(&mut leaves);
         for leaf in &leaves {
             self.report(leaf);
         }
@@ -558,6 +559,78 @@ impl<'a> Findings<'a> {
             }
             self.push(d, format!("unknown {key}"));
         }
+    }
+
+    /// A parameter declaration without `type` whose keys are not settings is one mistake: the
+    /// mapping is not a declaration at all (top-level `parameters:` used to hold an anchor, or
+    /// a declaration nested one level too deep). One finding for it, naming the stray keys.
+    fn parameters_holding_other_things(&mut self, leaves: &mut Vec<Leaf>) {
+        let mut done: Vec<Vec<String>> = Vec::new();
+        for leaf in leaves.iter() {
+            let Kind::Missing {
+                keys,
+                any_of: false,
+            } = &leaf.kind
+            else {
+                continue;
+            };
+            let path = &leaf.path;
+            if path.len() < 2
+                || path[path.len() - 2] != "parameters"
+                || !keys.iter().any(|k| k == "type")
+            {
+                continue;
+            }
+            let strays: Vec<&String> = leaves
+                .iter()
+                .filter(|l| &l.path == path)
+                .filter_map(|l| match &l.kind {
+                    Kind::Unknown { keys, .. } => Some(keys),
+                    _ => None,
+                })
+                .flatten()
+                .collect();
+            if strays.is_empty() {
+                continue;
+            }
+            let Some((key, value)) = resolve_entry(self.root, path) else {
+                continue;
+            };
+            let quoted: Vec<String> = keys.iter().map(|k| format!("`{k}`")).collect();
+            let what = if quoted.len() == 1 {
+                format!("the required key {}", quoted[0])
+            } else {
+                format!("the required keys {}", join_and(&quoted))
+            };
+            let help = if path.len() == 2 {
+                "top-level `parameters:` declares pipeline parameters, each with `type:` and \
+                 `default:`; to hold YAML anchors, use another top-level key (for example \
+                 `x-params:`)"
+                    .to_string()
+            } else {
+                "a parameter declaration has `type`, `description`, `default` and `enum`; \
+                 if this is a group of parameters, move them up one level"
+                    .to_string()
+            };
+            let mut d = MISSING_KEY
+                .at(
+                    key.span,
+                    format!("missing {what} {}", place_in(self.root, path)),
+                )
+                .label("not a parameter declaration")
+                .help(help);
+            for stray in &strays {
+                if let Some((k, _)) = value.entry(stray) {
+                    d = d.with_label(k.span, "not a setting of a parameter");
+                }
+            }
+            self.push(d, format!("missing {}", keys.join(",")));
+            done.push(path.clone());
+        }
+        leaves.retain(|l| {
+            !(done.contains(&l.path)
+                && matches!(l.kind, Kind::Unknown { .. } | Kind::Missing { .. }))
+        });
     }
 
     fn report_missing(&mut self, leaf: &Leaf, keys: &[String], any_of: bool) {
