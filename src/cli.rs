@@ -68,6 +68,14 @@ pub struct CheckArgs {
     #[arg(long, value_delimiter = ',', value_name = "ID,...")]
     pub ignore: Vec<String>,
 
+    /// The `shellcheck` program that checks `run` scripts (default: `shellcheck` on PATH).
+    #[arg(long, value_name = "PATH", conflicts_with = "no_shellcheck")]
+    pub shellcheck: Option<PathBuf>,
+
+    /// Do not check `run` scripts with shellcheck.
+    #[arg(long, env = "CILINT_NO_SHELLCHECK", value_parser = clap::builder::BoolishValueParser::new())]
+    pub no_shellcheck: bool,
+
     #[command(flatten)]
     pub output: OutputArgs,
 
@@ -198,7 +206,9 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Exit, Failure> {
     validate_ids("--select", &args.select)?;
     validate_ids("--ignore", &args.ignore)?;
     let sources = collect_sources(&args.paths, args.stdin_filename.as_deref())?;
-    let mut settings = SettingsCache::new(&args.config, &args.select, &args.ignore)?;
+    let shellcheck = shellcheck_binary(args)?;
+    let mut settings =
+        SettingsCache::new(&args.config, &args.select, &args.ignore, shellcheck.clone())?;
 
     // Read everything first; an unreadable file is reported (exit 2) after the others are linted.
     let mut unreadable = Vec::new();
@@ -221,6 +231,11 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Exit, Failure> {
         })
         .collect();
     let reports = cilint::lint_many(&inputs);
+    if shellcheck.is_none() && !args.no_shellcheck && args.format == Format::Human {
+        eprintln!(
+            "note: shellcheck is not installed, so `run` scripts were not checked with it (install it, pass --shellcheck PATH, or --no-shellcheck to turn this off)"
+        );
+    }
 
     let options = report::Options {
         color: use_color(args.output.color),
@@ -238,6 +253,22 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Exit, Failure> {
         return Err(failure);
     }
     Ok(exit_for(&reports, args.fail_on))
+}
+
+/// The shellcheck program to use: `--shellcheck PATH` (which must exist), else `shellcheck` on
+/// PATH; none with `--no-shellcheck`.
+fn shellcheck_binary(args: &CheckArgs) -> Result<Option<PathBuf>, Failure> {
+    if args.no_shellcheck {
+        return Ok(None);
+    }
+    match &args.shellcheck {
+        Some(path) if path.is_file() => Ok(Some(path.clone())),
+        Some(path) => Err(Failure(format!(
+            "--shellcheck {}: no such file",
+            path.display()
+        ))),
+        None => Ok(cilint::shellcheck::find_on_path()),
+    }
 }
 
 fn exit_for(reports: &[FileReport], fail_on: FailOn) -> Exit {
@@ -432,6 +463,7 @@ struct SettingsCache {
     by_file: BTreeMap<Option<PathBuf>, Settings>,
     select: Vec<String>,
     ignore: Vec<String>,
+    shellcheck: Option<PathBuf>,
 }
 
 impl SettingsCache {
@@ -439,6 +471,7 @@ impl SettingsCache {
         args: &ConfigArgs,
         select: &[String],
         ignore: &[String],
+        shellcheck: Option<PathBuf>,
     ) -> Result<SettingsCache, Failure> {
         let fixed = if args.no_config {
             Some(Settings::default())
@@ -452,6 +485,7 @@ impl SettingsCache {
             by_file: BTreeMap::new(),
             select: select.to_vec(),
             ignore: ignore.to_vec(),
+            shellcheck,
         };
         if let Some(s) = cache.fixed.take() {
             cache.fixed = Some(cache.with_flags(s));
@@ -462,6 +496,7 @@ impl SettingsCache {
     fn with_flags(&self, mut s: Settings) -> Settings {
         s.select = self.select.clone();
         s.ignore = self.ignore.clone();
+        s.shellcheck = self.shellcheck.clone();
         s
     }
 

@@ -80,3 +80,65 @@ fn undescribed_context_gives_info() {
     assert_eq!(r.stdout.matches("info[undefined-env-var]").count(), 2);
     assert!(!r.stdout.contains("warning["));
 }
+
+#[test]
+fn shellcheck_findings_point_into_the_script() {
+    let Some(bin) = cilint::shellcheck::find_on_path() else {
+        eprintln!("shellcheck is not installed: skipped");
+        return;
+    };
+    let r = common::run(cilint().env_remove("CILINT_NO_SHELLCHECK").args([
+        "check",
+        "--format",
+        "short",
+        "--select",
+        "shellcheck",
+        "--shellcheck",
+        bin.to_str().expect("path"),
+        "tests/fixtures/env/scripts.yml",
+    ]));
+    assert!(
+        r.stdout
+            .contains("scripts.yml:17:13: warning[shellcheck]: SC2164:"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("scripts.yml:19:17: info[shellcheck]: SC2086:"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stderr.is_empty(), "{}", r.stderr);
+}
+
+#[test]
+fn shellcheck_missing_is_one_note_in_human_format() {
+    let empty = tempfile::tempdir().expect("temp dir");
+    let r = common::run(
+        cilint()
+            .env_remove("CILINT_NO_SHELLCHECK")
+            .env("PATH", empty.path())
+            .args(["check", "tests/fixtures/env/scripts.yml"]),
+    );
+    assert_eq!(
+        r.stderr
+            .matches("note: shellcheck is not installed")
+            .count(),
+        1
+    );
+    let r = common::run(
+        cilint()
+            .env_remove("CILINT_NO_SHELLCHECK")
+            .env("PATH", empty.path())
+            .args(["check", "--no-shellcheck", "tests/fixtures/env/scripts.yml"]),
+    );
+    assert!(r.stderr.is_empty(), "{}", r.stderr);
+    let r = common::run(cilint().args([
+        "check",
+        "--shellcheck",
+        "/nonexistent/shellcheck",
+        "tests/fixtures/env/scripts.yml",
+    ]));
+    assert_eq!(r.code, 2, "a missing --shellcheck program is a usage error");
+}

@@ -19,7 +19,8 @@ pub fn cilint() -> Command {
     cmd.current_dir(root())
         .env_remove("NO_COLOR")
         .env_remove("FORCE_COLOR")
-        .env_remove("CLICOLOR_FORCE");
+        .env_remove("CLICOLOR_FORCE")
+        .env("CILINT_NO_SHELLCHECK", "1");
     cmd
 }
 
