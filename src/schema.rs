@@ -552,7 +552,7 @@ impl<'a> Findings<'a> {
             };
             let mut d = UNKNOWN_KEY
                 .at(key_node.span, format!("unknown key `{key}` {where_}"))
-                .label("not a key CircleCI knows here")
+                .label(unknown_label(schema_at))
                 .help(help);
             if let Some(alias) = key_node.alias.or(object.alias) {
                 d = d.with_label(alias, "merged in here");
@@ -948,6 +948,33 @@ impl Findings<'_> {
             .help(format!("rename `{typo}` to `{key}`"));
         self.push(d, format!("unknown {typo}"));
     }
+}
+
+/// The label of an unknown key: what the mapping is, from the schema definition it failed.
+fn unknown_label(schema_at: &str) -> String {
+    let def = schema_at
+        .strip_prefix("/definitions/")
+        .and_then(|d| d.split('/').next())
+        .unwrap_or("");
+    let what = match def {
+        "job" => "a job",
+        "executor" => "an executor",
+        "command" => "a command",
+        "workflow" => "a workflow",
+        "docker_image" => "a docker image",
+        "macos" => "`macos`",
+        "machine" => "`machine`",
+        "run" => "a `run` step",
+        "conditional_steps" => "a `when`/`unless` step",
+        "parameter" => "a parameter declaration",
+        "pipeline_parameter" => "a pipeline parameter declaration",
+        "trigger" => "a trigger",
+        "filters" | "branch_filter" => "a filter",
+        "matrix" => "a matrix",
+        "logic" => "a logic statement",
+        _ => return "not a key CircleCI knows here".to_string(),
+    };
+    format!("not a key of {what}")
 }
 
 fn missing_help(keys: &[String], any_of: bool) -> String {

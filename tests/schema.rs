@@ -1,6 +1,8 @@
 //! The schema check and the step-shape rule: the schema accepts every key of CircleCI's
 //! configuration reference, rejects what CircleCI rejects, and its findings read well.
 
+mod common;
+
 use cilint::diagnostic::Diagnostic;
 use cilint::settings::Settings;
 use cilint::span::LineIndex;
@@ -906,5 +908,21 @@ fn explanation_examples() {
         );
         let good = findings(&block("## Good"));
         assert!(good.is_empty(), "{id}: the good example gets {good:?}");
+    }
+}
+
+/// The binary's human output for the rewrites whose help shows corrected lines.
+#[test]
+fn human_output() {
+    for name in [
+        "step-shape-orb-command",
+        "workflow-entry-not-indented",
+        "unknown-key-did-you-mean",
+    ] {
+        let path = format!("tests/fixtures/schema/{name}.yml");
+        common::snapshot_run(
+            &format!("schema_human_{name}"),
+            common::cilint().args(["check", "--color", "never", &path]),
+        );
     }
 }
