@@ -1029,6 +1029,9 @@ pub struct ConstantCondition {
     /// Why, in words: "`<< pipeline.parameters.x >> == false` is a non-empty string after
     /// substitution whatever the values, so always true".
     pub reason: String,
+    /// The same without the statement: "is a non-empty string after substitution whatever the
+    /// values, so always true".
+    pub why: String,
 }
 
 /// If `node` (a `when`/`unless`/`condition` value) evaluates to the same truth whatever every
@@ -1042,6 +1045,7 @@ pub fn constant_condition(node: &Node, site: Site) -> Option<ConstantCondition> 
         value,
         span: ev.decided_by,
         reason: format!("`{}` {}", ev.statement, ev.why),
+        why: ev.why,
     })
 }
 

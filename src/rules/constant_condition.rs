@@ -90,7 +90,7 @@ fn with_details(mut d: Diagnostic, value: &Node, c: &ConstantCondition) -> Diagn
     if c.span != value.use_span() && !c.span.is_empty() {
         d = d.with_label(c.span, c.reason.clone());
     } else {
-        d.primary.message = format!("always {}: {}", c.value, c.reason);
+        d.primary.message = c.why.clone();
     }
     d.help(help_for(value))
 }
