@@ -163,6 +163,9 @@ struct Walker<'c, 'a> {
     shell: Option<&'a str>,
     uses: Vec<(String, Span)>,
     depth: usize,
+    /// Commands whose steps were already walked for this job: a command's steps are walked at
+    /// its first call only (its arguments at every call), so nested calls stay linear.
+    expanded: HashSet<String>,
 }
 
 impl<'c, 'a> Walker<'c, 'a> {
@@ -194,8 +197,10 @@ impl<'c, 'a> Walker<'c, 'a> {
                     }
                     self.depth += 1;
                     self.arguments(st, &cmd.parameters);
-                    let steps = cmd.steps.clone();
-                    self.steps(&steps);
+                    if self.expanded.insert(name.text.to_string()) {
+                        let steps = cmd.steps.clone();
+                        self.steps(&steps);
+                    }
                     self.depth -= 1;
                 } else {
                     self.arguments(st, &[]);
@@ -388,6 +393,7 @@ fn check_undefined(cx: &Context, out: &mut Vec<Diagnostic>) {
                 shell: job_shell(&scope, job),
                 uses: Vec::new(),
                 depth: 0,
+                expanded: HashSet::new(),
             };
             // The job's own `env_var_name` parameters: the names passed by invocations, and
             // the default when some invocation (or none at all) leaves it out.
@@ -717,6 +723,24 @@ pub(crate) mod tests {
         assert!(found[0].message.contains("not set for this step"));
         assert_eq!(found[0].labels[0].span.slice(&src), "TOKEN=abc");
         assert_eq!(found[1].labels[0].span.slice(&src), "VARIANT");
+    }
+
+    #[test]
+    fn nested_command_calls_stay_bounded() {
+        // Each command calls the next one twice: 2^20 calls if expanded without a bound.
+        let mut src = String::from("version: 2.1\ncommands:\n");
+        for i in 0..20 {
+            src.push_str(&format!(
+                "  c{i}:\n    steps:\n      - c{n}\n      - c{n}\n      - run: echo $V{i}\n",
+                n = i + 1
+            ));
+        }
+        src.push_str("  c20:\n    steps:\n      - run: echo $LAST\n");
+        src.push_str("jobs:\n  j:\n    docker: [{image: cimg/base:2024.01}]\n    steps: [c0]\n");
+        let start = std::time::Instant::now();
+        let found = run_rule(&UNDEFINED_ENV_VAR, &src, &Settings::default());
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
+        assert!(found.iter().any(|d| d.message.contains("`V1`")));
     }
 
     #[test]
