@@ -1275,3 +1275,54 @@ fn join_or(items: &[String]) -> String {
 fn join_and(items: &[String]) -> String {
     join_with(items, "and")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_embedded_schema_compiles() {
+        assert!(schema().get("definitions").is_some());
+        assert!(
+            compiled()
+                .validator
+                .is_valid(&serde_json::json!({"version": 2.1}))
+        );
+    }
+
+    #[test]
+    fn pointers_are_unescaped_segments() {
+        assert_eq!(pointer_segments(""), Vec::<String>::new());
+        assert_eq!(
+            pointer_segments("/jobs/a~1b~0c/steps/0"),
+            vec!["jobs", "a/b~c", "steps", "0"]
+        );
+    }
+
+    #[test]
+    fn places_in_words() {
+        let doc = crate::yaml::parse(
+            "workflows:\n  main:\n    jobs:\n      - test:\n          filters: {}\n",
+        );
+        let root = doc.root.as_ref().unwrap();
+        let path = |p: &str| pointer_segments(p);
+        assert_eq!(place(root, &path("/jobs/build")), "job `build`");
+        assert_eq!(
+            place(root, &path("/jobs/build/steps/2/run")),
+            "step 3 (`run`) of job `build`"
+        );
+        assert_eq!(
+            place(root, &path("/jobs/build/docker/0/auth")),
+            "`auth` of docker image 1 of job `build`"
+        );
+        assert_eq!(
+            place(root, &path("/workflows/main/jobs/0/test/filters")),
+            "`filters` of job `test` in workflow `main`"
+        );
+        assert_eq!(
+            place(root, &path("/commands/c/steps/0/when/steps/1")),
+            "step 2 of step 1 (`when`) of command `c`"
+        );
+        assert_eq!(place_in(root, &[]), "at the top level");
+    }
+}
