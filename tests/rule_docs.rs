@@ -1,0 +1,60 @@
+//! Every rule's explanation carries a bad and a good example; lint both: the bad one must give
+//! a finding of the rule, the good one must not.
+
+use cilint::{Settings, lint, rules};
+
+/// The ```yaml blocks under a `## <heading>` section.
+fn examples(markdown: &str, heading: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut in_section = false;
+    let mut block: Option<String> = None;
+    for line in markdown.lines() {
+        if let Some(b) = block.as_mut() {
+            if line.trim_start().starts_with("```") {
+                out.push(block.take().unwrap());
+            } else {
+                b.push_str(line);
+                b.push('\n');
+            }
+            continue;
+        }
+        if let Some(h) = line.strip_prefix("## ") {
+            in_section = h.trim().eq_ignore_ascii_case(heading);
+        } else if in_section && line.trim_start().starts_with("```yaml") {
+            block = Some(String::new());
+        }
+    }
+    out
+}
+
+#[test]
+fn every_rule_has_a_bad_and_a_good_example_that_behave() {
+    let settings = Settings::default();
+    let mut problems = Vec::new();
+    for rule in rules::registry() {
+        let bad = examples(rule.explanation, "Bad");
+        let good = examples(rule.explanation, "Good");
+        if bad.is_empty() || good.is_empty() {
+            problems.push(format!("{}: the explanation needs a `## Bad` and a `## Good` yaml example", rule.id));
+            continue;
+        }
+        for (i, src) in bad.iter().enumerate() {
+            let report = lint(src.as_bytes(), "bad.yml", &settings);
+            if !report.diagnostics.iter().any(|d| d.rule == rule.id) {
+                problems.push(format!("{}: bad example {} gives no `{}` finding; it gives {:?}", rule.id, i + 1, rule.id, report.diagnostics.iter().map(|d| d.rule).collect::<Vec<_>>()));
+            }
+        }
+        for (i, src) in good.iter().enumerate() {
+            let report = lint(src.as_bytes(), "good.yml", &settings);
+            let hits: Vec<String> = report.diagnostics.iter().filter(|d| d.rule == rule.id).map(|d| d.message.clone()).collect();
+            if !hits.is_empty() {
+                problems.push(format!("{}: good example {} still gives {hits:?}", rule.id, i + 1));
+            }
+            let errors: Vec<String> = report.diagnostics.iter().filter(|d| d.severity == cilint::Severity::Error).map(|d| format!("[{}] {}", d.rule, d.message)).collect();
+            if !errors.is_empty() {
+                problems.push(format!("{}: good example {} has errors: {errors:?}", rule.id, i + 1));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "rule explanations that do not hold:\n{}", problems.join("\n"));
+}
