@@ -39,6 +39,63 @@ pub enum Command {
         /// The rule id, as `cilint rules` lists it.
         id: String,
     },
+    /// Draw the workflows as diagrams (SVG, Graphviz DOT or Mermaid), without Graphviz.
+    Graph(GraphArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct GraphArgs {
+    /// The config file (`-` for stdin). Without it: `.circleci/config.yml` found as `check`
+    /// finds it.
+    pub path: Option<PathBuf>,
+
+    /// Draw only this workflow.
+    #[arg(long, value_name = "NAME", conflicts_with = "all")]
+    pub workflow: Option<String>,
+
+    /// Draw every workflow (the default); with `-o DIR`, one file per workflow (`NAME.svg`).
+    #[arg(long)]
+    pub all: bool,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Svg)]
+    pub format: GraphFormat,
+
+    /// Write to this file (or, with `--all`, into this folder) instead of stdout.
+    #[arg(short, long, value_name = "FILE|DIR")]
+    pub output: Option<PathBuf>,
+
+    /// Which way the edges run: `lr` (left to right) or `tb` (top to bottom).
+    #[arg(long, default_value = "lr", value_parser = parse_direction)]
+    pub direction: cilint::render::Direction,
+
+    /// The name to show for stdin (`-`).
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<String>,
+
+    #[command(flatten)]
+    pub config: ConfigArgs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    Svg,
+    Dot,
+    Mermaid,
+}
+
+impl GraphFormat {
+    fn extension(self) -> &'static str {
+        match self {
+            GraphFormat::Svg => "svg",
+            GraphFormat::Dot => "dot",
+            GraphFormat::Mermaid => "mmd",
+        }
+    }
+}
+
+fn parse_direction(s: &str) -> Result<cilint::render::Direction, String> {
+    s.parse()
 }
 
 #[derive(Args, Debug)]
@@ -192,6 +249,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Exit, Failure> {
         Command::Check(args) => check(&args, out),
         Command::Rules => list_rules(out),
         Command::Explain { id } => explain(&id, out),
+        Command::Graph(args) => graph(&args, out),
     }
 }
 
@@ -522,6 +580,168 @@ impl SettingsCache {
             Some(s) => s,
             None => &self.by_file[key],
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// graph
+
+/// One config for a command that reads a single file (`graph`, `plan`): the path given or the
+/// discovered one, its bytes and its settings.
+pub fn read_one_config(
+    path: Option<&PathBuf>,
+    stdin_name: Option<&str>,
+    config: &ConfigArgs,
+) -> Result<(Source, Vec<u8>, Settings), Failure> {
+    let paths: Vec<PathBuf> = path.into_iter().cloned().collect();
+    let mut sources = collect_sources(&paths, stdin_name)?;
+    if sources.len() != 1 {
+        return Err(Failure(format!(
+            "{} holds {} config files; name one of them",
+            paths
+                .first()
+                .map_or(String::new(), |p| p.display().to_string()),
+            sources.len()
+        )));
+    }
+    let source = sources.remove(0);
+    let bytes = source.read()?;
+    let mut cache = SettingsCache::new(config, &[], &[])?;
+    let key = cache.key_for(&source.settings_dir())?;
+    let settings = cache.get(&key).clone();
+    Ok((source, bytes, settings))
+}
+
+fn graph(args: &GraphArgs, out: &mut dyn Write) -> Result<Exit, Failure> {
+    use cilint::render::{self, from_graph};
+    let (source, bytes, settings) = read_one_config(
+        args.path.as_ref(),
+        args.stdin_filename.as_deref(),
+        &args.config,
+    )?;
+    let (report, mut diagrams) =
+        cilint::analyze(&bytes, &source.display, &settings, |cx, findings| {
+            from_graph::diagrams(cx.graphs, findings)
+        });
+    if let Some(name) = &args.workflow {
+        let names: Vec<String> = diagrams.iter().map(|d| format!("`{}`", d.title)).collect();
+        diagrams.retain(|d| &d.title == name);
+        if diagrams.is_empty() {
+            return Err(Failure(if names.is_empty() {
+                format!("{} has no workflows", source.display)
+            } else {
+                format!(
+                    "no workflow `{name}` in {}; its workflows are {}",
+                    source.display,
+                    names.join(", ")
+                )
+            }));
+        }
+    }
+    let errors = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    if diagrams.is_empty() {
+        return Err(Failure(if errors > 0 {
+            format!(
+                "nothing to draw: {} has {errors} error{} and no readable workflow; run `cilint check {}`",
+                source.display,
+                if errors == 1 { "" } else { "s" },
+                source.display
+            )
+        } else {
+            format!("{} has no workflows to draw", source.display)
+        }));
+    }
+    if errors > 0 {
+        eprintln!(
+            "note: {} has {errors} error{}; the diagram outlines the jobs they point at in red (`cilint check` lists them)",
+            source.display,
+            if errors == 1 { "" } else { "s" }
+        );
+    }
+    let opts = render::Options {
+        direction: args.direction,
+        ..render::Options::default()
+    };
+    let draw_one = |d: &render::Diagram| match args.format {
+        GraphFormat::Svg => render::svg::render(d, &opts),
+        GraphFormat::Dot => render::dot::render(d, &opts),
+        GraphFormat::Mermaid => render::mermaid::render(d, &opts),
+    };
+    let draw_all = |ds: &[render::Diagram]| match args.format {
+        GraphFormat::Svg => render::svg::render_all(ds, &opts),
+        GraphFormat::Dot => render::dot::render_all(ds, &opts),
+        GraphFormat::Mermaid => render::mermaid::render_all(ds, &opts),
+    };
+    match &args.output {
+        Some(dir) if args.all => {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                Failure(format!(
+                    "cannot create {}: {}",
+                    dir.display(),
+                    os_reason(&e)
+                ))
+            })?;
+            for d in &diagrams {
+                let file = dir.join(format!(
+                    "{}.{}",
+                    file_stem(&d.title),
+                    args.format.extension()
+                ));
+                std::fs::write(&file, draw_one(d)).map_err(|e| {
+                    Failure(format!(
+                        "cannot write {}: {}",
+                        file.display(),
+                        os_reason(&e)
+                    ))
+                })?;
+            }
+        }
+        Some(file) => {
+            let text = if diagrams.len() == 1 {
+                draw_one(&diagrams[0])
+            } else {
+                draw_all(&diagrams)
+            };
+            std::fs::write(file, text).map_err(|e| {
+                Failure(format!(
+                    "cannot write {}: {}",
+                    file.display(),
+                    os_reason(&e)
+                ))
+            })?;
+        }
+        None => {
+            let text = if diagrams.len() == 1 {
+                draw_one(&diagrams[0])
+            } else {
+                draw_all(&diagrams)
+            };
+            out.write_all(text.as_bytes()).map_err(write_failed)?;
+        }
+    }
+    Ok(Exit::Clean)
+}
+
+/// A workflow name as a file name: path separators and other awkward characters become `_`.
+fn file_stem(name: &str) -> String {
+    let stem: String = name
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if stem.is_empty() || stem.starts_with('.') {
+        format!("workflow{stem}")
+    } else {
+        stem
     }
 }
 

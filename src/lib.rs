@@ -51,6 +51,18 @@ pub struct FileReport {
 
 /// Lint one file.
 pub fn lint(bytes: &[u8], path: &str, settings: &Settings) -> FileReport {
+    analyze(bytes, path, settings, |_, _| ()).0
+}
+
+/// Run the whole pipeline on one file, then hand what it built (the context: source, tree,
+/// model, graphs, settings) and the final findings to `then`, for commands that need more than
+/// the findings (`cilint graph`, `cilint plan`). Returns the report and what `then` returned.
+pub fn analyze<R>(
+    bytes: &[u8],
+    path: &str,
+    settings: &Settings,
+    then: impl FnOnce(&Context, &[Diagnostic]) -> R,
+) -> (FileReport, R) {
     let (source, doc) = load(bytes);
     let lines = LineIndex::new(&source);
     let config = context::model(&doc);
@@ -67,13 +79,15 @@ pub fn lint(bytes: &[u8], path: &str, settings: &Settings) -> FileReport {
     suppress::apply(&cx, &mut diagnostics);
     settings.apply(&mut diagnostics);
     sort(&mut diagnostics);
+    let extra = then(&cx, &diagnostics);
 
-    FileReport {
+    let report = FileReport {
         path: path.to_string(),
         diagnostics,
         source,
         lines,
-    }
+    };
+    (report, extra)
 }
 
 /// One file to lint with [`lint_many`].

@@ -21,6 +21,7 @@
 //! ```
 
 pub mod dot;
+pub mod from_graph;
 pub mod layout;
 pub mod mermaid;
 pub mod svg;
