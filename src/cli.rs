@@ -606,7 +606,7 @@ pub fn read_one_config(
     }
     let source = sources.remove(0);
     let bytes = source.read()?;
-    let mut cache = SettingsCache::new(config, &[], &[])?;
+    let mut cache = SettingsCache::new(config, &[], &[], None)?;
     let key = cache.key_for(&source.settings_dir())?;
     let settings = cache.get(&key).clone();
     Ok((source, bytes, settings))
