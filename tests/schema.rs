@@ -47,15 +47,6 @@ fn render(src: &str) -> String {
     out
 }
 
-#[test]
-fn scratch() {
-    let Ok(path) = std::env::var("SCRATCH") else {
-        return;
-    };
-    let src = std::fs::read_to_string(Path::new(&path)).unwrap();
-    println!("{}", render(&src));
-}
-
 /// `../shared/corpus/real`, when the shared corpus is next to the project.
 fn corpus_dir(kind: &str) -> Option<std::path::PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
