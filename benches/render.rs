@@ -30,7 +30,7 @@ fn ours(d: &Diagram, runs: usize) -> (Duration, usize) {
     (median(times), len)
 }
 
-fn layout_rs(d: &Diagram, disable_opt: bool) -> Duration {
+fn layout_rs(d: &Diagram, disable_opt: bool) -> (Duration, String) {
     use layout::backends::svg::SVGWriter;
     use layout::core::base::Orientation;
     use layout::core::geometry::Point;
@@ -64,7 +64,7 @@ fn layout_rs(d: &Diagram, disable_opt: bool) -> Duration {
     vg.do_it(false, disable_opt, false, &mut svg);
     let out = svg.finalize();
     assert!(out.contains("<svg"));
-    t.elapsed()
+    (t.elapsed(), out)
 }
 
 fn graphviz(d: &Diagram) -> Option<Duration> {
@@ -119,7 +119,13 @@ fn main() {
         let (t, len) = ours(&d, if jobs >= 1000 { 3 } else { 7 });
         let lay = render::svg::lay_out(&d, &Options::default()).layout;
         let (lrs, lrs_noopt) = if jobs <= lrs_max {
-            (secs(layout_rs(&d, false)), secs(layout_rs(&d, true)))
+            let (t1, picture) = layout_rs(&d, false);
+            let (t2, _) = layout_rs(&d, true);
+            if let Some(dir) = &out_dir {
+                let _ = std::fs::create_dir_all(dir);
+                let _ = std::fs::write(format!("{dir}/generated-{jobs}-layout-rs.svg"), picture);
+            }
+            (secs(t1), secs(t2))
         } else {
             ("skipped".to_string(), "skipped".to_string())
         };
