@@ -34,6 +34,9 @@ pub const SCHEMA_SOURCE: &str = include_str!("../schema/circleci-config.schema.j
 /// At most this many schema findings are reported for one file.
 pub const MAX_FINDINGS: usize = 200;
 
+/// At most this many validator errors are examined for one file.
+const MAX_ERRORS: usize = 5 * MAX_FINDINGS;
+
 struct Compiled {
     schema: Json,
     validator: jsonschema::Validator,
@@ -85,22 +88,30 @@ fn check_inner(doc_root: &Node, source: Option<&str>, out: &mut Vec<Diagnostic>)
         out.extend(found.diags);
         return;
     }
+    // Resolving an error costs more than finding it: look at a bounded number of them.
     let mut leaves = Vec::new();
-    for err in c.validator.iter_errors(&instance) {
+    let mut errors = c.validator.iter_errors(&instance);
+    for err in errors.by_ref().take(MAX_ERRORS) {
         flatten(&err, &mut leaves);
     }
+    let unexamined = errors.count();
     let mut found = Findings::new(doc_root, source, &c.schema);
     found.build(leaves);
     let total = found.diags.len();
     out.extend(found.diags.into_iter().take(MAX_FINDINGS));
-    if total > MAX_FINDINGS {
+    if total > MAX_FINDINGS || unexamined > 0 {
+        let more = if unexamined > 0 {
+            "more".to_string()
+        } else {
+            format!("{} more", total - MAX_FINDINGS)
+        };
         out.push(
             INVALID_VALUE
                 .at(
                     Span::empty(doc_root.span.start as usize),
                     format!(
-                        "{MAX_FINDINGS} schema findings shown; {} more were not reported",
-                        total - MAX_FINDINGS
+                        "{} schema findings shown; {more} were not reported",
+                        total.min(MAX_FINDINGS)
                     ),
                 )
                 .severity(Severity::Info)
