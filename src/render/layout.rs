@@ -83,8 +83,9 @@ pub struct EdgePath {
     /// Index into [`Diagram::edges`].
     pub edge: usize,
     /// From the source's border to the target's border. Segment `i` (from `points[i]` to
-    /// `points[i + 1]`) is a curve between ranks when `i` is even and a straight run through a
-    /// rank when `i` is odd. For a self-loop: the two points on the node's border.
+    /// `points[i + 1]`) is a straight run inside a rank when `i` is even (possibly of length 0)
+    /// and a curve between two ranks when `i` is odd. For a self-loop: the two points on the
+    /// node's border.
     pub points: Vec<Point>,
     /// The edge goes against the rank order (it closes a cycle).
     pub reversed: bool,
@@ -876,20 +877,25 @@ impl<'a> Builder<'a> {
             let ru = self.rank[u];
             let rv = self.rank[v];
             let u_end = lstart[ru] + lthick[ru] / 2.0 + self.thick[u] / 2.0;
-            pts.push(to_xy(u_end, self.coord[u] + out_off[i]));
+            let y0 = self.coord[u] + out_off[i];
+            pts.push(to_xy(u_end, y0));
+            // Straight to the end of the rank, so the curve never cuts a wider box's corner.
+            pts.push(to_xy(lstart[ru] + lthick[ru], y0));
             for &dv in &e.chain[1..e.chain.len() - 1] {
                 let r = self.rank[dv];
                 pts.push(to_xy(lstart[r], self.coord[dv]));
                 pts.push(to_xy(lstart[r] + lthick[r], self.coord[dv]));
             }
             let v_start = lstart[rv] + lthick[rv] / 2.0 - self.thick[v] / 2.0;
-            pts.push(to_xy(v_start, self.coord[v] + in_off[i]));
+            let y1 = self.coord[v] + in_off[i];
+            pts.push(to_xy(lstart[rv], y1));
+            pts.push(to_xy(v_start, y1));
             let label_at = self.label_size.get(e.edge).copied().flatten().map(|_| {
                 // On the first gap after the real source.
                 let (a, b) = if e.reversed {
-                    (pts[pts.len() - 1], pts[pts.len() - 2])
+                    (pts[pts.len() - 2], pts[pts.len() - 3])
                 } else {
-                    (pts[0], pts[1])
+                    (pts[1], pts[2])
                 };
                 Point {
                     x: (a.x + b.x) / 2.0,

@@ -286,7 +286,7 @@ fn card(d: &Diagram, drawing: &Drawing, opts: &Options) -> (String, f64, f64) {
             "<g class=\"{class}\" data-from=\"{}\" data-to=\"{}\"><path d=\"{}\" marker-end=\"url(#{marker})\"/></g>",
             xml_escape(&d.nodes[edge.from].id),
             xml_escape(&d.nodes[edge.to].id),
-            path_d(e, lay, opts.direction)
+            path_d(e, opts.direction)
         );
     }
     for (i, node) in d.nodes.iter().enumerate() {
@@ -450,7 +450,7 @@ fn write_text(out: &mut String, b: &Rect, t: &NodeTextPub, approval: bool) {
 }
 
 /// The SVG path of an edge: curves between ranks, straight runs through ranks.
-fn path_d(e: &EdgePath, lay: &Layout, dir: Direction) -> String {
+fn path_d(e: &EdgePath, dir: Direction) -> String {
     let pts = &e.points;
     let mut d = String::with_capacity(pts.len() * 40);
     if e.self_loop {
@@ -485,14 +485,15 @@ fn path_d(e: &EdgePath, lay: &Layout, dir: Direction) -> String {
                 p(z)
             ),
         };
-        let _ = lay;
         return d;
     }
     let _ = write!(d, "M{}", p(pts[0]));
     for i in 0..pts.len() - 1 {
         let (a, b) = (pts[i], pts[i + 1]);
-        if i % 2 == 1 {
-            let _ = write!(d, " L{}", p(b));
+        if i % 2 == 0 {
+            if a != b {
+                let _ = write!(d, " L{}", p(b));
+            }
             continue;
         }
         let (c1, c2) = match dir {
