@@ -145,7 +145,7 @@ enum Kind {
     BelowMinimum { limit: String },
     /// A misspelt required key: `typo` is in the mapping, `key` is missing.
     Typo { typo: String, key: String },
-    /// Anything else, in the validator's words.
+    /// Anything else: the JSON Schema keyword that failed.
     Other(String),
 }
 
@@ -217,7 +217,9 @@ fn flatten(err: &ValidationError<'_>, out: &mut Vec<Leaf>) {
         ValidationErrorKind::Minimum { limit } => Kind::BelowMinimum {
             limit: limit.to_string(),
         },
-        _ => Kind::Other(err.to_string()),
+        // Not used by the schema today; named by its keyword (the validator's own text would
+        // print the whole value).
+        other => Kind::Other(other.keyword().to_string()),
     };
     out.push(Leaf { path, kind });
 }
@@ -512,13 +514,16 @@ impl<'a> Findings<'a> {
                 self.push(d, format!("min {subject}"));
             }
             Kind::Typo { typo, key } => self.report_typo(&leaf.path, typo, key),
-            Kind::Other(text) => {
+            Kind::Other(keyword) => {
                 let Some(node) = self.root.lookup(&leaf.path) else {
                     return;
                 };
                 let (subject, label) = describe(self.root, &leaf.path);
                 let d = INVALID_VALUE
-                    .at(node.span, format!("{subject} is not valid: {text}"))
+                    .at(
+                        node.span,
+                        format!("{subject} is not valid here (schema rule `{keyword}`)"),
+                    )
                     .label(label)
                     .help("see CircleCI's configuration reference for this key");
                 self.push(d, format!("other {subject}"));
