@@ -460,7 +460,7 @@ fn build_workflow<'a>(config: &'a Config<'a>, wf: &'a Workflow<'a>) -> WorkflowG
                 } else {
                     req.name.text.to_string()
                 };
-                let resolution = resolve(&g, &name, index);
+                let resolution = resolve(&g, &name);
                 if let Resolution::Jobs(targets) = &resolution {
                     for &t in targets {
                         g.graph.add_edge(
@@ -491,7 +491,7 @@ fn build_workflow<'a>(config: &'a Config<'a>, wf: &'a Workflow<'a>) -> WorkflowG
     g
 }
 
-fn resolve(g: &WorkflowGraph<'_>, name: &str, _from_invocation: usize) -> Resolution {
+fn resolve(g: &WorkflowGraph<'_>, name: &str) -> Resolution {
     if let Some(nodes) = g.by_base.get(name) {
         let first = g.graph[nodes[0]].index;
         if nodes.iter().all(|n| g.graph[*n].index == first) {
@@ -508,7 +508,95 @@ fn resolve(g: &WorkflowGraph<'_>, name: &str, _from_invocation: usize) -> Resolu
     if name.contains("<<") {
         return Resolution::Templated;
     }
+    // Say less rather than wrong: a name that a job's templated name (`deploy-<< pipeline.
+    // parameters.env >>`) may become after substitution, or a matrix instance name with its
+    // values in another order, is not reported.
+    if let Some(n) = matrix_instance_in_any_order(g, name) {
+        return Resolution::Jobs(vec![n]);
+    }
+    if g.graph
+        .node_weights()
+        .any(|n| n.name.contains("<<") && template_matches(&n.name, name))
+    {
+        return Resolution::Templated;
+    }
     Resolution::Unknown
+}
+
+/// A matrix instance (of a matrix without a `name:` template) whose job name and values,
+/// joined with `-` in some order, spell `name`. Only tried for names nothing else matched.
+fn matrix_instance_in_any_order(g: &WorkflowGraph<'_>, name: &str) -> Option<NodeIndex> {
+    for nodes in g.by_group.values() {
+        let Some(rest) = name
+            .strip_prefix(g.graph[nodes[0]].job.text)
+            .and_then(|r| r.strip_prefix('-'))
+        else {
+            continue;
+        };
+        for &n in nodes {
+            let node = &g.graph[n];
+            if node.name_override.is_some() || node.matrix_values.len() > 4 {
+                continue;
+            }
+            let mut values: Vec<&str> = node
+                .matrix_values
+                .iter()
+                .map(|(_, v)| v.scalar_text().unwrap_or(""))
+                .collect();
+            if permutations_join(&mut values, 0, rest) {
+                return Some(n);
+            }
+        }
+    }
+    None
+}
+
+/// Whether some order of `values[k..]` (after `values[..k]`), joined with `-`, equals `target`.
+fn permutations_join(values: &mut Vec<&str>, k: usize, target: &str) -> bool {
+    if k == values.len() {
+        return values.join("-") == target;
+    }
+    for i in k..values.len() {
+        values.swap(k, i);
+        if permutations_join(values, k + 1, target) {
+            return true;
+        }
+        values.swap(k, i);
+    }
+    false
+}
+
+/// Whether `name` may be what `template` becomes once its `<< ... >>` parts are substituted
+/// (each part standing for any text).
+fn template_matches(template: &str, name: &str) -> bool {
+    let mut literals: Vec<&str> = Vec::new();
+    let mut rest = template;
+    while let Some(start) = rest.find("<<") {
+        literals.push(&rest[..start]);
+        rest = match rest[start..].find(">>") {
+            Some(end) => &rest[start + end + 2..],
+            None => "",
+        };
+    }
+    literals.push(rest);
+    let (first, last) = (literals[0], literals[literals.len() - 1]);
+    if literals.len() == 1 {
+        return template == name;
+    }
+    let Some(mut middle) = name.strip_prefix(first) else {
+        return false;
+    };
+    if middle.len() < last.len() || !middle.ends_with(last) {
+        return false;
+    }
+    middle = &middle[..middle.len() - last.len()];
+    for lit in &literals[1..literals.len() - 1] {
+        match middle.find(lit) {
+            Some(i) => middle = &middle[i + lit.len()..],
+            None => return false,
+        }
+    }
+    true
 }
 
 /// A canonical text of a YAML value, spans ignored (mapping entries sorted): two values with
