@@ -50,6 +50,10 @@ pub enum JobKind {
     Unknown,
 }
 
+/// At most this many edges are made per workflow (matrices requiring matrices multiply):
+/// beyond, the workflow is marked `truncated` and rules that need every edge say nothing.
+pub const MAX_EDGES: usize = 2_000_000;
+
 /// One job of a workflow.
 #[derive(Clone, Debug)]
 pub struct JobNode<'a> {
@@ -156,6 +160,8 @@ pub struct WorkflowGraph<'a> {
     by_name: HashMap<String, NodeIndex>,
     /// Matrix instances by alias (default: job name).
     by_group: HashMap<&'a str, Vec<NodeIndex>>,
+    /// True when edges were left out because the workflow would have more than `MAX_EDGES`.
+    pub truncated: bool,
     /// Every job's parsed `filters` (computed on first use).
     filters: OnceLock<Vec<Option<Filters>>>,
 }
@@ -218,9 +224,11 @@ impl<'a> WorkflowGraph<'a> {
     /// True when the workflow has a `requires` entry cilint could not resolve because of a
     /// template: rules that need every edge say nothing then.
     pub fn has_templated_requires(&self) -> bool {
-        self.requires
-            .iter()
-            .any(|r| r.resolution == Resolution::Templated)
+        self.truncated
+            || self
+                .requires
+                .iter()
+                .any(|r| r.resolution == Resolution::Templated)
     }
 
     /// The `requires` entries of one job that could not be resolved to edges.
@@ -307,6 +315,7 @@ fn implicit_build<'a>(job: &'a Job<'a>) -> WorkflowGraph<'a> {
         by_base: HashMap::from([(job.name.text.to_string(), vec![n])]),
         by_name: HashMap::from([(job.name.text.to_string(), n)]),
         by_group: HashMap::new(),
+        truncated: false,
         filters: OnceLock::new(),
     }
 }
@@ -443,6 +452,7 @@ fn build_workflow<'a>(config: &'a Config<'a>, wf: &'a Workflow<'a>) -> WorkflowG
         by_base,
         by_name,
         by_group,
+        truncated: false,
         filters: OnceLock::new(),
     };
 
@@ -462,6 +472,10 @@ fn build_workflow<'a>(config: &'a Config<'a>, wf: &'a Workflow<'a>) -> WorkflowG
                 };
                 let resolution = resolve(&g, &name);
                 if let Resolution::Jobs(targets) = &resolution {
+                    if g.graph.edge_count() + targets.len() > MAX_EDGES {
+                        g.truncated = true;
+                        continue;
+                    }
                     for &t in targets {
                         g.graph.add_edge(
                             t,

@@ -201,22 +201,18 @@ fn check_gates_nothing(cx: &Context, out: &mut Vec<Diagnostic>) {
                 named.extend(v.iter().copied());
             }
         }
+        // Invocations with a hold that gates something (a matrix of holds is one finding,
+        // when none of its holds gates anything).
+        let gating: HashSet<usize> = wg
+            .nodes()
+            .filter(|(i, n)| {
+                n.is_approval() && (named.contains(i) || wg.dependents(*i).next().is_some())
+            })
+            .map(|(_, n)| n.index)
+            .collect();
         let mut seen: HashSet<usize> = HashSet::new();
-        for (i, node) in wg.nodes() {
-            if !node.is_approval() || named.contains(&i) || wg.dependents(i).next().is_some() {
-                continue;
-            }
-            // A matrix of holds is one finding, when none of its holds gates anything.
-            if node.matrix_group.is_some() {
-                let all_idle = wg
-                    .nodes()
-                    .filter(|(_, n)| n.index == node.index)
-                    .all(|(j, _)| wg.dependents(j).next().is_none() && !named.contains(&j));
-                if !all_idle {
-                    continue;
-                }
-            }
-            if !seen.insert(node.index) {
+        for (_, node) in wg.nodes() {
+            if !node.is_approval() || gating.contains(&node.index) || !seen.insert(node.index) {
                 continue;
             }
             out.push(

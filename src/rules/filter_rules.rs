@@ -41,7 +41,7 @@ pub static FILTERS_NEVER_RUN: Rule = Rule {
 fn unsure(wg: &WorkflowGraph<'_>) -> HashSet<NodeIndex> {
     wg.requires
         .iter()
-        .filter(|r| !matches!(r.resolution, Resolution::Jobs(_)))
+        .filter(|r| wg.truncated || !matches!(r.resolution, Resolution::Jobs(_)))
         .map(|r| r.from)
         .collect()
 }

@@ -60,7 +60,7 @@ pub struct Redundant {
 /// The redundant edges of one workflow.
 pub fn redundant_edges(wg: &WorkflowGraph<'_>) -> Vec<Redundant> {
     let n = wg.graph.node_count();
-    if n == 0 || n > MAX_JOBS {
+    if n == 0 || n > MAX_JOBS || wg.truncated {
         return Vec::new();
     }
     let Ok(order) = petgraph::algo::toposort(&wg.graph, None) else {
