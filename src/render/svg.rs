@@ -108,15 +108,7 @@ fn edge_label_size(label: &str) -> Size {
 /// A laid-out diagram, ready to write.
 pub struct Drawing {
     pub layout: Layout,
-    texts: Vec<NodeTextPub>,
-}
-
-/// Public view of a node's measured text (for tests and tools).
-#[derive(Clone, Debug)]
-pub struct NodeTextPub {
-    pub label: String,
-    pub subs: Vec<String>,
-    pub inset: f64,
+    texts: Vec<NodeText>,
 }
 
 /// Lay out `d` for SVG (node sizes from the text, approval hexagons, labels).
@@ -153,17 +145,7 @@ pub fn lay_out(d: &Diagram, opts: &Options) -> Drawing {
             }
         }
     }
-    Drawing {
-        layout: lay,
-        texts: texts
-            .into_iter()
-            .map(|t| NodeTextPub {
-                label: t.label,
-                subs: t.subs,
-                inset: t.inset,
-            })
-            .collect(),
-    }
+    Drawing { layout: lay, texts }
 }
 
 /// Render one diagram as a standalone SVG document.
@@ -400,7 +382,7 @@ fn write_shape(out: &mut String, b: &Rect, inset: f64) {
     }
 }
 
-fn write_text(out: &mut String, b: &Rect, t: &NodeTextPub, approval: bool) {
+fn write_text(out: &mut String, b: &Rect, t: &NodeText, approval: bool) {
     let top = b.y + PAD_Y;
     let base = top + (LABEL_LINE + LABEL_SIZE * 0.7) / 2.0;
     let label_w = text_width(&t.label, LABEL_SIZE, true) * 1.06;
