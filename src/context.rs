@@ -20,6 +20,8 @@ pub struct Context<'a> {
     pub config: &'a Config<'a>,
     /// The workflow graphs of `config`.
     pub graphs: &'a Graphs<'a>,
+    /// The registry orbs found in the orb cache (see `orbs`).
+    pub orbs: crate::orbs::Orbs,
 }
 
 /// A config and every inline orb inside it: each is a scope of its own, where names refer to
@@ -90,6 +92,10 @@ impl<'a> Context<'a> {
             settings,
             config,
             graphs,
+            orbs: crate::orbs::Orbs::load(
+                config,
+                crate::orbs::cache_dir(settings.orb_cache.as_deref()),
+            ),
         }
     }
 }

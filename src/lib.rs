@@ -16,6 +16,7 @@ pub mod images;
 pub mod logic;
 pub mod model;
 pub mod mustache;
+pub mod orbs;
 pub mod render;
 pub mod report;
 pub mod rules;

@@ -414,6 +414,9 @@ const BUILTIN_PIPELINE_VALUES: &[&str] = &[
     "pipeline.config_source",
     "pipeline.schedule.name",
     "pipeline.schedule.id",
+    "pipeline.project.slug",
+    "pipeline.definition.id",
+    "pipeline.integration_source",
 ];
 
 /// Families of built-in values whose members depend on the trigger (GitHub App, GitLab, custom

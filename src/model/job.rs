@@ -320,6 +320,8 @@ pub const BUILTIN_STEPS: &[&str] = &[
     "deploy",
     "when",
     "unless",
+    // `- steps: << parameters.x >>` inserts a `steps` parameter's steps.
+    "steps",
 ];
 
 /// True for the name of a step CircleCI provides (see [`Step::is_builtin`]).

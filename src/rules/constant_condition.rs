@@ -190,6 +190,7 @@ mod tests {
             settings: &settings,
             config: &config,
             graphs: &graphs,
+            orbs: Default::default(),
         };
         let mut out = Vec::new();
         check(&cx, &mut out);

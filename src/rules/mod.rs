@@ -35,12 +35,15 @@ impl std::fmt::Debug for Rule {
 }
 
 pub mod approval;
+pub mod arguments;
 pub mod constant_condition;
 pub mod cycles;
 pub mod env_vars;
 pub mod filter_rules;
 pub mod images;
 pub mod no_workflows;
+pub mod orb_rules;
+pub mod parameters;
 pub mod redundant;
 pub mod references;
 pub mod schema_rules;
@@ -96,6 +99,16 @@ pub fn registry() -> &'static [&'static Rule] {
         &unused::UNUSED_EXECUTOR,
         &workspace::WORKSPACE_WITHOUT_PERSIST,
         &no_workflows::NO_WORKFLOWS,
+        &orb_rules::UNKNOWN_ORB_MEMBER,
+        &orb_rules::ORB_UNRESOLVED,
+        &orb_rules::ORB_UNPINNED,
+        &orb_rules::UNUSED_ORB,
+        &parameters::UNDEFINED_PARAMETER,
+        &parameters::UNKNOWN_PIPELINE_VALUE,
+        &parameters::UNUSED_PARAMETER,
+        &arguments::MISSING_ARGUMENT,
+        &arguments::UNKNOWN_ARGUMENT,
+        &arguments::ARGUMENT_TYPE,
     ];
     RULES
 }

@@ -1,0 +1,311 @@
+//! `undefined-parameter`, `unknown-pipeline-value`, `unused-parameter`: the `<< ... >>`
+//! references of a config, checked against the parameters in scope.
+//!
+//! A job, command or executor sees its own `parameters:` as `<< parameters.x >>`; the whole
+//! config sees its pipeline parameters as `<< pipeline.parameters.x >>` and CircleCI's built-in
+//! values as `<< pipeline.x >>`. Sections (`<<# parameters.x >>...<</ parameters.x >>`,
+//! `<<^ ... >>`) are references like any other.
+
+use super::Rule;
+use super::orb_rules::walk_scalars;
+use crate::context::Context;
+use crate::diagnostic::{Diagnostic, Severity, did_you_mean};
+use crate::model::{Config, ParamDecl};
+use crate::mustache::{self, RefForm, RefKind, Reference};
+use crate::span::Span;
+use crate::yaml::Node;
+
+pub static UNDEFINED_PARAMETER: Rule = Rule {
+    id: "undefined-parameter",
+    severity: Severity::Error,
+    summary: "`<< parameters.x >>` or `<< pipeline.parameters.x >>` names a parameter that is not declared",
+    explanation: include_str!("docs/undefined-parameter.md"),
+    check: Some(check_undefined),
+};
+
+pub static UNKNOWN_PIPELINE_VALUE: Rule = Rule {
+    id: "unknown-pipeline-value",
+    severity: Severity::Error,
+    summary: "`<< pipeline.x >>` is not one of CircleCI's built-in pipeline values",
+    explanation: include_str!("docs/unknown-pipeline-value.md"),
+    check: Some(check_pipeline_values),
+};
+
+pub static UNUSED_PARAMETER: Rule = Rule {
+    id: "unused-parameter",
+    severity: Severity::Warning,
+    summary: "a parameter is declared and never referenced",
+    explanation: include_str!("docs/unused-parameter.md"),
+    check: Some(check_unused),
+};
+
+/// How deep a walk goes (the loader bounds nesting much lower).
+const DEPTH: usize = 512;
+
+/// One `<< ... >>` reference found in the tree, with its span in the file.
+pub struct Found<'n> {
+    pub reference: Reference,
+    /// The dotted name's span in the file (the whole scalar where it cannot be mapped).
+    pub span: Span,
+    pub node: &'n Node,
+    /// Inside the member's own `parameters:` declarations.
+    pub in_declarations: bool,
+}
+
+/// Every reference in the scalars under `node`.
+pub fn references_under<'n>(source: &str, node: &'n Node, out: &mut Vec<Found<'n>>) {
+    walk_scalars(node, DEPTH, &mut |s| {
+        let Some(text) = s.scalar_text() else { return };
+        if !text.contains("<<") {
+            return;
+        }
+        for r in mustache::references(text) {
+            let span = mustache::source_span(source, s.span, text, r.name_span);
+            out.push(Found {
+                reference: r,
+                span,
+                node: s,
+                in_declarations: false,
+            });
+        }
+    });
+}
+
+/// A job, command or executor: what it is called and what it declares.
+pub struct Member<'m, 'a> {
+    pub what: &'static str,
+    pub name: &'a str,
+    pub node: &'a Node,
+    pub parameters: &'m [ParamDecl<'a>],
+}
+
+/// Every job, command and executor of `cfg`.
+pub fn members<'m, 'a>(cfg: &'m Config<'a>) -> Vec<Member<'m, 'a>> {
+    let mut out = Vec::new();
+    for j in &cfg.jobs {
+        out.push(Member {
+            what: "job",
+            name: j.name.text,
+            node: j.node,
+            parameters: &j.parameters,
+        });
+    }
+    for c in &cfg.commands {
+        out.push(Member {
+            what: "command",
+            name: c.name.text,
+            node: c.node,
+            parameters: &c.parameters,
+        });
+    }
+    for e in &cfg.executors {
+        out.push(Member {
+            what: "executor",
+            name: e.name.text,
+            node: e.node,
+            parameters: &e.parameters,
+        });
+    }
+    out
+}
+
+/// The references in a member's body; those inside its `parameters:` are marked.
+pub fn member_references<'n>(source: &str, body: &'n Node) -> Vec<Found<'n>> {
+    let mut out = Vec::new();
+    let Some(map) = body.as_map() else {
+        references_under(source, body, &mut out);
+        return out;
+    };
+    for (k, v) in map {
+        let start = out.len();
+        references_under(source, k, &mut out);
+        references_under(source, v, &mut out);
+        if k.scalar_text() == Some("parameters") {
+            for f in &mut out[start..] {
+                f.in_declarations = true;
+            }
+        }
+    }
+    out
+}
+
+/// A parameter reference a rule reads: a plain reference or a section opening (the closing
+/// tag repeats the name and is not reported again).
+fn counts(r: &Reference) -> bool {
+    r.form != RefForm::SectionEnd
+}
+
+fn check_undefined(cx: &Context, out: &mut Vec<Diagnostic>) {
+    for scope in cx.scopes() {
+        for m in members(scope.config) {
+            for f in member_references(cx.source, m.node) {
+                let r = &f.reference;
+                if r.kind != RefKind::Parameter || f.in_declarations || !counts(r) {
+                    continue;
+                }
+                if m.parameters.iter().any(|p| p.name.text == r.name) {
+                    continue;
+                }
+                let declared: Vec<&str> = m.parameters.iter().map(|p| p.name.text).collect();
+                let help = did_you_mean(&r.name, declared.iter().copied()).unwrap_or_else(|| {
+                    format!(
+                        "declare `{}` under the {}'s `parameters:` (with a `type:`), or remove the reference",
+                        r.name, m.what
+                    )
+                });
+                let mut d = UNDEFINED_PARAMETER
+                    .at(
+                        f.span,
+                        format!(
+                            "{} `{}` uses `<< parameters.{} >>` but declares no parameter `{}`{}",
+                            m.what,
+                            m.name,
+                            r.name,
+                            r.name,
+                            scope.suffix()
+                        ),
+                    )
+                    .label("not a parameter of this ".to_string() + m.what)
+                    .help(help);
+                if let Some(at) = f.node.alias {
+                    d = d.with_label(at, "used here through an alias");
+                }
+                out.push(d);
+            }
+        }
+    }
+    // Pipeline parameters, anywhere in the file (an inline orb is part of the same pipeline).
+    let Some(root) = cx.config.root else { return };
+    let mut found = Vec::new();
+    references_under(cx.source, root, &mut found);
+    let declared: Vec<&str> = cx.config.parameters.iter().map(|p| p.name.text).collect();
+    let mut seen: Vec<Span> = Vec::new();
+    for f in found {
+        let r = &f.reference;
+        if r.kind != RefKind::PipelineParameter || !counts(r) || declared.contains(&r.name.as_str())
+        {
+            continue;
+        }
+        if seen.contains(&f.span) {
+            continue;
+        }
+        seen.push(f.span);
+        let help = did_you_mean(&r.name, declared.iter().copied()).unwrap_or_else(|| {
+            format!(
+                "declare `{}` under the top-level `parameters:` (with a `type:` and a `default:`)",
+                r.name
+            )
+        });
+        out.push(
+            UNDEFINED_PARAMETER
+                .at(
+                    f.span,
+                    format!(
+                        "`<< pipeline.parameters.{} >>` names no declared pipeline parameter",
+                        r.name
+                    ),
+                )
+                .label("not a pipeline parameter")
+                .help(help),
+        );
+    }
+}
+
+fn check_pipeline_values(cx: &Context, out: &mut Vec<Diagnostic>) {
+    let Some(root) = cx.config.root else { return };
+    let mut found = Vec::new();
+    references_under(cx.source, root, &mut found);
+    let mut seen: Vec<Span> = Vec::new();
+    for f in found {
+        let r = &f.reference;
+        if r.kind != RefKind::PipelineValue
+            || !counts(r)
+            || mustache::is_builtin_pipeline_value(&r.full_name)
+            || seen.contains(&f.span)
+        {
+            continue;
+        }
+        seen.push(f.span);
+        let help = did_you_mean(
+            &r.full_name,
+            mustache::builtin_pipeline_values().iter().copied(),
+        )
+        .unwrap_or_else(|| {
+            "see CircleCI's pipeline values reference for the names it provides; for a value of your own, declare a pipeline parameter and use `<< pipeline.parameters.x >>`".to_string()
+        });
+        out.push(
+            UNKNOWN_PIPELINE_VALUE
+                .at(
+                    f.span,
+                    format!("`{}` is not a built-in pipeline value", r.full_name),
+                )
+                .label("unknown pipeline value")
+                .help(help),
+        );
+    }
+}
+
+fn check_unused(cx: &Context, out: &mut Vec<Diagnostic>) {
+    for scope in cx.scopes() {
+        for m in members(scope.config) {
+            if m.parameters.is_empty() {
+                continue;
+            }
+            let refs = member_references(cx.source, m.node);
+            for p in m.parameters {
+                let used = refs.iter().any(|f| {
+                    f.reference.kind == RefKind::Parameter && f.reference.name == p.name.text
+                });
+                if used {
+                    continue;
+                }
+                out.push(
+                    UNUSED_PARAMETER
+                        .at(
+                            p.name.span,
+                            format!(
+                                "parameter `{}` of {} `{}` is never used{}",
+                                p.name,
+                                m.what,
+                                m.name,
+                                scope.suffix()
+                            ),
+                        )
+                        .label("declared here, never referenced")
+                        .help(format!(
+                            "use it as `<< parameters.{} >>` in the {}, or remove the declaration",
+                            p.name, m.what
+                        )),
+                );
+            }
+        }
+    }
+    // Pipeline parameters. A setup config declares the parameters its trigger may send even
+    // when it only passes them on, so it is not checked.
+    if cx.config.setup || cx.config.parameters.is_empty() {
+        return;
+    }
+    let Some(root) = cx.config.root else { return };
+    let mut found = Vec::new();
+    references_under(cx.source, root, &mut found);
+    for p in &cx.config.parameters {
+        let used = found.iter().any(|f| {
+            f.reference.kind == RefKind::PipelineParameter && f.reference.name == p.name.text
+        });
+        if used {
+            continue;
+        }
+        out.push(
+            UNUSED_PARAMETER
+                .at(
+                    p.name.span,
+                    format!("pipeline parameter `{}` is never used", p.name),
+                )
+                .label("declared here, never referenced")
+                .help(format!(
+                    "use it as `<< pipeline.parameters.{} >>` (for example in a workflow's `when:`), or remove the declaration",
+                    p.name
+                )),
+        );
+    }
+}

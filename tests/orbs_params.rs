@@ -1,0 +1,307 @@
+//! Orbs, parameters and arguments: fixtures linted through the library with an orb cache the
+//! test writes into a temporary folder. Findings are snapshots in `snapshots/` (names start
+//! `orbs__`).
+
+use cilint::context::Context;
+use cilint::diagnostic::Diagnostic;
+use cilint::model::Config;
+use cilint::orbs::Orbs;
+use cilint::{LineIndex, Settings, rules, yaml};
+use std::path::{Path, PathBuf};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Lint `source` with the orb cache `cache` (none: every registry orb is unresolved).
+fn lint(source: &str, cache: Option<&Path>) -> Vec<Diagnostic> {
+    let doc = yaml::parse(source);
+    let lines = LineIndex::new(source);
+    let config = doc.root.as_ref().map(Config::from_root).unwrap_or_default();
+    let orbs = Orbs::load(&config, cache.map(Path::to_path_buf));
+    let graphs = cilint::graph::Graphs::build(&config);
+    let settings = Settings::default();
+    let cx = Context {
+        path: "config.yml",
+        source,
+        lines: &lines,
+        doc: &doc,
+        settings: &settings,
+        config: &config,
+        graphs: &graphs,
+        orbs,
+    };
+    let mut out = Vec::new();
+    rules::run(&cx, &mut out);
+    out.sort_by_key(|d| (d.primary.span.start, d.rule));
+    out
+}
+
+/// The findings as text: position, severity, rule, message, labels and help.
+fn render(source: &str, diags: &[Diagnostic]) -> String {
+    let lines = LineIndex::new(source);
+    let mut s = String::new();
+    for d in diags {
+        let lc = lines.line_col(source, d.primary.span.start as usize);
+        let (line, col) = (lc.line, lc.column);
+        s.push_str(&format!(
+            "{line}:{col} {}[{}] {}\n",
+            d.severity, d.rule, d.message
+        ));
+        s.push_str(&format!(
+            "    `{}`: {}\n",
+            d.primary.span.slice(source),
+            d.primary.message
+        ));
+        for l in &d.labels {
+            let at = lines.line_col(source, l.span.start as usize);
+            let (ll, lc) = (at.line, at.column);
+            s.push_str(&format!("    {ll}:{lc}: {}\n", l.message));
+        }
+        if let Some(h) = &d.help {
+            s.push_str(&format!("    help: {h}\n"));
+        }
+    }
+    s
+}
+
+fn snap(name: &str, text: &str) {
+    insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false}, {
+        insta::assert_snapshot!(name, text);
+    });
+}
+
+fn fixture(name: &str) -> String {
+    std::fs::read_to_string(root().join("tests/fixtures/orbs").join(name)).expect("fixture")
+}
+
+/// A small orb source, as `circleci orb source` prints one.
+const COVERAGE_ORB: &str = r#"version: 2.1
+description: Upload coverage reports.
+executors:
+  default:
+    docker:
+      - image: cimg/base:2024.01
+commands:
+  upload:
+    parameters:
+      file:
+        type: string
+      flags:
+        type: string
+        default: ""
+    steps:
+      - run: ./upload.sh << parameters.file >> << parameters.flags >>
+jobs:
+  publish:
+    parameters:
+      token-variable:
+        type: env_var_name
+    executor: default
+    steps:
+      - run: ./publish.sh $<< parameters.token-variable >>
+"#;
+
+/// A temporary orb cache holding `ns/name@version.yml` files.
+fn cache_with(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (rel, text) in files {
+        let path: PathBuf = dir.path().join(rel);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+    dir
+}
+
+fn ids(diags: &[Diagnostic]) -> Vec<&str> {
+    diags.iter().map(|d| d.rule).collect()
+}
+
+fn errors(diags: &[Diagnostic]) -> Vec<&Diagnostic> {
+    diags
+        .iter()
+        .filter(|d| d.severity == cilint::Severity::Error)
+        .collect()
+}
+
+#[test]
+fn inline_orb_members() {
+    let src = fixture("inline-orb-members.yml");
+    snap("orbs__inline_orb_members", &render(&src, &lint(&src, None)));
+}
+
+#[test]
+fn cached_orb_members_and_arguments() {
+    let cache = cache_with(&[("example/coverage@1.4.2.yml", COVERAGE_ORB)]);
+    let src = fixture("cached-orb.yml");
+    snap(
+        "orbs__cached_orb",
+        &render(&src, &lint(&src, Some(cache.path()))),
+    );
+}
+
+#[test]
+fn uncached_orb_is_only_an_info() {
+    let empty = cache_with(&[]);
+    let src = fixture("cached-orb.yml");
+    let diags = lint(&src, Some(empty.path()));
+    assert!(errors(&diags).is_empty(), "{}", render(&src, &diags));
+    assert_eq!(
+        ids(&diags)
+            .iter()
+            .filter(|r| **r == "orb-unresolved")
+            .count(),
+        2
+    );
+}
+
+#[test]
+fn orb_versions() {
+    let src = fixture("orb-versions.yml");
+    let cache = cache_with(&[(
+        "circleci/go@5.1.1.yml",
+        "version: 2.1\njobs:\n  test:\n    docker: [{image: cimg/go:1.22}]\n    steps: [checkout]\n",
+    )]);
+    snap(
+        "orbs__orb_versions",
+        &render(&src, &lint(&src, Some(cache.path()))),
+    );
+}
+
+#[test]
+fn parameter_references() {
+    let src = fixture("parameter-references.yml");
+    snap(
+        "orbs__parameter_references",
+        &render(&src, &lint(&src, None)),
+    );
+}
+
+#[test]
+fn arguments() {
+    let src = fixture("arguments.yml");
+    snap("orbs__arguments", &render(&src, &lint(&src, None)));
+}
+
+#[test]
+fn matrix_requires() {
+    let src = fixture("matrix-requires.yml");
+    let diags = lint(&src, None);
+    assert!(diags.is_empty(), "{}", render(&src, &diags));
+    let doc = yaml::parse(&src);
+    let config = Config::from_root(doc.root.as_ref().expect("root"));
+    let wf = &config.workflows[0];
+    let inst = wf.instances();
+    let mut text = String::new();
+    for (i, req, targets) in wf.resolved_requires(&inst) {
+        let names: Vec<&str> = targets.iter().map(|&t| inst[t].name.as_str()).collect();
+        text.push_str(&format!(
+            "{} requires `{}` -> {:?}\n",
+            inst[i].name, req.name.text, names
+        ));
+    }
+    let all: Vec<&str> = inst.iter().map(|i| i.name.as_str()).collect();
+    snap(
+        "orbs__matrix_requires",
+        &format!("instances: {all:?}\n{text}"),
+    );
+}
+
+#[test]
+fn real_world_patterns_are_clean() {
+    let src = fixture("clean-real-world.yml");
+    let cache = cache_with(&[]);
+    let diags = lint(&src, Some(cache.path()));
+    let noisy: Vec<&Diagnostic> = diags
+        .iter()
+        .filter(|d| d.rule != "orb-unresolved")
+        .collect();
+    assert!(noisy.is_empty(), "{}", render(&src, &diags));
+}
+
+/// The shared corpus, beside the repository.
+fn corpus(rel: &str) -> String {
+    std::fs::read_to_string(root().join("../shared/corpus").join(rel)).expect("shared corpus")
+}
+
+#[test]
+fn enzo_e_undeclared_job_parameter() {
+    let src = corpus("broken/enzo-e-undeclared-job-parameter.yml");
+    let diags = lint(&src, None);
+    let undefined: Vec<&Diagnostic> = diags
+        .iter()
+        .filter(|d| d.rule == "undefined-parameter")
+        .collect();
+    assert!(!undefined.is_empty(), "{}", render(&src, &diags));
+    assert!(
+        undefined
+            .iter()
+            .all(|d| d.primary.span.slice(&src) == "parameters.usegrackle"),
+        "{}",
+        render(&src, &diags)
+    );
+}
+
+#[test]
+fn codecov_command_used_as_job() {
+    let src = corpus("broken/codecov-orb-command-used-as-job.yml");
+    // Without the orb's source: only infos.
+    let empty = cache_with(&[]);
+    let diags = lint(&src, Some(empty.path()));
+    assert!(errors(&diags).is_empty(), "{}", render(&src, &diags));
+    assert!(ids(&diags).contains(&"orb-unresolved"));
+    // With a (small, hand-written) source of the codecov orb in the cache.
+    let codecov = "version: 2.1\ncommands:\n  upload:\n    parameters:\n      file:\n        type: string\n        default: \"\"\n    steps:\n      - run: ./codecov -f \"<< parameters.file >>\"\n";
+    let cache = cache_with(&[("codecov/codecov@1.1.4.yml", codecov)]);
+    let diags = lint(&src, Some(cache.path()));
+    let errs = errors(&diags);
+    assert_eq!(errs.len(), 1, "{}", render(&src, &diags));
+    assert_eq!(errs[0].rule, "unknown-orb-member");
+    assert_eq!(errs[0].primary.span.slice(&src), "codecov/upload");
+    assert!(
+        errs[0]
+            .message
+            .contains("is a command of orb `codecov`, not a job"),
+        "{}",
+        errs[0].message
+    );
+}
+
+#[test]
+fn real_corpus_gets_no_errors() {
+    let dir = root().join("../shared/corpus/real");
+    let known_invalid = std::fs::read_to_string(dir.join("KNOWN-INVALID.tsv")).unwrap_or_default();
+    let empty = cache_with(&[]);
+    let mut report = String::new();
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).expect("corpus") {
+        let path = entry.expect("entry").path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if !name.ends_with(".yml") || known_invalid.contains(&name) {
+            continue;
+        }
+        let src = std::fs::read_to_string(&path).expect("read");
+        checked += 1;
+        let diags = lint(&src, Some(empty.path()));
+        let mine: Vec<Diagnostic> = diags
+            .into_iter()
+            .filter(|d| d.severity == cilint::Severity::Error)
+            .filter(|d| {
+                [
+                    "unknown-orb-member",
+                    "undefined-parameter",
+                    "unknown-pipeline-value",
+                    "missing-argument",
+                    "unknown-argument",
+                    "argument-type",
+                ]
+                .contains(&d.rule)
+            })
+            .collect();
+        if !mine.is_empty() {
+            report.push_str(&format!("== {name}\n{}", render(&src, &mine)));
+        }
+    }
+    assert!(checked > 10);
+    assert!(report.is_empty(), "{report}");
+}
