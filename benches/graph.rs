@@ -150,6 +150,7 @@ fn main() {
         settings: &settings,
         config: &config,
         graphs: &graphs,
+        orbs: Default::default(),
     };
     let rules: Vec<_> = GRAPH_RULES
         .iter()

@@ -17,6 +17,8 @@ use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod orbs;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "cilint",
@@ -41,6 +43,12 @@ pub enum Command {
     },
     /// Draw the workflows as diagrams (SVG, Graphviz DOT or Mermaid), without Graphviz.
     Graph(GraphArgs),
+    /// The orb cache: `fetch` downloads orb sources (the only command that uses the network),
+    /// `list` shows what is cached.
+    Orbs {
+        #[command(subcommand)]
+        command: orbs::OrbsCommand,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -132,6 +140,10 @@ pub struct CheckArgs {
     /// Do not check `run` scripts with shellcheck.
     #[arg(long, env = "CILINT_NO_SHELLCHECK", value_parser = clap::builder::BoolishValueParser::new())]
     pub no_shellcheck: bool,
+    /// The orb cache folder (default: `orbs.cache` in `.cilint.toml`, else
+    /// `$XDG_CACHE_HOME/cilint/orbs` or `~/.cache/cilint/orbs`).
+    #[arg(long, value_name = "DIR")]
+    pub orb_cache: Option<PathBuf>,
 
     #[command(flatten)]
     pub output: OutputArgs,
@@ -250,6 +262,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Exit, Failure> {
         Command::Rules => list_rules(out),
         Command::Explain { id } => explain(&id, out),
         Command::Graph(args) => graph(&args, out),
+        Command::Orbs { command } => orbs::run(&command, out),
     }
 }
 
@@ -266,7 +279,8 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Exit, Failure> {
     let sources = collect_sources(&args.paths, args.stdin_filename.as_deref())?;
     let shellcheck = shellcheck_binary(args)?;
     let mut settings =
-        SettingsCache::new(&args.config, &args.select, &args.ignore, shellcheck.clone())?;
+        SettingsCache::new(&args.config, &args.select, &args.ignore, shellcheck.clone())?
+            .with_orb_cache(args.orb_cache.clone());
 
     // Read everything first; an unreadable file is reported (exit 2) after the others are linted.
     let mut unreadable = Vec::new();
@@ -522,6 +536,8 @@ struct SettingsCache {
     select: Vec<String>,
     ignore: Vec<String>,
     shellcheck: Option<PathBuf>,
+    /// `--orb-cache`: overrides `orbs.cache` of every settings file.
+    orb_cache: Option<PathBuf>,
 }
 
 impl SettingsCache {
@@ -544,6 +560,7 @@ impl SettingsCache {
             select: select.to_vec(),
             ignore: ignore.to_vec(),
             shellcheck,
+            orb_cache: None,
         };
         if let Some(s) = cache.fixed.take() {
             cache.fixed = Some(cache.with_flags(s));
@@ -551,10 +568,22 @@ impl SettingsCache {
         Ok(cache)
     }
 
+    /// `--orb-cache` for every file.
+    fn with_orb_cache(mut self, dir: Option<PathBuf>) -> SettingsCache {
+        if let (Some(fixed), Some(d)) = (self.fixed.as_mut(), &dir) {
+            fixed.orb_cache = Some(d.clone());
+        }
+        self.orb_cache = dir;
+        self
+    }
+
     fn with_flags(&self, mut s: Settings) -> Settings {
         s.select = self.select.clone();
         s.ignore = self.ignore.clone();
         s.shellcheck = self.shellcheck.clone();
+        if self.orb_cache.is_some() {
+            s.orb_cache = self.orb_cache.clone();
+        }
         s
     }
 

@@ -195,12 +195,18 @@ fn list_scope(
                 rows.push([alias, r.reference(), status]);
             }
             OrbSource::Inline(inner) => {
-                rows.push([alias.clone(), "(inline)".to_string(), "in the config".to_string()]);
+                rows.push([
+                    alias.clone(),
+                    "(inline)".to_string(),
+                    "in the config".to_string(),
+                ]);
                 if depth < 16 {
                     list_scope(inner, root, &format!("{alias}."), dir, rows, depth + 1);
                 }
             }
-            OrbSource::Url(url) => rows.push([alias, url.to_string(), "URL (never fetched)".to_string()]),
+            OrbSource::Url(url) => {
+                rows.push([alias, url.to_string(), "URL (never fetched)".to_string()])
+            }
             OrbSource::Invalid => rows.push([alias, "(unreadable)".to_string(), "-".to_string()]),
         }
     }

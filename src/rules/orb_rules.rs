@@ -89,30 +89,34 @@ pub fn missing_member(
         .into_iter()
         .find(|k| *k != kind && orbs::member(orb_cfg, *k, r.member).is_some());
     let (message, help) = match other {
-        Some(actual) => (
-            format!(
-                "`{}` is {} {} of {what}, not {} {}{}",
-                name.text,
-                article(actual),
-                actual.as_str(),
-                article(kind),
-                kind.as_str(),
-                scope.suffix()
-            ),
-            match actual {
-                MemberKind::Command => {
-                    "call it as a step inside a job (`steps:`), and run that job from the workflow"
-                        .to_string()
-                }
-                MemberKind::Job => {
-                    "run it from a workflow's `jobs:` list, or call one of the orb's commands as a step"
-                        .to_string()
-                }
-                MemberKind::Executor => {
-                    "use it as a job's `executor:`".to_string()
-                }
-            },
-        ),
+        Some(actual) => {
+            let (fix, help) = match actual {
+                MemberKind::Command => (
+                    "call it as a step inside a job",
+                    "list it under a job's `steps:` and run that job from the workflow, or run one of the orb's jobs",
+                ),
+                MemberKind::Job => (
+                    "run it from a workflow's `jobs:`",
+                    "list it under a workflow's `jobs:`, or call one of the orb's commands as a step",
+                ),
+                MemberKind::Executor => (
+                    "use it as a job's `executor:`",
+                    "write `executor: <orb>/<name>` in a job",
+                ),
+            };
+            (
+                format!(
+                    "`{}` is {} {} of {what}, not {} {}{}: {fix}",
+                    name.text,
+                    article(actual),
+                    actual.as_str(),
+                    article(kind),
+                    kind.as_str(),
+                    scope.suffix()
+                ),
+                help.to_string(),
+            )
+        }
         None => {
             let names = orbs::member_names(orb_cfg, kind);
             let qualified: Vec<String> = names.iter().map(|n| format!("{}/{n}", r.orb)).collect();
@@ -121,8 +125,11 @@ pub fn missing_member(
                     if qualified.is_empty() {
                         format!("{what} defines no {}", kind.plural())
                     } else {
-                        let list: Vec<String> =
-                            qualified.iter().take(12).map(|q| format!("`{q}`")).collect();
+                        let list: Vec<String> = qualified
+                            .iter()
+                            .take(12)
+                            .map(|q| format!("`{q}`"))
+                            .collect();
                         format!(
                             "the {} of {what} are {}{}",
                             kind.plural(),

@@ -50,6 +50,9 @@ fn check_unknown_job(cx: &Context, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             let name = node.job.text;
+            if orb_ref(name).is_some() {
+                continue; // an orb's members: `unknown-orb-member` (inline and cached orbs)
+            }
             let message = format!(
                 "workflow `{}` runs job `{name}`, which is defined nowhere",
                 wg.name

@@ -17,6 +17,8 @@ pub fn fixture(name: &str) -> PathBuf {
 pub fn cilint() -> Command {
     let mut cmd = assert_cmd::cargo::cargo_bin_cmd!("cilint");
     cmd.current_dir(root())
+        // An orb cache that is always empty: a developer's own cache must not change outputs.
+        .env("XDG_CACHE_HOME", root().join("target/test-empty-cache"))
         .env_remove("NO_COLOR")
         .env_remove("FORCE_COLOR")
         .env_remove("CLICOLOR_FORCE")
