@@ -156,9 +156,11 @@ fn undecidable_names_are_not_reported() {
 #[test]
 fn unknown_jobs() {
     let d = snapshot_fixture("unknown-job.yml");
-    // biuld, install (a command), tools/lnt, tools/notify (an orb command), bar; not
-    // tools/lint (defined) nor node/test (orb not resolved).
-    assert_eq!(count(&d, "unknown-job"), 5, "{:?}", rules_of(&d));
+    // biuld, install (a command), bar; not tools/lint (defined) nor node/test (orb not
+    // resolved). tools/lnt and tools/notify (an orb command) are orb members:
+    // `unknown-orb-member` reports them.
+    assert_eq!(count(&d, "unknown-job"), 3, "{:?}", rules_of(&d));
+    assert_eq!(count(&d, "unknown-orb-member"), 2, "{:?}", rules_of(&d));
     let msgs: Vec<&str> = d
         .iter()
         .filter(|d| d.rule == "unknown-job")
