@@ -60,7 +60,7 @@ pub fn references_under<'n>(source: &str, node: &'n Node, out: &mut Vec<Found<'n
             return;
         }
         for r in mustache::references(text) {
-            let span = mustache::source_span(source, s.span, text, r.name_span);
+            let span = mustache::source_span(source, s, r.name_span);
             out.push(Found {
                 reference: r,
                 span,
