@@ -81,6 +81,34 @@ fn render(source: &str, diags: &[Diagnostic]) -> String {
     s
 }
 
+/// `cilint check --format short` on a fixture, only this family's rules, with the orb cache
+/// `cache` (an empty one when `None`), through the real binary.
+fn check_binary(fixture: &str, cache: Option<&Path>) -> String {
+    let empty = tempfile::tempdir().expect("temp dir");
+    let dir = cache.unwrap_or(empty.path());
+    let out = assert_cmd::cargo::cargo_bin_cmd!("cilint")
+        .current_dir(root())
+        .args([
+            "check",
+            "--format",
+            "short",
+            "--no-config",
+            "--select",
+            &MINE.join(","),
+        ])
+        .arg("--orb-cache")
+        .arg(dir)
+        .arg(format!("tests/fixtures/orbs/{fixture}"))
+        .output()
+        .expect("the binary runs");
+    format!(
+        "exit: {}\n--- stdout\n{}--- stderr\n{}",
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
 fn snap(name: &str, text: &str) {
     insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false}, {
         insta::assert_snapshot!(name, text);
@@ -144,6 +172,10 @@ fn errors(diags: &[Diagnostic]) -> Vec<&Diagnostic> {
 fn inline_orb_members() {
     let src = fixture("inline-orb-members.yml");
     snap("orbs__inline_orb_members", &render(&src, &lint(&src, None)));
+    snap(
+        "orbs__inline_orb_members_cli",
+        &check_binary("inline-orb-members.yml", None),
+    );
 }
 
 #[test]
@@ -153,6 +185,10 @@ fn cached_orb_members_and_arguments() {
     snap(
         "orbs__cached_orb",
         &render(&src, &lint(&src, Some(cache.path()))),
+    );
+    snap(
+        "orbs__cached_orb_cli",
+        &check_binary("cached-orb.yml", Some(cache.path())),
     );
 }
 
@@ -182,6 +218,10 @@ fn orb_versions() {
         "orbs__orb_versions",
         &render(&src, &lint(&src, Some(cache.path()))),
     );
+    snap(
+        "orbs__orb_versions_cli",
+        &check_binary("orb-versions.yml", Some(cache.path())),
+    );
 }
 
 #[test]
@@ -191,12 +231,17 @@ fn parameter_references() {
         "orbs__parameter_references",
         &render(&src, &lint(&src, None)),
     );
+    snap(
+        "orbs__parameter_references_cli",
+        &check_binary("parameter-references.yml", None),
+    );
 }
 
 #[test]
 fn arguments() {
     let src = fixture("arguments.yml");
     snap("orbs__arguments", &render(&src, &lint(&src, None)));
+    snap("orbs__arguments_cli", &check_binary("arguments.yml", None));
 }
 
 #[test]

@@ -254,7 +254,7 @@ fn check_unpinned(cx: &Context, out: &mut Vec<Diagnostic>) {
                 VersionKind::Volatile => "`@volatile`, the latest release of any version",
                 VersionKind::Missing => "no version, which means the latest release of any version",
                 VersionKind::MajorOnly => {
-                    "a major version only, so every new minor or patch release"
+                    "a major version only, which takes every new minor and patch release"
                 }
                 VersionKind::Dev => {
                     "a `dev:` version, which can be overwritten at any time and expires after 90 days"
