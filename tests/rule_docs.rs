@@ -40,6 +40,12 @@ fn every_rule_has_a_bad_and_a_good_example_that_behave() {
         if rule.id == "shellcheck" && settings.shellcheck.is_none() {
             continue;
         }
+        if !rule.explanation.starts_with(&format!("# {}\n", rule.id)) {
+            problems.push(format!(
+                "{}: the explanation must start with its id as the title",
+                rule.id
+            ));
+        }
         let bad = examples(rule.explanation, "Bad");
         let good = examples(rule.explanation, "Good");
         if bad.is_empty() || good.is_empty() {

@@ -884,32 +884,6 @@ fn validation_is_fast_and_capped() {
     assert!(invalid.as_secs_f64() < 10.0, "{invalid:?}");
 }
 
-/// The explanations of these rules: the bad example fires the rule, the good one gets no error
-/// at all from the schema or step-shape.
-#[test]
-fn explanation_examples() {
-    for id in RULES {
-        let rule = cilint::rules::find(id).unwrap_or_else(|| panic!("{id} is registered"));
-        let block = |heading: &str| -> String {
-            let rest = rule
-                .explanation
-                .split(heading)
-                .nth(1)
-                .unwrap_or_else(|| panic!("{id}: {heading}"));
-            let start = rest.find("```yaml\n").expect("yaml block") + 8;
-            let end = rest[start..].find("```").expect("closed block") + start;
-            rest[start..end].to_string()
-        };
-        let bad = findings(&block("## Bad"));
-        assert!(
-            bad.iter().any(|d| d.rule == *id),
-            "{id}: the bad example does not fire it: {bad:?}"
-        );
-        let good = findings(&block("## Good"));
-        assert!(good.is_empty(), "{id}: the good example gets {good:?}");
-    }
-}
-
 /// The binary's human output for the rewrites whose help shows corrected lines.
 #[test]
 fn human_output() {
