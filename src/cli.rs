@@ -49,6 +49,111 @@ pub enum Command {
         #[command(subcommand)]
         command: orbs::OrbsCommand,
     },
+    /// Which workflows and jobs would run for a branch or tag push, parameters and trigger, and
+    /// why the others would not.
+    Plan(PlanArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct PlanArgs {
+    /// The config file (`-` reads stdin). Without it: `.circleci/config.yml` found as `check`
+    /// finds it.
+    pub config_file: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub plan: PlanFlags,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Human)]
+    pub format: PlanFormat,
+
+    /// Colour: `auto` uses colour when stdout is a terminal, unless `NO_COLOR` is set.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// What a pipeline is planned for (`cilint plan`, and `cilint graph` to fade what does not run).
+#[derive(Args, Debug, Default)]
+pub struct PlanFlags {
+    /// Plan for a push to this branch (default: the current git branch of the config's
+    /// repository, or `main` outside a repository).
+    #[arg(long, value_name = "NAME", conflicts_with = "tag")]
+    pub branch: Option<String>,
+
+    /// Plan for a push of this tag.
+    #[arg(long, value_name = "NAME")]
+    pub tag: Option<String>,
+
+    /// A pipeline parameter, typed against its declaration (repeatable).
+    #[arg(long = "param", value_name = "KEY=VALUE")]
+    pub params: Vec<String>,
+
+    /// What triggers the pipeline (`pipeline.trigger_source`; default `webhook`).
+    #[arg(long, value_enum)]
+    pub trigger: Option<TriggerArg>,
+
+    /// `pipeline.schedule.name` (for `--trigger scheduled_pipeline`).
+    #[arg(long, value_name = "NAME")]
+    pub schedule_name: Option<String>,
+}
+
+impl PlanFlags {
+    /// Whether any plan flag was given.
+    fn any(&self) -> bool {
+        self.branch.is_some()
+            || self.tag.is_some()
+            || !self.params.is_empty()
+            || self.trigger.is_some()
+            || self.schedule_name.is_some()
+    }
+
+    /// The plan input for `config` (read from `source`): parameters typed against its
+    /// declarations, the branch defaulting to the repository's current one.
+    fn input(
+        &self,
+        config: &cilint::model::Config<'_>,
+        source: &Source,
+    ) -> Result<cilint::plan::PlanInput, Failure> {
+        use cilint::filters::GitRef;
+        use cilint::plan::{self as p, Trigger};
+        let git_ref = match (&self.tag, &self.branch) {
+            (Some(t), _) => GitRef::Tag(t.clone()),
+            (None, Some(b)) => GitRef::Branch(b.clone()),
+            (None, None) => GitRef::Branch(
+                p::current_branch(&source.settings_dir()).unwrap_or_else(|| "main".to_string()),
+            ),
+        };
+        let params = self
+            .params
+            .iter()
+            .map(|a| p::parse_param(config, a))
+            .collect::<Result<Vec<_>, String>>()
+            .map_err(Failure)?;
+        Ok(p::PlanInput {
+            git_ref,
+            trigger: match self.trigger.unwrap_or(TriggerArg::Webhook) {
+                TriggerArg::Webhook => Trigger::Webhook,
+                TriggerArg::Api => Trigger::Api,
+                TriggerArg::ScheduledPipeline => Trigger::ScheduledPipeline,
+            },
+            schedule_name: self.schedule_name.clone(),
+            params,
+        })
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TriggerArg {
+    Webhook,
+    Api,
+    #[value(name = "scheduled_pipeline", alias = "scheduled-pipeline")]
+    ScheduledPipeline,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    Human,
+    Json,
 }
 
 #[derive(Args, Debug)]
@@ -80,6 +185,11 @@ pub struct GraphArgs {
     /// The name to show for stdin (`-`).
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<String>,
+
+    /// With any of these flags, jobs that would not run for that branch, tag, parameters or
+    /// trigger (as `cilint plan` says) are drawn faded, the reason as their tooltip.
+    #[command(flatten)]
+    pub plan: PlanFlags,
 
     #[command(flatten)]
     pub config: ConfigArgs,
@@ -263,6 +373,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Exit, Failure> {
         Command::Explain { id } => explain(&id, out),
         Command::Graph(args) => graph(&args, out),
         Command::Orbs { command } => orbs::run(&command, out),
+        Command::Plan(args) => plan(&args, out),
     }
 }
 
@@ -648,10 +759,18 @@ fn graph(args: &GraphArgs, out: &mut dyn Write) -> Result<Exit, Failure> {
         args.stdin_filename.as_deref(),
         &args.config,
     )?;
-    let (report, mut diagrams) =
-        cilint::analyze(&bytes, &source.display, &settings, |cx, findings| {
-            from_graph::diagrams(cx.graphs, findings)
-        });
+    let (report, diagrams) = cilint::analyze(&bytes, &source.display, &settings, |cx, findings| {
+        let mut diagrams = from_graph::diagrams(cx.graphs, findings);
+        if args.plan.any() {
+            let input = args.plan.input(cx.config, &source)?;
+            let plan = cilint::plan::plan(cx.config, cx.graphs, &input);
+            for (d, w) in diagrams.iter_mut().zip(&plan.workflows) {
+                cilint::plan::mark_diagram(d, w);
+            }
+        }
+        Ok(diagrams)
+    });
+    let mut diagrams = diagrams?;
     if let Some(name) = &args.workflow {
         let names: Vec<String> = diagrams.iter().map(|d| format!("`{}`", d.title)).collect();
         diagrams.retain(|d| &d.title == name);
@@ -801,6 +920,53 @@ fn explain(id: &str, out: &mut dyn Write) -> Result<Exit, Failure> {
     if !text.ends_with('\n') {
         writeln!(out).map_err(write_failed)?;
     }
+    Ok(Exit::Clean)
+}
+
+// ---------------------------------------------------------------------------------------------
+// plan
+
+fn plan(args: &PlanArgs, out: &mut dyn Write) -> Result<Exit, Failure> {
+    use cilint::plan as p;
+    let paths: Vec<PathBuf> = args.config_file.iter().cloned().collect();
+    let sources = collect_sources(&paths, None)?;
+    let [source] = sources.as_slice() else {
+        return Err(Failure(format!(
+            "`cilint plan` takes one config file; {} were found",
+            sources.len()
+        )));
+    };
+    let bytes = source.read()?;
+    let text = cilint::yaml::decode(&bytes)
+        .map_err(|d| Failure(format!("cannot plan {}: {}", source.display, d.message)))?;
+    let doc = cilint::yaml::parse(&text);
+    let lines = cilint::LineIndex::new(&text);
+    if let Some(d) = doc
+        .diagnostics
+        .iter()
+        .find(|d| matches!(d.rule, "yaml-syntax" | "yaml-limits") && d.severity == Severity::Error)
+    {
+        let at = lines.line_col(&text, d.primary.span.start as usize);
+        return Err(Failure(format!(
+            "cannot plan {}:{}:{}: {}",
+            source.display, at.line, at.column, d.message
+        )));
+    }
+    let config = cilint::context::model(&doc);
+    let graphs = cilint::graph::Graphs::build(&config);
+
+    let input = args.plan.input(&config, source)?;
+    let result = p::plan(&config, &graphs, &input);
+    let rendered = match args.format {
+        PlanFormat::Human => p::render_human(&result, &source.display, use_color(args.color)),
+        PlanFormat::Json => {
+            let v = p::to_json(&result, &source.display, &text, &lines);
+            let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
+            s.push('\n');
+            s
+        }
+    };
+    out.write_all(rendered.as_bytes()).map_err(write_failed)?;
     Ok(Exit::Clean)
 }
 

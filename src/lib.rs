@@ -17,6 +17,7 @@ pub mod logic;
 pub mod model;
 pub mod mustache;
 pub mod orbs;
+pub mod plan;
 pub mod render;
 pub mod report;
 pub mod rules;
