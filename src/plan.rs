@@ -1121,7 +1121,7 @@ pub fn render_human(plan: &Plan, path: &str, color: bool) -> String {
             .map(|j| j.name.chars().count())
             .max()
             .unwrap_or(0)
-            .min(40);
+            .min(60);
         for j in &w.jobs {
             let desc = j.describe();
             let (word, rest) = match j.state {
@@ -1301,5 +1301,91 @@ pub fn mark_diagram(diagram: &mut Diagram, workflow: &WorkflowPlan) {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_config<R>(src: &str, f: impl FnOnce(&Config<'_>, &Graphs<'_>) -> R) -> R {
+        let doc = crate::yaml::parse(src);
+        let config = crate::context::model(&doc);
+        let graphs = Graphs::build(&config);
+        f(&config, &graphs)
+    }
+
+    const PARAMS: &str = "version: 2.1\nparameters:\n  on:\n    type: boolean\n    default: true\n  n:\n    type: integer\n    default: 3\n  kind:\n    type: enum\n    enum: [a, b]\n    default: a\n  s:\n    type: string\n    default: x\n";
+
+    #[test]
+    fn parameters_are_typed() {
+        with_config(PARAMS, |c, _| {
+            assert_eq!(
+                parse_param(c, "on=false"),
+                Ok(("on".into(), PipelineValue::Bool(false)))
+            );
+            assert_eq!(
+                parse_param(c, "n=-4"),
+                Ok(("n".into(), PipelineValue::Int(-4)))
+            );
+            assert_eq!(
+                parse_param(c, "kind=b"),
+                Ok(("kind".into(), PipelineValue::Str("b".into())))
+            );
+            assert_eq!(
+                parse_param(c, "s=a=b"),
+                Ok(("s".into(), PipelineValue::Str("a=b".into())))
+            );
+            assert!(parse_param(c, "on=1").is_err());
+            assert!(parse_param(c, "n=1.5").is_err());
+            assert!(parse_param(c, "kind=c").is_err());
+            assert!(parse_param(c, "t=1").unwrap_err().contains("`s` (string)"));
+        });
+    }
+
+    #[test]
+    fn environment_for_a_tag_and_defaults() {
+        with_config(PARAMS, |c, _| {
+            let mut input = PlanInput::tag("v1");
+            input.params.push(("n".into(), PipelineValue::Int(9)));
+            let (env, params) = environment(c, &input);
+            assert_eq!(
+                env.get("pipeline.git.branch"),
+                Some(&PipelineValue::Str(String::new()))
+            );
+            assert_eq!(
+                env.get("pipeline.git.tag"),
+                Some(&PipelineValue::Str("v1".into()))
+            );
+            assert_eq!(
+                env.get("pipeline.parameters.on"),
+                Some(&PipelineValue::Bool(true))
+            );
+            assert_eq!(
+                env.get("pipeline.parameters.n"),
+                Some(&PipelineValue::Int(9))
+            );
+            assert_eq!(params[1].2, ParamSource::Given);
+            assert_eq!(params[0].2, ParamSource::Default);
+            // A scheduled pipeline without a schedule name leaves the name unknown.
+            let mut sched = PlanInput::branch("main");
+            sched.trigger = Trigger::ScheduledPipeline;
+            assert_eq!(environment(c, &sched).0.get("pipeline.schedule.name"), None);
+        });
+    }
+
+    #[test]
+    fn cycles_are_unknown_and_statuses_noted() {
+        let src = "version: 2.1\njobs:\n  a: {docker: [{image: x}], steps: [checkout]}\nworkflows:\n  w:\n    jobs:\n      - a:\n          name: x\n          requires: [y]\n      - a:\n          name: y\n          requires: [x]\n      - a:\n          name: z\n      - a:\n          name: after\n          requires:\n            - z: [success, failed]\n";
+        with_config(src, |c, g| {
+            let p = plan(c, g, &PlanInput::branch("main"));
+            let w = &p.workflows[0];
+            assert_eq!(w.jobs[0].state, State::Unknown);
+            assert!(w.jobs[0].describe().contains("cycle"));
+            assert_eq!(
+                w.jobs[3].describe(),
+                "runs (only if `z` ends `success` or `failed`)"
+            );
+        });
     }
 }
