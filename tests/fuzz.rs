@@ -38,7 +38,7 @@ impl Rng {
     }
 }
 
-/// The project's own configs: the fixtures and the bundled example.
+/// The project's own configs (the fixtures and the bundled example), and the seeds if present.
 fn corpus() -> Vec<Vec<u8>> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files: Vec<_> = std::fs::read_dir(root.join("tests/fixtures"))
@@ -47,6 +47,14 @@ fn corpus() -> Vec<Vec<u8>> {
         .filter(|p| p.extension().is_some_and(|e| e == "yml" || e == "yaml"))
         .collect();
     files.push(root.join("examples/approval/config.yml"));
+    // The seed configs themselves, when the shared folder is next to the project.
+    if let Ok(seeds) = std::fs::read_dir(root.join("../shared/examples/seeds")) {
+        files.extend(
+            seeds
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.extension().is_some_and(|e| e == "yml")),
+        );
+    }
     files.sort();
     files.iter().map(|p| std::fs::read(p).unwrap()).collect()
 }
