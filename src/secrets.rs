@@ -270,6 +270,30 @@ pub fn is_sensitive_param(name: &str) -> bool {
     )
 }
 
+/// Byte offset of the `:` separating user and password in a URL's userinfo, skipping `:`
+/// inside `${VAR:-default}` references.
+fn userinfo_colon(userinfo: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let b = userinfo.as_bytes();
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'{' if i > 0 && b[i - 1] == b'$' => depth += 1,
+            b'}' if depth > 0 => depth -= 1,
+            b':' if depth == 0 => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Does a variable's name say it holds a credential (`GH_TOKEN`, `API_KEY`, `DB_PASS`)?
+fn named_like_secret(name: &str) -> bool {
+    let n = name.to_ascii_uppercase();
+    ["TOKEN", "KEY", "SECRET", "PASS", "PWD", "CRED", "AUTH"]
+        .iter()
+        .any(|w| n.contains(w))
+}
+
 /// Variables interpolated into a URL's credentials or a sensitive query parameter.
 pub fn find_url_secrets(text: &str) -> Vec<UrlSecret> {
     // `<< parameters.x >>` contains spaces: mask it so a URL is not cut there.
@@ -291,10 +315,16 @@ pub fn find_url_secrets(text: &str) -> Vec<UrlSecret> {
         if let Some(at) = authority.rfind('@') {
             let userinfo = &authority[..at];
             let off = base + after_scheme;
+            // In `user:password@`, the user name is not a secret (unless its variable is
+            // named like one); in `$TOKEN@`, the lone user part is the credential.
+            let colon = userinfo_colon(userinfo);
             for c in var_re().captures_iter(userinfo) {
                 let name = c.get(1).or_else(|| c.get(2)).map(|m| m.as_str());
                 let whole = c.get(0).map(|m| m.range());
                 if let (Some(name), Some(r)) = (name, whole) {
+                    if colon.is_some_and(|i| r.end <= i) && !named_like_secret(name) {
+                        continue;
+                    }
                     out.push(UrlSecret {
                         var: name.to_string(),
                         range: off + r.start..off + r.end,
@@ -434,6 +464,14 @@ mod tests {
         let s = "git clone https://$GH_TOKEN@github.com/o/r https://x-access-token:${GH}@github.com/o/r";
         let vars: Vec<String> = find_url_secrets(s).into_iter().map(|u| u.var).collect();
         assert_eq!(vars, vec!["GH_TOKEN", "GH"]);
+
+        // The user name before `:` is not a secret; the password after it is.
+        let s = "git config url.\"https://$GITHUB_USER:$GITHUB_TOKEN@github.com/\".insteadOf x";
+        let vars: Vec<String> = find_url_secrets(s).into_iter().map(|u| u.var).collect();
+        assert_eq!(vars, vec!["GITHUB_TOKEN"]);
+        let s = "https://${USER_NAME:-bot}:${PW}@h.io/ https://$API_TOKEN:x-oauth-basic@h.io/";
+        let vars: Vec<String> = find_url_secrets(s).into_iter().map(|u| u.var).collect();
+        assert_eq!(vars, vec!["PW", "API_TOKEN"]);
     }
 
     #[test]

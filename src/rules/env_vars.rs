@@ -421,13 +421,39 @@ fn check_undefined(cx: &Context, out: &mut Vec<Diagnostic>) {
             for inv in &invs {
                 w.steps(&inv.post_steps);
             }
-            report(&elsewhere, job, &unknown_contexts, w.uses, out);
+            let mut names: BTreeSet<&str> = elsewhere.keys().map(String::as_str).collect();
+            names.extend(env.iter().map(String::as_str));
+            names.extend(project.iter().copied());
+            names.extend(from_contexts.iter().copied());
+            names.extend(
+                env_builtins::CIRCLECI
+                    .iter()
+                    .chain(env_builtins::SHELL)
+                    .chain(env_builtins::SYSTEM)
+                    .copied(),
+            );
+            report(&elsewhere, &names, job, &unknown_contexts, w.uses, out);
         }
     }
 }
 
+/// A known variable whose name is a likely misspelling of `name` (at most two edits away).
+fn misspelling_of<'a>(name: &str, known: &BTreeSet<&'a str>) -> Option<&'a str> {
+    if name.len() < 5 {
+        return None;
+    }
+    known
+        .iter()
+        .filter(|k| **k != name)
+        .map(|k| (strsim::damerau_levenshtein(name, k), *k))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, k)| k)
+}
+
 fn report(
     elsewhere: &BTreeMap<String, Span>,
+    known: &BTreeSet<&str>,
     job: &Job,
     unknown_contexts: &BTreeSet<&str>,
     uses: Vec<(String, Span)>,
@@ -478,6 +504,15 @@ fn report(
         d = if set_at.is_some() {
             let d = d.help(format!(
                 "set `{name}` where the step sees it: the step's or the job's `environment:`, or write it to $BASH_ENV in an earlier step of the same job"
+            ));
+            if unknown_contexts.is_empty() {
+                d
+            } else {
+                d.severity(Severity::Info)
+            }
+        } else if let Some(like) = misspelling_of(&name, known) {
+            let d = d.help(format!(
+                "did you mean `{like}`? If not, set `{name}` in the job's `environment:`, or, if it comes from the project settings or a context, list it in .cilint.toml"
             ));
             if unknown_contexts.is_empty() {
                 d
@@ -723,6 +758,24 @@ pub(crate) mod tests {
         assert!(found[0].message.contains("not set for this step"));
         assert_eq!(found[0].labels[0].span.slice(&src), "TOKEN=abc");
         assert_eq!(found[1].labels[0].span.slice(&src), "VARIANT");
+    }
+
+    #[test]
+    fn misspellings_of_known_variables_are_suggested() {
+        let src = format!(
+            "{HEAD}    steps:\n      - run: |\n          SUPPORTED_PLATFORM=$(uname -m)\n          echo $SUPPORT_PLATFORM\n          export LD_LIBRARY_PATH=$LD_LIBARY_PATH:/x\n          echo $CIRCLE_BRANH $DEPLOY_KEY\n"
+        );
+        let found = run_rule(&UNDEFINED_ENV_VAR, &src, &Settings::default());
+        let helps: Vec<(&str, &str)> = found
+            .iter()
+            .map(|d| (d.span().slice(&src), d.help.as_deref().unwrap_or("")))
+            .collect();
+        assert_eq!(helps.len(), 4, "{helps:?}");
+        assert!(helps[0].1.starts_with("did you mean `SUPPORTED_PLATFORM`?"));
+        assert!(helps[1].1.starts_with("did you mean `LD_LIBRARY_PATH`?"));
+        assert!(helps[2].1.starts_with("did you mean `CIRCLE_BRANCH`?"));
+        // Nothing close: no guess.
+        assert!(helps[3].1.starts_with("set `DEPLOY_KEY`"));
     }
 
     #[test]
