@@ -122,7 +122,13 @@ fn check_deprecated(cx: &Context, out: &mut Vec<Diagnostic>) {
         if value.alias.is_some() || !seen.insert(value.span) {
             continue;
         }
-        if value.as_bool() == Some(true) {
+        // `machine: true` with a `namespace/name` resource class is a self-hosted runner,
+        // which takes no image: that is the documented way to use one.
+        let runner = e
+            .resource_class
+            .and_then(|r| r.as_str())
+            .is_some_and(|r| r.contains('/') && !r.contains("<<"));
+        if value.as_bool() == Some(true) && !runner {
             out.push(
                 DEPRECATED_IMAGE
                     .at(
@@ -174,5 +180,16 @@ mod tests {
             vec!["circleci/node:14", "true", "ubuntu-1604:201903-01"]
         );
         assert!(found[0].help.as_deref().unwrap_or("").contains("cimg/node"));
+    }
+
+    #[test]
+    fn self_hosted_runners_take_machine_true() {
+        let src = "version: 2.1\njobs:\n  a:\n    machine: true\n    resource_class: acme/linux-big\n    steps: [checkout]\n  b:\n    machine: true\n    resource_class: large\n    steps: [checkout]\n";
+        let found = run_rule(&DEPRECATED_IMAGE, src, &Settings::default());
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            found[0].primary.span.start,
+            src.rfind("true").unwrap() as u32
+        );
     }
 }
