@@ -22,7 +22,7 @@ mod orbs;
 #[derive(Parser, Debug)]
 #[command(
     name = "cilint",
-    version,
+    version = version_text(),
     about = "An offline linter and workflow visualizer for CircleCI configuration"
 )]
 pub struct Cli {
@@ -52,6 +52,13 @@ pub enum Command {
     /// Which workflows and jobs would run for a branch or tag push, parameters and trigger, and
     /// why the others would not.
     Plan(PlanArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell or elvish) to stdout.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print cilint's man page (roff) to stdout: `cilint man > cilint.1`.
+    Man,
 }
 
 #[derive(Args, Debug)]
@@ -156,6 +163,18 @@ pub enum PlanFormat {
     Json,
 }
 
+/// `cilint --version`: the version and the date of the embedded CircleCI schema.
+fn version_text() -> &'static str {
+    static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TEXT.get_or_init(|| {
+        format!(
+            "{} (CircleCI config schema of {})",
+            env!("CARGO_PKG_VERSION"),
+            cilint::schema::SCHEMA_DATE
+        )
+    })
+}
+
 #[derive(Args, Debug)]
 pub struct GraphArgs {
     /// The config file (`-` for stdin). Without it: `.circleci/config.yml` found as `check`
@@ -227,9 +246,9 @@ pub struct CheckArgs {
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<String>,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    /// Output format (default: `human`, or `github` when `GITHUB_ACTIONS=true`).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
 
     /// The lowest severity that makes the exit code 1.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
@@ -246,6 +265,13 @@ pub struct CheckArgs {
     /// The `shellcheck` program that checks `run` scripts (default: `shellcheck` on PATH).
     #[arg(long, value_name = "PATH", conflicts_with = "no_shellcheck")]
     pub shellcheck: Option<PathBuf>,
+
+    /// Accept today's findings: write (or update) `.cilint.toml` so that they are no longer
+    /// reported (variables into `[env] project`, other rules with findings `"off"`), then exit 0.
+    /// The file is the one that applies to the config (`--config`, or the discovered one), else a
+    /// new one next to the config.
+    #[arg(long, conflicts_with = "no_config")]
+    pub baseline: bool,
 
     /// Do not check `run` scripts with shellcheck.
     #[arg(long, env = "CILINT_NO_SHELLCHECK", value_parser = clap::builder::BoolishValueParser::new())]
@@ -374,6 +400,18 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Exit, Failure> {
         Command::Graph(args) => graph(&args, out),
         Command::Orbs { command } => orbs::run(&command, out),
         Command::Plan(args) => plan(&args, out),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "cilint", out);
+            Ok(Exit::Clean)
+        }
+        Command::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(cmd)
+                .render(out)
+                .map_err(write_failed)?;
+            Ok(Exit::Clean)
+        }
     }
 }
 
@@ -384,7 +422,20 @@ fn write_failed(e: io::Error) -> Failure {
 // ---------------------------------------------------------------------------------------------
 // check
 
+/// The format asked for; without `--format`, `github` inside GitHub Actions (`GITHUB_ACTIONS=true`,
+/// as yamllint does) and `human` elsewhere.
+fn output_format(asked: Option<Format>) -> Format {
+    asked.unwrap_or_else(|| {
+        if std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true") {
+            Format::Github
+        } else {
+            Format::Human
+        }
+    })
+}
+
 fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Exit, Failure> {
+    let format = output_format(args.format);
     validate_ids("--select", &args.select)?;
     validate_ids("--ignore", &args.ignore)?;
     let sources = collect_sources(&args.paths, args.stdin_filename.as_deref())?;
@@ -396,11 +447,13 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Exit, Failure> {
     // Read everything first; an unreadable file is reported (exit 2) after the others are linted.
     let mut unreadable = Vec::new();
     let mut loaded = Vec::new();
+    let mut loaded_sources = Vec::new();
     for source in &sources {
         match source.read() {
             Ok(bytes) => {
                 let key = settings.key_for(&source.settings_dir())?;
                 loaded.push((source.display.clone(), bytes, key));
+                loaded_sources.push(source.clone());
             }
             Err(failure) => unreadable.push(failure),
         }
@@ -414,7 +467,23 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Exit, Failure> {
         })
         .collect();
     let reports = cilint::lint_many(&inputs);
-    if shellcheck.is_none() && !args.no_shellcheck && args.format == Format::Human {
+    if args.baseline {
+        let targets: Vec<PathBuf> = loaded
+            .iter()
+            .zip(&loaded_sources)
+            .map(|((_, _, key), source)| match (&args.config.config, key) {
+                (Some(path), _) => path.clone(),
+                (None, Some(path)) => path.clone(),
+                (None, None) => source.settings_dir().join(cilint::settings::FILE_NAME),
+            })
+            .collect();
+        let inputs: Vec<(&str, &[u8])> = loaded
+            .iter()
+            .map(|(path, bytes, _)| (path.as_str(), bytes.as_slice()))
+            .collect();
+        return write_baseline(&inputs, &reports, &targets, &settings, out);
+    }
+    if shellcheck.is_none() && !args.no_shellcheck && format == Format::Human {
         eprintln!(
             "note: shellcheck is not installed, so `run` scripts were not checked with it (install it, pass --shellcheck PATH, or --no-shellcheck to turn this off)"
         );
@@ -426,7 +495,7 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Exit, Failure> {
     };
     // When nothing could be read there is nothing to report, only the errors.
     if !reports.is_empty() || unreadable.is_empty() {
-        report::write(args.format, &reports, &options, out).map_err(write_failed)?;
+        report::write(format, &reports, &options, out).map_err(write_failed)?;
     }
 
     if let Some(failure) = unreadable
@@ -436,6 +505,77 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Exit, Failure> {
         return Err(failure);
     }
     Ok(exit_for(&reports, args.fail_on))
+}
+
+/// `check --baseline`: for each settings file, add what its configs' findings need, check that
+/// the configs then lint clean (turning off what still reports), and write it.
+fn write_baseline(
+    inputs: &[(&str, &[u8])],
+    reports: &[FileReport],
+    targets: &[PathBuf],
+    settings: &SettingsCache,
+    out: &mut dyn Write,
+) -> Result<Exit, Failure> {
+    use cilint::baseline::{Plan, edit};
+    let mut files: Vec<&PathBuf> = targets.iter().collect();
+    files.sort();
+    files.dedup();
+    for file in files {
+        let mine: Vec<usize> = (0..targets.len())
+            .filter(|&i| &targets[i] == file)
+            .collect();
+        let original = match std::fs::read_to_string(file) {
+            Ok(text) => text,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(Failure::unreadable(file, &e)),
+        };
+        let fail = |m: String| Failure(format!("{}: {m}", file.display()));
+        let mut plan = Plan::default();
+        plan.add(&mine.iter().map(|&i| &reports[i]).collect::<Vec<_>>(), true);
+        // Re-lint with the edited settings: whatever still reports (a variable the rule does
+        // not let the project settings cover) is turned off as well.
+        let mut text = edit(&original, &plan).map_err(fail)?;
+        for _ in 0..3 {
+            let new = Settings::from_toml(&text, file).map_err(|e| Failure(e.to_string()))?;
+            let new = settings.with_flags(new);
+            let again: Vec<FileReport> = mine
+                .iter()
+                .map(|&i| cilint::lint(inputs[i].1, inputs[i].0, &new))
+                .collect();
+            let before = plan.clone();
+            plan.add(&again.iter().collect::<Vec<_>>(), false);
+            if plan == before {
+                break;
+            }
+            text = edit(&original, &plan).map_err(fail)?;
+        }
+        if text != original {
+            std::fs::write(file, &text).map_err(|e| {
+                Failure(format!(
+                    "cannot write {}: {}",
+                    file.display(),
+                    os_reason(&e)
+                ))
+            })?;
+        }
+        let mut parts = vec![if plan.is_empty() {
+            "nothing to accept".to_string()
+        } else if text == original {
+            "already accepts every finding".to_string()
+        } else {
+            "updated".to_string()
+        }];
+        if !plan.env.is_empty() {
+            let names: Vec<&str> = plan.env.iter().map(String::as_str).collect();
+            parts.push(format!("[env] project gets {}", names.join(", ")));
+        }
+        if !plan.rules_off.is_empty() {
+            let ids: Vec<&str> = plan.rules_off.iter().map(String::as_str).collect();
+            parts.push(format!("[rules] turns off {}", ids.join(", ")));
+        }
+        writeln!(out, "{}: {}", file.display(), parts.join("; ")).map_err(write_failed)?;
+    }
+    Ok(Exit::Clean)
 }
 
 /// The shellcheck program to use: `--shellcheck PATH` (which must exist), else `shellcheck` on

@@ -6,6 +6,7 @@
 //! graphs, orbs), run the rules, apply suppression comments, then the settings. Nothing here
 //! prints; `report` turns the results into text.
 
+pub mod baseline;
 pub mod context;
 pub mod diagnostic;
 pub mod env_builtins;

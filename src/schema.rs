@@ -28,6 +28,10 @@ use serde_json::Value as Json;
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
+/// When the embedded schema was last revised against CircleCI's configuration reference
+/// (`cilint --version` prints it). Change it with every revision of the schema.
+pub const SCHEMA_DATE: &str = "2026-11-22";
+
 /// The schema text, as shipped.
 pub const SCHEMA_SOURCE: &str = include_str!("../schema/circleci-config.schema.json");
 

@@ -178,6 +178,7 @@ fn check(input: &[u8], seed: u64, settings: &Settings) {
             Format::Sarif,
             Format::Github,
             Format::Junit,
+            Format::Gitlab,
         ] {
             let mut out = Vec::new();
             report::write(format, &reports, &report::Options::default(), &mut out).unwrap();

@@ -11,6 +11,7 @@
 //! ends at column 10. An empty span ends where it starts.
 
 pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
 pub mod junit;
@@ -38,6 +39,8 @@ pub enum Format {
     Github,
     /// JUnit XML, for CircleCI's `store_test_results` and other CI systems.
     Junit,
+    /// GitLab code quality report (Code Climate JSON).
+    Gitlab,
 }
 
 /// How to write a report.
@@ -63,6 +66,7 @@ pub fn write(
         Format::Sarif => sarif::write(reports, options, out),
         Format::Github => github::write(reports, options, out),
         Format::Junit => junit::write(reports, options, out),
+        Format::Gitlab => gitlab::write(reports, options, out),
     }
 }
 
