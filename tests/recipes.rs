@@ -375,3 +375,43 @@ fn man_page_is_roff() {
         }
     }
 }
+
+#[test]
+fn a_circleci_folder_lints_every_config_grouped_per_file() {
+    let dir = scratch(CLEAN);
+    std::fs::write(dir.path().join(".circleci/continue_config.yml"), BROKEN).unwrap();
+    std::fs::write(dir.path().join(".circleci/notes.txt"), "not yaml").unwrap();
+    let r = run(cilint()
+        .current_dir(dir.path())
+        .args(["check", "--format", "json", ".circleci/"]));
+    assert_eq!(r.code, 1, "{}", r.transcript());
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let files: Vec<(&str, usize)> = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap(),
+                f["diagnostics"].as_array().unwrap().len(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        files,
+        [
+            (".circleci/config.yml", 0),
+            (".circleci/continue_config.yml", 1)
+        ]
+    );
+    // The human report names each file once per finding and sums up over both.
+    let r = run(cilint()
+        .current_dir(dir.path())
+        .args(["check", ".circleci"]));
+    assert!(
+        r.stdout.contains("[.circleci/continue_config.yml:12:9]"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("1 error in 2 files"), "{}", r.stdout);
+}
