@@ -438,7 +438,8 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Exit, Failure> {
     let format = output_format(args.format);
     validate_ids("--select", &args.select)?;
     validate_ids("--ignore", &args.ignore)?;
-    let sources = collect_sources(&args.paths, args.stdin_filename.as_deref())?;
+    let mut sources = collect_sources(&args.paths, args.stdin_filename.as_deref())?;
+    add_continued_configs(&mut sources);
     let shellcheck = shellcheck_binary(args)?;
     let mut settings =
         SettingsCache::new(&args.config, &args.select, &args.ignore, shellcheck.clone())?
@@ -576,6 +577,47 @@ fn write_baseline(
         writeln!(out, "{}: {}", file.display(), parts.join("; ")).map_err(write_failed)?;
     }
     Ok(Exit::Clean)
+}
+
+/// A setup config's continuation config (`configuration_path`, relative to the repository root:
+/// the folder above `.circleci/`, else the config's own folder), when that file exists and is
+/// not linted already, is linted too, as one more file of the report.
+fn add_continued_configs(sources: &mut Vec<Source>) {
+    let mut extra = Vec::new();
+    for source in sources.iter() {
+        let Some(file) = &source.file else { continue };
+        let Ok(text) = std::fs::read_to_string(file) else {
+            continue;
+        };
+        let dir = file.parent().unwrap_or(Path::new(""));
+        let root = if dir.file_name().is_some_and(|n| n == ".circleci") {
+            dir.parent().unwrap_or(Path::new(""))
+        } else {
+            dir
+        };
+        for path in cilint::rules::continuation::configuration_paths(&text) {
+            let candidate = root.join(&path);
+            let candidate = candidate
+                .strip_prefix("./")
+                .map(Path::to_path_buf)
+                .unwrap_or(candidate);
+            if candidate.is_file() {
+                extra.push(Source::file(candidate));
+            }
+        }
+    }
+    for source in extra {
+        let same = |s: &Source| {
+            s.file.as_ref().is_some_and(|f| {
+                f == source.file.as_ref().unwrap()
+                    || std::fs::canonicalize(f).ok()
+                        == std::fs::canonicalize(source.file.as_ref().unwrap()).ok()
+            })
+        };
+        if !sources.iter().any(same) {
+            sources.push(source);
+        }
+    }
 }
 
 /// The shellcheck program to use: `--shellcheck PATH` (which must exist), else `shellcheck` on

@@ -415,3 +415,44 @@ fn a_circleci_folder_lints_every_config_grouped_per_file() {
     );
     assert!(r.stdout.contains("1 error in 2 files"), "{}", r.stdout);
 }
+
+#[test]
+fn a_setup_config_brings_its_continuation_config() {
+    let setup = "version: 2.1
+setup: true
+orbs:
+  continuation: circleci/continuation@1.0.0
+workflows:
+  setup:
+    jobs:
+      - continuation/continue:
+          configuration_path: .circleci/continue_config.yml
+";
+    let dir = scratch(setup);
+    std::fs::write(dir.path().join(".circleci/continue_config.yml"), BROKEN).unwrap();
+    let r = run(cilint().current_dir(dir.path()).args([
+        "check",
+        "--format",
+        "short",
+        ".circleci/config.yml",
+    ]));
+    assert_eq!(r.code, 1, "{}", r.transcript());
+    assert!(
+        r.stdout
+            .contains("\n.circleci/continue_config.yml:12:9: error[unknown-job]"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("in 2 files"), "{}", r.stdout);
+    // Named as well, or through the folder: linted once.
+    let r =
+        run(cilint()
+            .current_dir(dir.path())
+            .args(["check", "--format", "short", ".circleci/"]));
+    assert!(r.stdout.contains("in 2 files"), "{}", r.stdout);
+    // Without the file there is nothing more to lint.
+    std::fs::remove_file(dir.path().join(".circleci/continue_config.yml")).unwrap();
+    let r = run(cilint().current_dir(dir.path()).arg("check"));
+    assert_eq!(r.code, 0, "{}", r.transcript());
+    assert!(r.stdout.contains(" in 1 file\n"), "{}", r.stdout);
+}

@@ -37,6 +37,7 @@ impl std::fmt::Debug for Rule {
 pub mod approval;
 pub mod arguments;
 pub mod constant_condition;
+pub mod continuation;
 pub mod cycles;
 pub mod env_vars;
 pub mod filter_rules;
@@ -71,6 +72,7 @@ pub fn registry() -> &'static [&'static Rule] {
         &references::UNKNOWN_EXECUTOR,
         &references::UNDECLARED_ORB,
         &constant_condition::CONSTANT_CONDITION,
+        &continuation::MULTIPLE_CONTINUATIONS,
         &env_vars::UNDEFINED_ENV_VAR,
         &env_vars::ENV_NOT_EXPANDED,
         &secrets::SECRET_IN_URL,
