@@ -249,3 +249,218 @@ fn lint_never_panics_and_always_returns() {
         Err(mpsc::RecvTimeoutError::Disconnected) => panic!("the fuzz thread panicked (see above)"),
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Hostile inputs: each must give a report (how long it takes is measured by `benches/lint.rs`
+// and BENCHMARKS.md; here only "it returns, with consistent spans").
+
+/// Lint `input` on a thread with a large time limit (a hang fails instead of blocking the
+/// suite) and return the report.
+fn lint_returns(name: &str, input: Vec<u8>) -> FileReport {
+    let (done, wait) = mpsc::channel();
+    let n = name.to_string();
+    std::thread::Builder::new()
+        .name(n.clone())
+        .spawn(move || {
+            let report = cilint::lint(&input, "hostile.yml", &Settings::default());
+            assert_consistent(&report);
+            done.send(report).unwrap();
+        })
+        .unwrap();
+    match wait.recv_timeout(Duration::from_secs(120)) {
+        Ok(report) => report,
+        Err(mpsc::RecvTimeoutError::Timeout) => panic!("{n}: lint did not return"),
+        Err(mpsc::RecvTimeoutError::Disconnected) => panic!("{n}: lint panicked (see above)"),
+    }
+}
+
+fn has_rule(report: &FileReport, rule: &str) -> bool {
+    report.diagnostics.iter().any(|d| d.rule == rule)
+}
+
+#[test]
+fn alias_bomb_nested() {
+    // Each level is ten references to the one before: 10^12 nodes if expanded.
+    let mut s = String::from("version: 2.1\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..12 {
+        let p = i - 1;
+        s.push_str(&format!(
+            "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+        ));
+    }
+    let report = lint_returns("nested alias bomb", s.into_bytes());
+    assert!(has_rule(&report, "yaml-limits"), "{:?}", report.diagnostics);
+}
+
+#[test]
+fn alias_bomb_wide() {
+    // One anchored mapping of 1,000 entries referenced 2,000 times (2 million nodes).
+    let mut s = String::from("version: 2.1\nbase: &b\n");
+    for i in 0..1_000 {
+        s.push_str(&format!("  k{i}: v\n"));
+    }
+    s.push_str("uses:\n");
+    for _ in 0..2_000 {
+        s.push_str("  - *b\n");
+    }
+    let report = lint_returns("wide alias bomb", s.into_bytes());
+    assert!(has_rule(&report, "yaml-limits"), "{:?}", report.diagnostics);
+}
+
+#[test]
+fn merge_key_bomb() {
+    // Merge keys over merge keys: each level merges the one before into ten keys.
+    let mut s = String::from("version: 2.1\nl0: &l0 {a: 1, b: 2, c: 3}\n");
+    for i in 1..12 {
+        let p = i - 1;
+        s.push_str(&format!("l{i}: &l{i}\n"));
+        for k in 0..10 {
+            s.push_str(&format!("  k{k}:\n    <<: *l{p}\n"));
+        }
+    }
+    lint_returns("merge key bomb", s.into_bytes());
+}
+
+#[test]
+fn deep_nesting_block() {
+    // 10,000 nested block sequences (`- - - ...`), and 10,000 nested block mappings written
+    // compactly under sequence entries.
+    let seqs = format!("{}x\n", "- ".repeat(10_000));
+    let report = lint_returns("deep block sequences", seqs.into_bytes());
+    assert!(has_rule(&report, "yaml-limits"), "{:?}", report.diagnostics);
+
+    let mut maps = String::new();
+    for depth in 0..10_000 {
+        maps.push_str(&" ".repeat(depth % 200));
+        maps.push_str("k:\n");
+    }
+    lint_returns("deep block mappings", maps.into_bytes());
+}
+
+#[test]
+fn deep_nesting_flow() {
+    let seqs = format!("a: {}{}\n", "[".repeat(10_000), "]".repeat(10_000));
+    let report = lint_returns("deep flow sequences", seqs.into_bytes());
+    assert!(has_rule(&report, "yaml-limits"), "{:?}", report.diagnostics);
+
+    let maps = format!("a: {}x{}\n", "{a: ".repeat(10_000), "}".repeat(10_000));
+    let report = lint_returns("deep flow mappings", maps.into_bytes());
+    assert!(has_rule(&report, "yaml-limits"), "{:?}", report.diagnostics);
+
+    let open = "[{a: ".repeat(10_000);
+    lint_returns("unclosed deep flow", open.into_bytes());
+}
+
+#[test]
+fn file_of_50_mb_is_refused() {
+    let mut s = String::from("version: 2.1\njobs:\n");
+    let job = "  build-000000:\n    docker:\n      - image: cimg/base:2024.01\n    steps:\n      - checkout\n";
+    let mut i = 0;
+    while s.len() < 50 * 1024 * 1024 {
+        s.push_str(&job.replace("000000", &format!("{i:06}")));
+        i += 1;
+    }
+    let report = lint_returns("50 MB", s.into_bytes());
+    let limit = report
+        .diagnostics
+        .iter()
+        .find(|d| d.rule == "yaml-limits")
+        .expect("a yaml-limits finding");
+    assert!(limit.message.contains("MiB") || limit.message.contains("bytes"), "{limit:?}");
+}
+
+#[test]
+fn one_line_of_1_mb() {
+    let plain = format!("version: 2.1\nx: {}\n", "a".repeat(1 << 20));
+    lint_returns("1 MB plain scalar", plain.into_bytes());
+    let quoted = format!("version: 2.1\nx: \"{}\"\n", "\\t".repeat(1 << 19));
+    lint_returns("1 MB quoted scalar", quoted.into_bytes());
+    let flow = format!("version: 2.1\nx: [{}]\n", "ab, ".repeat(1 << 18));
+    lint_returns("1 MB flow sequence", flow.into_bytes());
+    let run = format!(
+        "version: 2.1\njobs:\n  a:\n    docker: [{{image: x}}]\n    steps:\n      - run: echo {}\nworkflows:\n  w:\n    jobs: [a]\n",
+        "$X ".repeat(1 << 18)
+    );
+    lint_returns("1 MB run step", run.into_bytes());
+}
+
+#[test]
+fn nul_bytes() {
+    lint_returns("NUL bytes", vec![0; 1 << 16]);
+    lint_returns("NUL in a config", b"version: 2.1\n\0jobs:\n".to_vec());
+}
+
+#[test]
+fn random_bytes() {
+    let mut rng = Rng(0x1234_5678_9ABC_DEF1);
+    let bytes: Vec<u8> = (0..1 << 20).map(|_| rng.next() as u8).collect();
+    lint_returns("1 MB of random bytes", bytes);
+    let printable: Vec<u8> = (0..1 << 18)
+        .map(|_| PRINTABLE[rng.below(PRINTABLE.len())])
+        .collect();
+    lint_returns("random YAML punctuation", printable);
+}
+
+/// Every config under tests/fixtures and examples (recursively).
+fn all_fixtures() -> Vec<std::path::PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "yml" || e == "yaml") {
+                out.push(path);
+            }
+        }
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut out = Vec::new();
+    walk(&root.join("tests/fixtures"), &mut out);
+    walk(&root.join("examples"), &mut out);
+    out.sort();
+    out
+}
+
+#[test]
+fn every_fixture_truncated_at_every_line() {
+    let fixtures = all_fixtures();
+    assert!(fixtures.len() > 20, "{} fixtures", fixtures.len());
+    let settings = Settings::default();
+    let mut runs = 0;
+    for path in &fixtures {
+        let bytes = std::fs::read(path).unwrap();
+        let cuts = std::iter::once(0)
+            .chain(bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1));
+        for cut in cuts {
+            // Cut just after a line, and in the middle of the next one.
+            for end in [cut, (cut + 3).min(bytes.len())] {
+                let input = &bytes[..end];
+                let result = std::panic::catch_unwind(|| {
+                    assert_consistent(&cilint::lint(input, "cut.yml", &settings))
+                });
+                assert!(
+                    result.is_ok(),
+                    "{} cut at byte {end} panicked",
+                    path.display()
+                );
+                runs += 1;
+            }
+        }
+    }
+    assert!(runs > 1_000, "only {runs} cuts");
+}
+
+#[test]
+fn fuzz_regressions() {
+    // Inputs that once crashed `lint` (found by `cargo fuzz`, see fuzz/ and BENCHMARKS.md).
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz-regressions");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file() && p.extension().is_none_or(|e| e != "md"))
+        .collect();
+    files.sort();
+    for path in &files {
+        lint_returns(&path.display().to_string(), std::fs::read(path).unwrap());
+    }
+}

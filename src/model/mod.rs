@@ -119,6 +119,38 @@ pub struct Config<'a> {
     pub workflows_key: Option<&'a Node>,
     /// `workflows: version: 2` (key and value).
     pub workflows_version: Option<(&'a Node, &'a Node)>,
+    /// Name lookups of `jobs` and `commands`, built on first use (see [`NameIndex`]).
+    pub job_index: NameIndex,
+    pub command_index: NameIndex,
+}
+
+/// A name -> position map of a list, built on first lookup, so that resolving every
+/// invocation of a workflow of N jobs is O(N) instead of O(N^2). The first entry of a name wins
+/// (as a linear search would). When the list's length changed since the map was built, or the
+/// list is short, lookups fall back to a linear search.
+#[derive(Clone, Debug, Default)]
+pub struct NameIndex(std::sync::OnceLock<(usize, std::collections::HashMap<String, usize>)>);
+
+impl NameIndex {
+    /// Lists shorter than this are searched linearly.
+    const MIN_LEN: usize = 32;
+
+    fn find<'l, T>(&self, items: &'l [T], name: &str, key: impl Fn(&T) -> &str) -> Option<&'l T> {
+        if items.len() < Self::MIN_LEN {
+            return items.iter().find(|i| key(i) == name);
+        }
+        let (len, map) = self.0.get_or_init(|| {
+            let mut map = std::collections::HashMap::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                map.entry(key(item).to_string()).or_insert(i);
+            }
+            (items.len(), map)
+        });
+        if *len != items.len() {
+            return items.iter().find(|i| key(i) == name);
+        }
+        map.get(name).and_then(|&i| items.get(i)).filter(|i| key(i) == name)
+    }
 }
 
 impl<'a> Config<'a> {
@@ -194,11 +226,11 @@ impl<'a> Config<'a> {
     }
 
     pub fn job(&self, name: &str) -> Option<&Job<'a>> {
-        self.jobs.iter().find(|j| j.name.text == name)
+        self.job_index.find(&self.jobs, name, |j| j.name.text)
     }
 
     pub fn command(&self, name: &str) -> Option<&Command<'a>> {
-        self.commands.iter().find(|c| c.name.text == name)
+        self.command_index.find(&self.commands, name, |c| c.name.text)
     }
 
     pub fn executor(&self, name: &str) -> Option<&Executor<'a>> {

@@ -168,12 +168,28 @@ impl SourceCode for Adapter<'_> {
         before: usize,
         after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, miette::MietteError> {
-        let inner = self.report.source.as_str().read_span(span, before, after)?;
+        // miette's reader for `str` counts lines from the start of the text on every call,
+        // which makes a report of many findings in a large file quadratic: hand it only the
+        // lines around the span (from a line start, so columns are unchanged), then move what
+        // it returns back to the whole file's offsets and line numbers.
+        let src = self.report.source.as_str();
+        let lines = &self.report.lines;
+        let end = span.offset() + span.len();
+        let first = lines.line(span.offset()).saturating_sub(before).max(1);
+        let past = lines.line(end) + after + 2;
+        let from = lines.line_start(first);
+        let to = if past > lines.line_count() {
+            src.len()
+        } else {
+            lines.line_start(past)
+        };
+        let local = miette::SourceSpan::new((span.offset() - from).into(), span.len());
+        let inner = src[from..to].read_span(&local, before, after)?;
         Ok(Box::new(miette::MietteSpanContents::new_named(
             self.report.path.clone(),
             inner.data(),
-            *inner.span(),
-            inner.line(),
+            miette::SourceSpan::new((inner.span().offset() + from).into(), inner.span().len()),
+            inner.line() + first - 1,
             inner.column(),
             inner.line_count(),
         )))
