@@ -449,18 +449,3 @@ fn every_fixture_truncated_at_every_line() {
     }
     assert!(runs > 1_000, "only {runs} cuts");
 }
-
-#[test]
-fn fuzz_regressions() {
-    // Inputs that once crashed `lint` (found by `cargo fuzz`, see fuzz/ and BENCHMARKS.md).
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz-regressions");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_file() && p.extension().is_none_or(|e| e != "md"))
-        .collect();
-    files.sort();
-    for path in &files {
-        lint_returns(&path.display().to_string(), std::fs::read(path).unwrap());
-    }
-}

@@ -22,7 +22,7 @@ use crate::scalar_map::ScalarMap;
 use crate::shell;
 use crate::span::Span;
 use crate::yaml::Node;
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 pub static UNDEFINED_ENV_VAR: Rule = Rule {
     id: "undefined-env-var",
@@ -69,16 +69,29 @@ pub fn invocations_of<'m, 'a>(
     scope: &Scope<'_, 'a>,
     job: &Job<'a>,
 ) -> Vec<&'m Invocation<'a>> {
-    let name = match scope.orb {
+    let by_job = invocations_by_job(cx);
+    by_job
+        .get(invoked_name(scope, job).as_str())
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// The name a workflow uses to invoke `job` of `scope` (`alias/job` for an inline orb's job).
+fn invoked_name(scope: &Scope<'_, '_>, job: &Job<'_>) -> String {
+    match scope.orb {
         Some(o) => format!("{}/{}", o.alias.text, job.name.text),
         None => job.name.text.to_string(),
-    };
-    cx.config
-        .workflows
-        .iter()
-        .flat_map(|w| w.jobs.iter())
-        .filter(|i| i.job.text == name)
-        .collect()
+    }
+}
+
+/// Every workflow invocation, by the job name it invokes (in workflow order): built once, so
+/// that finding the invocations of every job is linear in the config, not quadratic.
+fn invocations_by_job<'m, 'a>(cx: &'m Context<'a>) -> HashMap<&'a str, Vec<&'m Invocation<'a>>> {
+    let mut map: HashMap<&'a str, Vec<&'m Invocation<'a>>> = HashMap::new();
+    for inv in cx.config.workflows.iter().flat_map(|w| w.jobs.iter()) {
+        map.entry(inv.job.text).or_default().push(inv);
+    }
+    map
 }
 
 /// Variables set for every step of a job by the config: the job's, its executor's and its
@@ -359,12 +372,16 @@ fn check_undefined(cx: &Context, out: &mut Vec<Diagnostic>) {
     let settings = cx.settings;
     let elsewhere = set_anywhere(cx);
     let project: HashSet<&str> = settings.project_env.iter().map(String::as_str).collect();
+    let by_job = invocations_by_job(cx);
     for scope in cx.scopes() {
         for job in &scope.config.jobs {
             if job.is_approval() {
                 continue;
             }
-            let invs = invocations_of(cx, &scope, job);
+            let invs = by_job
+                .get(invoked_name(&scope, job).as_str())
+                .cloned()
+                .unwrap_or_default();
             // Contexts: described ones add their variables; others make findings `info`.
             let mut from_contexts: HashSet<&str> = HashSet::new();
             let mut unknown_contexts: BTreeSet<&str> = BTreeSet::new();
