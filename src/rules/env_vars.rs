@@ -468,6 +468,9 @@ fn misspelling_of<'a>(name: &str, known: &BTreeSet<&'a str>) -> Option<&'a str> 
         .map(|(_, k)| k)
 }
 
+/// At most this many "also read here" labels on one finding (the rest are counted).
+const MAX_ALSO_READ: usize = 20;
+
 fn report(
     elsewhere: &BTreeMap<String, Span>,
     known: &BTreeSet<&str>,
@@ -478,12 +481,14 @@ fn report(
 ) {
     let mut by_var: BTreeMap<String, Vec<Span>> = BTreeMap::new();
     let mut order: Vec<String> = Vec::new();
+    // (A set, not `Vec::contains`: a script may read one variable hundreds of thousands of times.)
+    let mut seen: HashSet<(String, Span)> = HashSet::new();
     for (name, span) in uses {
         let spans = by_var.entry(name.clone()).or_default();
         if spans.is_empty() {
-            order.push(name);
+            order.push(name.clone());
         }
-        if !spans.contains(&span) {
+        if seen.insert((name, span)) {
             spans.push(span);
         }
     }
@@ -512,8 +517,16 @@ fn report(
                 },
             )
             .label(format!("read in job `{}`", job.name));
-        for s in &spans[1..] {
+        let more = spans.len().saturating_sub(1 + MAX_ALSO_READ);
+        for s in spans.iter().skip(1).take(MAX_ALSO_READ) {
             d = d.with_label(*s, "also read here");
+        }
+        if more > 0 {
+            let last = spans[MAX_ALSO_READ];
+            d = d.with_label(
+                Span::empty(last.end as usize),
+                format!("and {more} more times in this job"),
+            );
         }
         if let Some(at) = set_at {
             d = d.with_label(at, "set here, but not for the step above");
