@@ -212,13 +212,23 @@ fn stages(jobs: usize, runs: usize, settings: &Settings) {
     row("report (human)", t);
     let (t, _) = median(runs, || {
         let mut out = Vec::new();
-        report::write(Format::Json, &reports, &report::Options::default(), &mut out).unwrap();
+        report::write(
+            Format::Json,
+            &reports,
+            &report::Options::default(),
+            &mut out,
+        )
+        .unwrap();
         out
     });
-    println!("  {:<34} {:>8.2} ms (not in the sum)", "report (json)", ms(t));
+    println!(
+        "  {:<34} {:>8.2} ms (not in the sum)",
+        "report (json)",
+        ms(t)
+    );
     println!("  {:<34} {:>8.2} ms", "sum", ms(total));
 
-    per_rule.sort_by(|a, b| b.1.cmp(&a.1));
+    per_rule.sort_by_key(|r| std::cmp::Reverse(r.1));
     println!("\n  rules at {jobs} jobs, slowest first:");
     for (id, t) in per_rule {
         println!("    {id:<32} {:>8.3} ms", ms(t));

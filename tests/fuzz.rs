@@ -366,7 +366,10 @@ fn file_of_50_mb_is_refused() {
         .iter()
         .find(|d| d.rule == "yaml-limits")
         .expect("a yaml-limits finding");
-    assert!(limit.message.contains("MiB") || limit.message.contains("bytes"), "{limit:?}");
+    assert!(
+        limit.message.contains("MiB") || limit.message.contains("bytes"),
+        "{limit:?}"
+    );
 }
 
 #[test]
@@ -429,8 +432,13 @@ fn every_fixture_truncated_at_every_line() {
     let mut runs = 0;
     for path in &fixtures {
         let bytes = std::fs::read(path).unwrap();
-        let cuts = std::iter::once(0)
-            .chain(bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1));
+        let cuts = std::iter::once(0).chain(
+            bytes
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| **b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
         for cut in cuts {
             // Cut just after a line, and in the middle of the next one.
             for end in [cut, (cut + 3).min(bytes.len())] {

@@ -56,7 +56,13 @@ fn check_passes_without_network() {
             let closed = "http://127.0.0.1:9";
             let mut cmd = Command::new(BIN);
             cmd.args(&args);
-            for var in ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"] {
+            for var in [
+                "HTTP_PROXY",
+                "HTTPS_PROXY",
+                "ALL_PROXY",
+                "http_proxy",
+                "https_proxy",
+            ] {
                 cmd.env(var, closed);
             }
             check(&mut cmd)
@@ -106,7 +112,13 @@ fn check_writes_no_file() {
     let home = work.join("home");
     let runs: &[&[&str]] = &[
         &["check"],
-        &["check", "config-0.yml", "config-1.yml", "config-2.yml", "config-3.yml"],
+        &[
+            "check",
+            "config-0.yml",
+            "config-1.yml",
+            "config-2.yml",
+            "config-3.yml",
+        ],
         &["check", "--format", "sarif", "config-2.yml"],
         &["check", "--format", "junit", "config-3.yml"],
         &["check", "--format", "github", "."],
@@ -121,7 +133,10 @@ fn check_writes_no_file() {
                 .env("XDG_CACHE_HOME", home.join(".cache"))
                 .env("XDG_CONFIG_HOME", home.join(".config")),
         );
-        assert!(out.status.code().is_some_and(|c| c <= 1), "{args:?}: {out:?}");
+        assert!(
+            out.status.code().is_some_and(|c| c <= 1),
+            "{args:?}: {out:?}"
+        );
         assert!(!out.stdout.is_empty(), "{args:?} printed nothing");
     }
     assert_eq!(listing(work), before, "cilint check changed the directory");

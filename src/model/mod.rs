@@ -149,7 +149,9 @@ impl NameIndex {
         if *len != items.len() {
             return items.iter().find(|i| key(i) == name);
         }
-        map.get(name).and_then(|&i| items.get(i)).filter(|i| key(i) == name)
+        map.get(name)
+            .and_then(|&i| items.get(i))
+            .filter(|i| key(i) == name)
     }
 }
 
@@ -230,7 +232,8 @@ impl<'a> Config<'a> {
     }
 
     pub fn command(&self, name: &str) -> Option<&Command<'a>> {
-        self.command_index.find(&self.commands, name, |c| c.name.text)
+        self.command_index
+            .find(&self.commands, name, |c| c.name.text)
     }
 
     pub fn executor(&self, name: &str) -> Option<&Executor<'a>> {

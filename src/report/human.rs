@@ -37,6 +37,12 @@ pub fn write(reports: &[FileReport], options: &Options, out: &mut dyn Write) -> 
         .with_context_lines(1)
         .without_syntax_highlighting();
     for report in reports {
+        let lone_cr = report
+            .source
+            .as_bytes()
+            .windows(2)
+            .any(|w| w[0] == b'\r' && w[1] != b'\n')
+            || report.source.ends_with('\r');
         for d in &report.diagnostics {
             let header = paint(
                 options.color,
@@ -44,7 +50,7 @@ pub fn write(reports: &[FileReport], options: &Options, out: &mut dyn Write) -> 
                 &format!("{}[{}]", d.severity, d.rule),
             );
             writeln!(out, "{header}: {}", super::short::one_line(&d.message))?;
-            out.write_all(render(&handler, report, d).as_bytes())?;
+            out.write_all(render(&handler, report, d, lone_cr).as_bytes())?;
             writeln!(out)?;
         }
     }
@@ -55,8 +61,13 @@ pub fn write(reports: &[FileReport], options: &Options, out: &mut dyn Write) -> 
 }
 
 /// The source lines and help of one finding (everything below the header line).
-fn render(handler: &GraphicalReportHandler, report: &FileReport, d: &Diagnostic) -> String {
-    let adapter = Adapter { report, d };
+fn render(
+    handler: &GraphicalReportHandler,
+    report: &FileReport,
+    d: &Diagnostic,
+    lone_cr: bool,
+) -> String {
+    let adapter = Adapter { report, d, lone_cr };
     let mut text = String::new();
     if handler.render_report(&mut text, &adapter).is_ok() {
         // miette's first line repeats the message (`  × message`): the header replaces it.
@@ -92,6 +103,8 @@ pub(crate) fn paint(color: bool, severity: Severity, text: &str) -> String {
 struct Adapter<'a> {
     report: &'a FileReport,
     d: &'a Diagnostic,
+    /// The source has a `\r` not followed by `\n`.
+    lone_cr: bool,
 }
 
 impl Adapter<'_> {
@@ -173,6 +186,18 @@ impl SourceCode for Adapter<'_> {
         // lines around the span (from a line start, so columns are unchanged), then move what
         // it returns back to the whole file's offsets and line numbers.
         let src = self.report.source.as_str();
+        if self.lone_cr {
+            // miette breaks lines at a lone `\r` too, the line index does not: read it whole.
+            let inner = src.read_span(span, before, after)?;
+            return Ok(Box::new(miette::MietteSpanContents::new_named(
+                self.report.path.clone(),
+                inner.data(),
+                *inner.span(),
+                inner.line(),
+                inner.column(),
+                inner.line_count(),
+            )));
+        }
         let lines = &self.report.lines;
         let end = span.offset() + span.len();
         let first = lines.line(span.offset()).saturating_sub(before).max(1);
@@ -191,7 +216,7 @@ impl SourceCode for Adapter<'_> {
             miette::SourceSpan::new((inner.span().offset() + from).into(), inner.span().len()),
             inner.line() + first - 1,
             inner.column(),
-            inner.line_count(),
+            inner.line_count() + first - 1,
         )))
     }
 }
