@@ -301,9 +301,13 @@ fn check_unused(cx: &Context, out: &mut Vec<Diagnostic>) {
                     p.name.span,
                     format!("pipeline parameter `{}` is never used", p.name),
                 )
+                // A trigger (the API, a GitHub Action, a schedule) may pass it: CircleCI rejects
+                // a pipeline given a parameter the config does not declare, so an unused
+                // declaration can be needed. Worth knowing, not a likely bug.
+                .severity(Severity::Info)
                 .label("declared here, never referenced")
                 .help(format!(
-                    "use it as `<< pipeline.parameters.{} >>` (for example in a workflow's `when:`), or remove the declaration",
+                    "use it as `<< pipeline.parameters.{} >>` (for example in a workflow's `when:`); remove the declaration only if no trigger passes it, since CircleCI rejects a pipeline given an undeclared parameter",
                     p.name
                 )),
         );
