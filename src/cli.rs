@@ -281,6 +281,12 @@ pub struct CheckArgs {
     #[arg(long, value_name = "DIR")]
     pub orb_cache: Option<PathBuf>,
 
+    /// Lint orb source folders instead of configs: each path is the `src/` folder that
+    /// `circleci orb pack` packs (`@orb.yml`, `commands/`, `jobs/`, `executors/`, `examples/`,
+    /// `scripts/`), or an orb project whose `src/` is one. Without a path: `src`.
+    #[arg(long, conflicts_with_all = ["baseline", "stdin_filename"])]
+    pub orb: bool,
+
     #[command(flatten)]
     pub output: OutputArgs,
 
@@ -438,6 +444,9 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Exit, Failure> {
     let format = output_format(args.format);
     validate_ids("--select", &args.select)?;
     validate_ids("--ignore", &args.ignore)?;
+    if args.orb {
+        return check_orbs(args, format, out);
+    }
     let mut sources = collect_sources(&args.paths, args.stdin_filename.as_deref())?;
     add_continued_configs(&mut sources);
     let shellcheck = shellcheck_binary(args)?;
@@ -505,6 +514,47 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Exit, Failure> {
     {
         return Err(failure);
     }
+    Ok(exit_for(&reports, args.fail_on))
+}
+
+/// `check --orb`: lint each orb source folder as one orb, one report per file of it.
+fn check_orbs(args: &CheckArgs, format: Format, out: &mut dyn Write) -> Result<Exit, Failure> {
+    use cilint::orb_source;
+    let shellcheck = shellcheck_binary(args)?;
+    let mut settings =
+        SettingsCache::new(&args.config, &args.select, &args.ignore, shellcheck.clone())?
+            .with_orb_cache(args.orb_cache.clone());
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from("src")]
+    } else {
+        args.paths.clone()
+    };
+    let mut reports = Vec::new();
+    for path in &paths {
+        let Some(dir) = orb_source::source_folder(path) else {
+            return Err(Failure(format!(
+                "{} is not an orb source folder: it has no `@orb.yml` and no `commands/`, `jobs/`, `executors/` or `examples/` folder (nor has `{}`)",
+                path.display(),
+                path.join("src").display()
+            )));
+        };
+        let display = dir.to_string_lossy().trim_end_matches('/').to_string();
+        let folder =
+            orb_source::read_folder(&dir, &display).map_err(|e| Failure::unreadable(&dir, &e))?;
+        let abs = std::fs::canonicalize(&dir).unwrap_or(dir.clone());
+        let key = settings.key_for(&abs)?;
+        reports.extend(orb_source::lint_orb(&folder, settings.get(&key)));
+    }
+    if shellcheck.is_none() && !args.no_shellcheck && format == Format::Human {
+        eprintln!(
+            "note: shellcheck is not installed, so `run` scripts were not checked with it (install it, pass --shellcheck PATH, or --no-shellcheck to turn this off)"
+        );
+    }
+    let options = report::Options {
+        color: use_color(args.output.color),
+        quiet: args.output.quiet,
+    };
+    report::write(format, &reports, &options, out).map_err(write_failed)?;
     Ok(exit_for(&reports, args.fail_on))
 }
 

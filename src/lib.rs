@@ -17,6 +17,7 @@ pub mod images;
 pub mod logic;
 pub mod model;
 pub mod mustache;
+pub mod orb_source;
 pub mod orbs;
 pub mod plan;
 pub mod render;
@@ -131,6 +132,11 @@ fn load_stopped_early(diagnostics: &[Diagnostic]) -> bool {
     diagnostics
         .iter()
         .any(|d| matches!(d.rule, "yaml-syntax" | "yaml-limits") && d.severity == Severity::Error)
+}
+
+/// Sort findings as [`lint`] does (for reports assembled elsewhere).
+pub(crate) fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
+    sort(diagnostics);
 }
 
 /// Position first, then rule id, so output is the same on every run.

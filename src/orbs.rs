@@ -200,6 +200,12 @@ impl Orbs {
         orbs
     }
 
+    /// Make `reference` resolve to `orb` (the orb under development, for the examples of
+    /// `cilint check --orb`).
+    pub fn insert(&mut self, reference: String, orb: &'static CachedOrb) {
+        self.found.insert(reference, orb);
+    }
+
     /// The cached source of `reference`, if it was found.
     pub fn cached(&self, reference: &str) -> Option<&'static CachedOrb> {
         self.found.get(reference).copied()

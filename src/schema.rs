@@ -58,6 +58,37 @@ fn compiled() -> &'static Compiled {
     })
 }
 
+/// The schema of an orb's root (`cilint check --orb`): the embedded schema with its top level
+/// replaced by the `inline_orb` definition (an orb has `description`, `display` and `examples`
+/// where a config has `workflows`), so that the same definitions (and the same findings) apply
+/// to the orb's jobs, commands and executors.
+fn compiled_orb() -> &'static Compiled {
+    static COMPILED: OnceLock<Compiled> = OnceLock::new();
+    COMPILED.get_or_init(|| {
+        let mut schema = compiled().schema.clone();
+        let orb = schema
+            .pointer("/definitions/inline_orb")
+            .cloned()
+            .unwrap_or(Json::Null);
+        if let Some(root) = schema.as_object_mut() {
+            root.remove("required");
+            for key in ["properties", "additionalProperties", "type"] {
+                if let Some(v) = orb.get(key) {
+                    root.insert(key.to_string(), v.clone());
+                }
+            }
+        }
+        let validator = jsonschema::draft7::new(&schema)
+            .expect("the orb schema derived from the embedded schema is valid");
+        Compiled { schema, validator }
+    })
+}
+
+/// Check an orb's root (an orb source folder, assembled) against the orb schema.
+pub fn check_orb(root: &Node, source: &str, out: &mut Vec<Diagnostic>) {
+    check_compiled(compiled_orb(), root, Some(source), out);
+}
+
 /// The embedded schema, parsed.
 pub fn schema() -> &'static Json {
     &compiled().schema
@@ -83,7 +114,15 @@ pub fn check_with_source(doc_root: &Node, source: &str, out: &mut Vec<Diagnostic
 }
 
 fn check_inner(doc_root: &Node, source: Option<&str>, out: &mut Vec<Diagnostic>) {
-    let c = compiled();
+    check_compiled(compiled(), doc_root, source, out);
+}
+
+fn check_compiled(
+    c: &'static Compiled,
+    doc_root: &Node,
+    source: Option<&str>,
+    out: &mut Vec<Diagnostic>,
+) {
     let instance = crate::yaml::to_json(doc_root);
     if c.validator.is_valid(&instance) {
         // Valid, but a misspelt top-level key is silently ignored by CircleCI: still say so.

@@ -55,8 +55,20 @@ fn every_rule_has_a_bad_and_a_good_example_that_behave() {
             ));
             continue;
         }
+        // An orb example (`# file: PATH` lines) is an orb source folder, linted as one.
+        let lint = |src: &str, path: &str, settings: &Settings| -> cilint::FileReport {
+            match cilint::orb_source::folder_from_listing(src, "src") {
+                Some(folder) => {
+                    let reports = cilint::orb_source::lint_orb(&folder, settings);
+                    let mut all = reports[0].clone();
+                    all.diagnostics = reports.into_iter().flat_map(|r| r.diagnostics).collect();
+                    all
+                }
+                None => lint(src.as_bytes(), path, settings),
+            }
+        };
         for (i, src) in bad.iter().enumerate() {
-            let report = lint(src.as_bytes(), "bad.yml", &settings);
+            let report = lint(src, "bad.yml", &settings);
             if !report.diagnostics.iter().any(|d| d.rule == rule.id) {
                 problems.push(format!(
                     "{}: bad example {} gives no `{}` finding; it gives {:?}",
@@ -72,7 +84,7 @@ fn every_rule_has_a_bad_and_a_good_example_that_behave() {
             }
         }
         for (i, src) in good.iter().enumerate() {
-            let report = lint(src.as_bytes(), "good.yml", &settings);
+            let report = lint(src, "good.yml", &settings);
             let hits: Vec<String> = report
                 .diagnostics
                 .iter()

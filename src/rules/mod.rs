@@ -44,6 +44,7 @@ pub mod filter_rules;
 pub mod images;
 pub mod no_workflows;
 pub mod orb_rules;
+pub mod orb_source;
 pub mod parameters;
 pub mod redundant;
 pub mod references;
@@ -111,6 +112,12 @@ pub fn registry() -> &'static [&'static Rule] {
         &arguments::MISSING_ARGUMENT,
         &arguments::UNKNOWN_ARGUMENT,
         &arguments::ARGUMENT_TYPE,
+        &orb_source::ORB_ROOT_MISSING,
+        &orb_source::ORB_INCLUDE_MISSING,
+        &orb_source::ORB_INCLUDE_NOT_WHOLE,
+        &orb_source::ORB_SOURCE_FILE,
+        &orb_source::ORB_METADATA,
+        &orb_source::ORB_UNUSED_SCRIPT,
     ];
     RULES
 }

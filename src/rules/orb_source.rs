@@ -1,0 +1,55 @@
+//! The rules of `cilint check --orb`: findings about an orb's source folder itself (the files
+//! `circleci orb pack` assembles). They are made by [`crate::orb_source`] while it assembles the
+//! folder, so they have no `check` of their own; everything else about the orb (its jobs,
+//! commands, executors, parameters, examples) is found by the ordinary rules.
+
+use super::Rule;
+use crate::diagnostic::Severity;
+
+pub static ORB_ROOT_MISSING: Rule = Rule {
+    id: "orb-root-missing",
+    severity: Severity::Error,
+    summary: "an orb source folder has no `@orb.yml`",
+    explanation: include_str!("docs/orb-root-missing.md"),
+    check: None,
+};
+
+pub static ORB_INCLUDE_MISSING: Rule = Rule {
+    id: "orb-include-missing",
+    severity: Severity::Error,
+    summary: "`<<include(file)>>` names a file that is not in the orb source folder",
+    explanation: include_str!("docs/orb-include-missing.md"),
+    check: None,
+};
+
+pub static ORB_INCLUDE_NOT_WHOLE: Rule = Rule {
+    id: "orb-include-not-whole",
+    severity: Severity::Error,
+    summary: "`<<include(file)>>` is only part of a value, so it is never replaced",
+    explanation: include_str!("docs/orb-include-not-whole.md"),
+    check: None,
+};
+
+pub static ORB_SOURCE_FILE: Rule = Rule {
+    id: "orb-source-file",
+    severity: Severity::Warning,
+    summary: "a file or folder in an orb source folder that `circleci orb pack` does not read as a member",
+    explanation: include_str!("docs/orb-source-file.md"),
+    check: None,
+};
+
+pub static ORB_METADATA: Rule = Rule {
+    id: "orb-metadata",
+    severity: Severity::Warning,
+    summary: "an orb lacks the description or links that the orb registry shows",
+    explanation: include_str!("docs/orb-metadata.md"),
+    check: None,
+};
+
+pub static ORB_UNUSED_SCRIPT: Rule = Rule {
+    id: "orb-unused-script",
+    severity: Severity::Info,
+    summary: "a file under `scripts/` that no `<<include(...)>>` uses",
+    explanation: include_str!("docs/orb-unused-script.md"),
+    check: None,
+};
