@@ -351,7 +351,13 @@ pub fn lint_orb(folder: &OrbFolder, settings: &Settings) -> Vec<FileReport> {
                 check(&cx, &mut diagnostics);
             }
         }
-        include_findings(&parts, root, &config, &source, &mut diagnostics);
+        for d in &mut diagnostics {
+            for_an_orb(d);
+        }
+        let included = include_findings(&parts, root, &config, &source, &mut diagnostics);
+        if let Some(bin) = settings.shellcheck.as_deref() {
+            shellcheck_scripts(bin, &included, &mut diagnostics);
+        }
         lint_examples(
             folder,
             &parts,
@@ -709,16 +715,71 @@ fn normalise(path: &str) -> String {
     parts.join("/")
 }
 
-fn include_findings(
-    parts: &[Part],
+/// What a finding of an ordinary rule means in an orb, where the config that uses the orb is
+/// not known.
+fn for_an_orb(d: &mut Diagnostic) {
+    if d.rule == UNDEFINED_PARAMETER.id && d.message.contains("pipeline parameter") {
+        // The orb cannot declare it: the configs that use the orb would have to.
+        d.severity = Severity::Warning;
+        d.help = Some(
+            "an orb cannot declare pipeline parameters, so this works only in configs that declare it; take the value as a parameter of the job or command instead".to_string(),
+        );
+    } else if d.rule == crate::rules::env_vars::UNDEFINED_ENV_VAR.id {
+        // The configs that use the orb set it (a context, project settings).
+        d.severity = Severity::Info;
+        d.help = Some(
+            "the orb's users must set it (in a context or the project's settings): say so in the orb's documentation, or take its name as an `env_var_name` parameter; declare it in .cilint.toml ([env] project) to silence this".to_string(),
+        );
+    }
+}
+
+/// Run shellcheck on the included scripts (in parallel), each finding in its script file.
+fn shellcheck_scripts(bin: &Path, included: &[&Part], out: &mut Vec<Diagnostic>) {
+    use crate::rules::shellcheck::SHELLCHECK;
+    use rayon::prelude::*;
+    let found: Vec<Vec<Diagnostic>> = included
+        .par_iter()
+        .map(|part| {
+            let first = part.text.lines().next().unwrap_or("");
+            let dialect = match first.strip_prefix("#!") {
+                Some(interp) => match crate::shellcheck::dialect(Some(interp.trim())) {
+                    Some(d) => d,
+                    None => return Vec::new(), // not a shell script
+                },
+                None if part.rel.ends_with(".sh") || part.rel.ends_with(".bash") => "bash",
+                None => return Vec::new(),
+            };
+            crate::shellcheck::check_text(bin, &part.text, dialect)
+                .into_iter()
+                .map(|(a, b, c)| {
+                    SHELLCHECK
+                        .at(part.span(a, b), format!("SC{}: {}", c.code, c.message))
+                        .label(format!("shellcheck {}", c.level))
+                        .severity(c.severity())
+                        .help(format!(
+                            "see https://www.shellcheck.net/wiki/SC{} (or add `# shellcheck disable=SC{}` on the line before)",
+                            c.code, c.code
+                        ))
+                })
+                .collect()
+        })
+        .collect();
+    out.extend(found.into_iter().flatten());
+}
+
+/// Check every `<<include(...)>>`; returns the script files included (as a whole value, once
+/// each).
+fn include_findings<'p>(
+    parts: &'p [Part],
     root: &Node,
     config: &Config<'_>,
     source: &str,
     out: &mut Vec<Diagnostic>,
-) {
+) -> Vec<&'p Part> {
+    let mut included: Vec<&'p Part> = Vec::new();
     let mut found = Vec::new();
     strings(root, &mut found);
-    let files: HashMap<&str, &Part> = parts.iter().map(|p| (p.rel.as_str(), p)).collect();
+    let files: HashMap<&str, &'p Part> = parts.iter().map(|p| (p.rel.as_str(), p)).collect();
     let scripts: Vec<&str> = parts
         .iter()
         .filter(|p| p.kind == Kind::Script)
@@ -754,6 +815,9 @@ fn include_findings(
             }
             match files.get(rel.as_str()) {
                 Some(part) => {
+                    if !included.iter().any(|p| p.rel == part.rel) {
+                        included.push(part);
+                    }
                     let Some(member) = enclosing_member(config, node.span) else {
                         continue;
                     };
@@ -826,6 +890,7 @@ fn include_findings(
                 )),
         );
     }
+    included
 }
 
 type MemberInfo<'m, 'a> = (

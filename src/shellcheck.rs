@@ -178,11 +178,26 @@ fn check_one(bin: &Path, src: &str, s: &Script) -> Vec<Finding> {
     let Some(text) = s.node.as_str() else {
         return Vec::new();
     };
+    let map = ScalarMap::new(src, s.node);
+    check_text(bin, text, s.dialect)
+        .into_iter()
+        .map(|(a, b, comment)| {
+            let span = match (&map, s.node.alias) {
+                (Some(m), None) => m.span(a, b),
+                _ => s.node.use_span(),
+            };
+            Finding { span, comment }
+        })
+        .collect()
+}
+
+/// Check one script text (its `<< ... >>` tags made placeholders); each finding with the byte
+/// range of `text` it is about.
+pub fn check_text(bin: &Path, text: &str, dialect: &str) -> Vec<(usize, usize, Comment)> {
     let script = with_placeholders(text);
-    let Ok(comments) = run(bin, &script, s.dialect) else {
+    let Ok(comments) = run(bin, &script, dialect) else {
         return Vec::new();
     };
-    let map = ScalarMap::new(src, s.node);
     let line_starts: Vec<usize> = std::iter::once(0)
         .chain(script.match_indices('\n').map(|(i, _)| i + 1))
         .collect();
@@ -227,11 +242,7 @@ fn check_one(bin: &Path, src: &str, s: &Script) -> Vec<Finding> {
             {
                 return None;
             }
-            let span = match (&map, s.node.alias) {
-                (Some(m), None) => m.span(a, b),
-                _ => s.node.use_span(),
-            };
-            Some(Finding { span, comment: c })
+            Some((a, b, c))
         })
         .collect()
 }

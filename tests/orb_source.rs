@@ -186,3 +186,54 @@ fn spans_stay_inside_their_files() {
     }
     assert_eq!(seen, 1);
 }
+
+#[test]
+fn included_scripts_are_shellchecked_in_their_own_file() {
+    let Some(bin) = cilint::shellcheck::find_on_path() else {
+        return; // needs the shellcheck program (CI installs it)
+    };
+    let folder = cilint::orb_source::read_folder(std::path::Path::new(BROKEN), "src").unwrap();
+    let settings = cilint::Settings {
+        shellcheck: Some(bin),
+        ..cilint::Settings::default()
+    };
+    let reports = cilint::orb_source::lint_orb(&folder, &settings);
+    let script = reports
+        .iter()
+        .find(|r| r.path == "src/scripts/run-tests.sh")
+        .expect("the script has a report");
+    let d = script
+        .diagnostics
+        .iter()
+        .find(|d| d.rule == "shellcheck")
+        .expect("shellcheck finds the unquoted $PARAM_ARGS");
+    assert!(d.message.starts_with("SC2086"), "{}", d.message);
+    assert_eq!(d.primary.span.slice(&script.source), "$PARAM_ARGS");
+}
+
+#[test]
+fn what_an_orb_cannot_know_is_said_softly() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("src");
+    fs::create_dir_all(src.join("jobs")).unwrap();
+    fs::write(
+        src.join("@orb.yml"),
+        "version: 2.1\ndescription: Deploys.\ndisplay:\n  home_url: https://example.com\n  source_url: https://example.com/src\n",
+    )
+    .unwrap();
+    fs::write(
+        src.join("jobs/deploy.yml"),
+        "description: Deploy.\ndocker:\n  - image: cimg/base:2024.01\nsteps:\n  - run: echo \"<< pipeline.parameters.target >>\" \"$DEPLOY_TOKEN\"\n",
+    )
+    .unwrap();
+    let r = run(cilint()
+        .args(["check", "--orb", "--format", "short"])
+        .arg(&src));
+    assert_eq!(r.code, 0, "{}", r.transcript());
+    assert!(
+        r.stdout.contains("warning[undefined-parameter]"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("info[undefined-env-var]"), "{}", r.stdout);
+}
