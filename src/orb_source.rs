@@ -955,13 +955,27 @@ fn lint_examples(
         .map(|r| r.split('@').next().unwrap_or(r).to_string())
         .collect();
     let mut dev: Option<&'static CachedOrb> = None;
-    for (_, example) in examples {
-        let Some(usage) = example.get("usage") else {
+    for (name, example) in examples {
+        let name_text = name.scalar_text().unwrap_or("");
+        if example.as_map().is_some() && example.get("description").is_none() {
+            out.push(
+                ORB_METADATA
+                    .at(name.span, format!("example `{name_text}` has no `description`"))
+                    .label("undocumented")
+                    .severity(Severity::Info)
+                    .help("add `description:` saying what the example shows: the orb registry shows it above the usage"),
+            );
+        }
+        let Some(usage) = example.get("usage").filter(|u| u.as_map().is_some()) else {
+            let at = example.get("usage").map_or(name.span, |u| u.span);
+            out.push(
+                ORB_METADATA
+                    .at(at, format!("example `{name_text}` has no `usage` config"))
+                    .label("nothing to show")
+                    .help("add `usage:` holding a whole config (`version: 2.1`, `orbs:`, `workflows:`) that uses the orb"),
+            );
             continue;
         };
-        if usage.as_map().is_none() {
-            continue; // the schema of `examples` is left open; nothing to lint
-        }
         let udoc = Document {
             root: Some(usage.clone()),
             comments: Vec::new(),
@@ -983,8 +997,23 @@ fn lint_examples(
             let orb = *dev.get_or_insert_with(|| leak_dev_orb(source, doc, parts));
             cx.orbs.insert(reference, orb);
         }
+        let start = out.len();
         schema::check_document(&udoc, source, out);
         rules::run(&cx, out);
+        // An example is not run and does not stop the orb from being published: what would
+        // fail is a config copied from it, a warning about the orb's documentation.
+        for d in &mut out[start..] {
+            if d.severity == Severity::Error {
+                d.severity = Severity::Warning;
+                let note = format!(
+                    "example `{name_text}` is published with the orb: a config copied from it would fail"
+                );
+                d.help = Some(match d.help.take() {
+                    Some(h) => format!("{h}; {note}"),
+                    None => note,
+                });
+            }
+        }
     }
 }
 
