@@ -237,3 +237,40 @@ fn what_an_orb_cannot_know_is_said_softly() {
     );
     assert!(r.stdout.contains("info[undefined-env-var]"), "{}", r.stdout);
 }
+
+#[test]
+fn member_subfolders_are_reported_as_not_packed() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("src");
+    fs::create_dir_all(src.join("commands/extra")).unwrap();
+    fs::write(
+        src.join("@orb.yml"),
+        "version: 2.1\ndescription: Says hello.\ndisplay:\n  home_url: https://example.com\n  source_url: https://example.com/src\n",
+    )
+    .unwrap();
+    fs::write(
+        src.join("commands/hello.yml"),
+        "description: Say hello.\nsteps:\n  - run: echo hello\n",
+    )
+    .unwrap();
+    fs::write(
+        src.join("commands/extra/bye.yml"),
+        "description: Say bye.\nsteps:\n  - run: echo bye\n",
+    )
+    .unwrap();
+    let r = run(cilint()
+        .args(["check", "--orb", "--format", "short"])
+        .arg(&src));
+    assert_eq!(r.code, 0, "a warning: {}", r.transcript());
+    let found: Vec<&str> = r
+        .stdout
+        .lines()
+        .filter(|l| l.contains("[orb-source-file]"))
+        .collect();
+    assert_eq!(found.len(), 1, "{}", r.stdout);
+    assert!(
+        found[0].contains("the folder `commands/extra` is not read"),
+        "{}",
+        found[0]
+    );
+}
