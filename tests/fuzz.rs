@@ -457,3 +457,118 @@ fn every_fixture_truncated_at_every_line() {
     }
     assert!(runs > 1_000, "only {runs} cuts");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Regressions found by the coverage-guided fuzzer (`fuzz/`, BENCHMARKS.md "Fuzzing"): each input
+// that crashed, hung or ran slowly is kept in tests/fixtures/fuzz/ and goes through everything the
+// fuzz target runs.
+
+/// What `fuzz/fuzz_targets/lint.rs` does with one input: the whole pipeline, every report
+/// format, the diagrams in every format and the plans for a branch and a tag. Returns the report
+/// and how many diagrams were drawn.
+fn exercise(input: &[u8]) -> (FileReport, usize) {
+    use cilint::filters::GitRef;
+    use cilint::plan::{self, PlanInput, Trigger};
+    use cilint::render::{self, Direction, from_graph};
+    let settings = Settings {
+        orb_cache: Some("/nonexistent/cilint-fuzz/orb-cache".into()),
+        ..Settings::default()
+    };
+    let (report, drawn) = cilint::analyze(input, "fuzz.yml", &settings, |cx, findings| {
+        let mut diagrams = from_graph::diagrams(cx.graphs, findings);
+        let inputs = [
+            PlanInput::branch("main"),
+            PlanInput {
+                git_ref: GitRef::Tag("v1.2.3".into()),
+                trigger: Trigger::Api,
+                schedule_name: Some("nightly".into()),
+                params: Vec::new(),
+            },
+        ];
+        for input in &inputs {
+            let p = plan::plan(cx.config, cx.graphs, input);
+            assert!(!plan::render_human(&p, cx.path, false).is_empty());
+            let json = plan::to_json(&p, cx.path, cx.source, cx.lines);
+            assert!(serde_json::to_string(&json).is_ok());
+            for (d, w) in diagrams.iter_mut().zip(&p.workflows) {
+                plan::mark_diagram(d, w);
+            }
+        }
+        for direction in [Direction::LeftRight, Direction::TopBottom] {
+            let opts = render::Options {
+                direction,
+                ..render::Options::default()
+            };
+            let svg = render::svg::render_all(&diagrams, &opts);
+            assert!(
+                roxmltree::Document::parse(&svg).is_ok(),
+                "invalid SVG:\n{svg}"
+            );
+            let dot = render::dot::render_all(&diagrams, &opts);
+            assert!(dot.contains("digraph") || diagrams.is_empty(), "{dot}");
+            render::mermaid::render_all(&diagrams, &opts);
+        }
+        diagrams.len()
+    });
+    assert_consistent(&report);
+    for d in &report.diagnostics {
+        for span in std::iter::once(d.primary.span).chain(d.labels.iter().map(|l| l.span)) {
+            assert!(
+                report.source.is_char_boundary(span.start as usize)
+                    && report.source.is_char_boundary(span.end as usize),
+                "{d:?} splits a character"
+            );
+        }
+    }
+    let reports = [report];
+    for format in [
+        Format::Human,
+        Format::Short,
+        Format::Json,
+        Format::Sarif,
+        Format::Github,
+        Format::Junit,
+        Format::Gitlab,
+    ] {
+        let mut out = Vec::new();
+        report::write(format, &reports, &report::Options::default(), &mut out).unwrap();
+        assert!(String::from_utf8(out).is_ok());
+    }
+    let [report] = reports;
+    (report, drawn)
+}
+
+/// Every fixture and example, and every fuzzer regression input, through what the fuzz target
+/// runs: the report is consistent, the SVG is well-formed, a config with workflows draws them.
+#[test]
+fn fuzz_target_invariants_hold_on_fixtures_and_regressions() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut inputs = all_fixtures();
+    let regressions = root.join("tests/fixtures/fuzz");
+    if let Ok(dir) = std::fs::read_dir(&regressions) {
+        // Fuzzer inputs are kept whatever their name (some are not YAML at all).
+        inputs.extend(
+            dir.map(|e| e.unwrap().path())
+                .filter(|p| p.extension().is_none_or(|e| e != "yml" && e != "yaml")),
+        );
+    }
+    for path in inputs {
+        let bytes = std::fs::read(&path).unwrap();
+        let (done, wait) = mpsc::channel();
+        let name = path.display().to_string();
+        std::thread::spawn(move || done.send(exercise(&bytes)).unwrap());
+        let (report, drawn) = match wait.recv_timeout(Duration::from_secs(60)) {
+            Ok(r) => r,
+            Err(mpsc::RecvTimeoutError::Timeout) => panic!("{name}: did not return in 60 s"),
+            Err(mpsc::RecvTimeoutError::Disconnected) => panic!("{name}: panicked (see above)"),
+        };
+        let workflows = report.source.lines().any(|l| l.trim_end() == "workflows:");
+        let unreadable = report
+            .diagnostics
+            .iter()
+            .any(|d| matches!(d.rule, "yaml-syntax" | "yaml-limits"));
+        if workflows && !unreadable {
+            assert!(drawn > 0, "{name}: has workflows but none was drawn");
+        }
+    }
+}
