@@ -3,15 +3,60 @@
 
 use cilint::{Settings, lint, rules};
 
+/// One example: a config, and the other files of its repository (blocks that start with
+/// `# repository file: <path>` belong to the example before them: a continued config, for
+/// instance).
+struct Example {
+    config: String,
+    files: Vec<(String, String)>,
+}
+
+impl Example {
+    /// Lint the config: as `name` when it stands alone, else as `.circleci/config.yml` of a
+    /// scratch repository holding its files.
+    fn lint(
+        &self,
+        name: &str,
+        settings: &Settings,
+        alone: impl Fn(&str, &str, &Settings) -> cilint::FileReport,
+    ) -> cilint::FileReport {
+        if self.files.is_empty() {
+            return alone(&self.config, name, settings);
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join(".circleci/config.yml");
+        std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+        std::fs::write(&config, &self.config).unwrap();
+        for (path, text) in &self.files {
+            let file = dir.path().join(path);
+            std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+            std::fs::write(file, text).unwrap();
+        }
+        lint(self.config.as_bytes(), config.to_str().unwrap(), settings)
+    }
+}
+
 /// The ```yaml blocks under a `## <heading>` section.
-fn examples(markdown: &str, heading: &str) -> Vec<String> {
-    let mut out = Vec::new();
+fn examples(markdown: &str, heading: &str) -> Vec<Example> {
+    let mut out: Vec<Example> = Vec::new();
     let mut in_section = false;
     let mut block: Option<String> = None;
     for line in markdown.lines() {
         if let Some(b) = block.as_mut() {
             if line.trim_start().starts_with("```") {
-                out.push(block.take().unwrap());
+                let text = block.take().unwrap();
+                let companion = text
+                    .lines()
+                    .next()
+                    .and_then(|l| l.strip_prefix("# repository file: "))
+                    .map(|p| p.trim().to_string());
+                match (companion, out.last_mut()) {
+                    (Some(path), Some(example)) => example.files.push((path, text)),
+                    _ => out.push(Example {
+                        config: text,
+                        files: Vec::new(),
+                    }),
+                }
             } else {
                 b.push_str(line);
                 b.push('\n');
@@ -68,7 +113,7 @@ fn every_rule_has_a_bad_and_a_good_example_that_behave() {
             }
         };
         for (i, src) in bad.iter().enumerate() {
-            let report = lint(src, "bad.yml", &settings);
+            let report = src.lint("bad.yml", &settings, lint);
             if !report.diagnostics.iter().any(|d| d.rule == rule.id) {
                 problems.push(format!(
                     "{}: bad example {} gives no `{}` finding; it gives {:?}",
@@ -84,7 +129,7 @@ fn every_rule_has_a_bad_and_a_good_example_that_behave() {
             }
         }
         for (i, src) in good.iter().enumerate() {
-            let report = lint(src, "good.yml", &settings);
+            let report = src.lint("good.yml", &settings, lint);
             let hits: Vec<String> = report
                 .diagnostics
                 .iter()

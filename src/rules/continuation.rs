@@ -87,43 +87,119 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
 /// The continuation orb's default `configuration_path`.
 pub const DEFAULT_CONFIGURATION_PATH: &str = ".circleci/continue_config.yml";
 
-/// The configs a setup config continues with: the `configuration_path` of each continuation-orb
-/// job or command call (its default when not given), as written (relative to the repository
-/// root). Empty for a config that is not a setup config. `cilint check` lints these files too
-/// when they exist.
+/// What an orb member call does for dynamic config.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Member {
+    /// `circleci/continuation`'s `continue` (job or command): continues with
+    /// `configuration_path`.
+    Continue,
+    /// `circleci/path-filtering`'s `filter` job: sets parameters from `mapping` and continues
+    /// with `config-path` (or the config named by the matching mapping rules).
+    Filter,
+    /// `circleci/path-filtering`'s `set-parameters` command: reads `mapping`, does not continue.
+    SetParameters,
+}
+
+/// A call of a dynamic-config orb member: a workflow job, or a step in a job or command.
+#[derive(Clone, Copy, Debug)]
+pub struct ContinuationCall<'a> {
+    pub member: Member,
+    /// The name as written (`continuation/continue`).
+    pub name: Name<'a>,
+    /// The arguments (the job invocation's body or the step's mapping).
+    pub args: Option<&'a crate::yaml::Node>,
+}
+
+fn member_of(cfg: &Config<'_>, name: &str) -> Option<Member> {
+    let r = orb_ref(name)?;
+    let reference = cfg.orb(r.orb)?.reference()?;
+    let orb = reference.split('@').next().unwrap_or("");
+    Some(match (orb, r.member) {
+        ("circleci/continuation", "continue") => Member::Continue,
+        ("circleci/path-filtering", "filter") => Member::Filter,
+        ("circleci/path-filtering", "set-parameters") => Member::SetParameters,
+        _ => return None,
+    })
+}
+
+/// Every call of a dynamic-config orb member in the config, in source order of workflows, then
+/// jobs, then commands.
+pub fn calls<'a>(cfg: &Config<'a>) -> Vec<ContinuationCall<'a>> {
+    let mut out = Vec::new();
+    for wf in &cfg.workflows {
+        for inv in &wf.jobs {
+            if let Some(member) = member_of(cfg, inv.job.text) {
+                out.push(ContinuationCall {
+                    member,
+                    name: inv.job,
+                    args: inv.body,
+                });
+            }
+        }
+    }
+    let steps = cfg
+        .jobs
+        .iter()
+        .flat_map(|j| &j.steps)
+        .chain(cfg.commands.iter().flat_map(|c| &c.steps));
+    for step in steps {
+        step.walk(&mut |s| {
+            if let Some(name) = s.name
+                && let Some(member) = member_of(cfg, name.text)
+            {
+                out.push(ContinuationCall {
+                    member,
+                    name,
+                    args: s.args,
+                });
+            }
+        });
+    }
+    out
+}
+
+/// The configs a setup config continues with, as written (relative to the repository root):
+/// the `configuration_path` of each continuation-orb call and the `config-path` of each
+/// path-filtering `filter` job (their default when not given), and the config paths in the
+/// fourth column of a `mapping`. Empty for a config that is not a setup config. `cilint check`
+/// lints these files too when they exist.
 pub fn configuration_paths(source: &str) -> Vec<String> {
     let doc = crate::yaml::parse(source);
     let cfg = crate::context::model(&doc);
     if !cfg.setup {
         return Vec::new();
     }
-    let is_continue =
-        |name: &str| continues(&cfg, name) && orb_ref(name).is_some_and(|r| r.member == "continue");
-    let mut paths = Vec::new();
-    let mut add = |args: Option<&crate::yaml::Node>| {
-        let path = args
-            .and_then(|a| a.get("configuration_path"))
-            .and_then(|p| p.as_str())
-            .unwrap_or(DEFAULT_CONFIGURATION_PATH);
+    let mut paths: Vec<String> = Vec::new();
+    let mut add = |path: &str| {
         // A parameter reference (`<< pipeline.parameters.x >>`) names no file cilint can read.
-        if !path.contains("<<") && !paths.iter().any(|p| p == path) {
+        if !path.is_empty() && !path.contains("<<") && !paths.iter().any(|p| p == path) {
             paths.push(path.to_string());
         }
     };
-    for wf in &cfg.workflows {
-        for inv in &wf.jobs {
-            if is_continue(inv.job.text) {
-                add(inv.body);
-            }
-        }
-    }
-    for job in &cfg.jobs {
-        for step in &job.steps {
-            step.walk(&mut |s| {
-                if s.name.is_some_and(|n| is_continue(n.text)) {
-                    add(s.args);
+    for call in calls(&cfg) {
+        let arg = |key: &str| call.args.and_then(|a| a.get(key));
+        let key = match call.member {
+            Member::Continue => "configuration_path",
+            Member::Filter => "config-path",
+            Member::SetParameters => continue,
+        };
+        match arg(key) {
+            Some(node) => {
+                if let Some(text) = node.scalar_text() {
+                    add(text);
                 }
-            });
+            }
+            None => add(DEFAULT_CONFIGURATION_PATH),
+        }
+        if call.member == Member::Filter
+            && let Some(text) = arg("mapping").and_then(|m| m.scalar_text())
+            && !text.contains("<<")
+        {
+            let rules =
+                super::path_filtering::parse_mapping(text, None, crate::span::Span::new(0, 0));
+            for rule in rules.iter().filter(|r| r.fields.len() == 4) {
+                add(&rule.fields[3].text);
+            }
         }
     }
     paths
@@ -159,5 +235,33 @@ workflows:
         assert!(configuration_paths(&src.replace("setup: true\n", "")).is_empty());
         let param = src.replace("generated.yml", "<< pipeline.parameters.p >>");
         assert_eq!(configuration_paths(&param), [DEFAULT_CONFIGURATION_PATH]);
+    }
+
+    #[test]
+    fn configuration_paths_of_path_filtering() {
+        let src = "version: 2.1
+setup: true
+orbs:
+  path-filtering: circleci/path-filtering@1.0.0
+workflows:
+  setup:
+    jobs:
+      - path-filtering/filter:
+          config-path: .circleci/main.yml
+          mapping: |
+            api/.* run-api true .circleci/api.yml
+            web/.* run-web true .circleci/web.yml
+            docs/.* run-docs true .circleci/api.yml
+";
+        assert_eq!(
+            configuration_paths(src),
+            [
+                ".circleci/main.yml",
+                ".circleci/api.yml",
+                ".circleci/web.yml"
+            ]
+        );
+        let default = src.replace("          config-path: .circleci/main.yml\n", "");
+        assert_eq!(configuration_paths(&default)[0], DEFAULT_CONFIGURATION_PATH);
     }
 }

@@ -46,6 +46,7 @@ pub mod no_workflows;
 pub mod orb_rules;
 pub mod orb_source;
 pub mod parameters;
+pub mod path_filtering;
 pub mod redundant;
 pub mod references;
 pub mod schema_rules;
@@ -74,6 +75,9 @@ pub fn registry() -> &'static [&'static Rule] {
         &references::UNDECLARED_ORB,
         &constant_condition::CONSTANT_CONDITION,
         &continuation::MULTIPLE_CONTINUATIONS,
+        &path_filtering::PATH_FILTERING_MAPPING,
+        &path_filtering::CONTINUATION_PARAMETERS,
+        &path_filtering::CONTINUATION_CONFIG_MISSING,
         &env_vars::UNDEFINED_ENV_VAR,
         &env_vars::ENV_NOT_EXPANDED,
         &secrets::SECRET_IN_URL,
