@@ -31,10 +31,10 @@ use crate::diagnostic::{Diagnostic, Label, Severity, did_you_mean};
 use crate::model::{Config, OrbSource};
 use crate::orbs::CachedOrb;
 use crate::rules::orb_source::{
-    ORB_INCLUDE_MISSING, ORB_INCLUDE_NOT_WHOLE, ORB_METADATA, ORB_ROOT_MISSING, ORB_SOURCE_FILE,
-    ORB_UNUSED_SCRIPT,
+    ORB_INCLUDE_MISSING, ORB_INCLUDE_NOT_WHOLE, ORB_METADATA, ORB_ROOT_MISSING,
+    ORB_SCRIPT_PARAMETER, ORB_SOURCE_FILE, ORB_UNUSED_SCRIPT,
 };
-use crate::rules::parameters::{UNDEFINED_PARAMETER, UNUSED_PARAMETER};
+use crate::rules::parameters::UNDEFINED_PARAMETER;
 use crate::scalar_map::ScalarMap;
 use crate::settings::Settings;
 use crate::span::{LineIndex, Span};
@@ -786,8 +786,6 @@ fn include_findings<'p>(
         .map(|p| p.rel.as_str())
         .collect();
     let mut used: HashSet<&str> = HashSet::new();
-    // Parameters referenced from included files: (member body span, name).
-    let mut script_refs: HashSet<(Span, String)> = HashSet::new();
     for node in found {
         let Some(text) = node.as_str() else { continue };
         if !text.contains("include") {
@@ -807,7 +805,7 @@ fn include_findings<'p>(
             if others > 0 {
                 out.push(
                     ORB_INCLUDE_NOT_WHOLE
-                        .at(span, format!("`{}` is only part of the value, so `circleci orb pack` does not replace it", whole.as_str()))
+                        .at(span, format!("`{}` is only part of the value: `circleci orb pack` fails with \"entire string must be include statement\"", whole.as_str()))
                         .label("not the whole value")
                         .help("make the include the whole value (move the other text into the included file), for example `command: <<include(scripts/run.sh)>>`"),
                 );
@@ -818,35 +816,34 @@ fn include_findings<'p>(
                     if !included.iter().any(|p| p.rel == part.rel) {
                         included.push(part);
                     }
-                    let Some(member) = enclosing_member(config, node.span) else {
-                        continue;
-                    };
+                    // `circleci orb pack` escapes `<<` in what it includes, so a parameter
+                    // reference in a script reaches the job as literal text.
+                    let member = enclosing_member(config, node.span);
                     for r in crate::mustache::references(&part.text) {
-                        if r.kind != crate::mustache::RefKind::Parameter {
-                            continue;
-                        }
-                        if member.1.iter().any(|p| p.name.text == r.name) {
-                            script_refs.insert((member.0, r.name.clone()));
-                            continue;
-                        }
-                        let names: Vec<&str> = member.1.iter().map(|p| p.name.text).collect();
+                        let env =
+                            format!("PARAM_{}", r.name.to_uppercase().replace(['-', '.'], "_"));
+                        let how = match (&member, r.kind) {
+                            (Some(m), crate::mustache::RefKind::Parameter) => format!(
+                                "pass it in the `environment:` of the step that includes the script, in {} `{}` (`{env}: << {} >>`), and read `${env}` in the script",
+                                m.2, m.3, r.full_name
+                            ),
+                            _ => format!(
+                                "pass it in the `environment:` of the step that includes the script (`{env}: << {} >>`), and read `${env}` in the script",
+                                r.full_name
+                            ),
+                        };
                         out.push(
-                            UNDEFINED_PARAMETER
+                            ORB_SCRIPT_PARAMETER
                                 .at(
-                                    part.span(r.name_span.start as usize, r.name_span.end as usize),
+                                    part.span(r.span.start as usize, r.span.end as usize),
                                     format!(
-                                        "`{}` is included by {} `{}`, which declares no parameter `{}`",
-                                        part.rel, member.2, member.3, r.name
+                                        "`<< {} >>` in `{}` is never replaced: `circleci orb pack` escapes `<<` in included files, so the script gets the text as written",
+                                        r.full_name, part.rel
                                     ),
                                 )
-                                .label("not a parameter of the including member")
+                                .label("stays literal")
                                 .with_label(span, "included here")
-                                .help_opt(did_you_mean(&r.name, names.iter().copied()).or_else(|| {
-                                    Some(format!(
-                                        "declare `{}` under `parameters:` of {} `{}`, or pass the value in `environment:` instead",
-                                        r.name, member.2, member.3
-                                    ))
-                                })),
+                                .help(how),
                         );
                     }
                 }
@@ -864,15 +861,6 @@ fn include_findings<'p>(
             }
         }
     }
-    // A parameter used only in an included file is used.
-    out.retain(|d| {
-        d.rule != UNUSED_PARAMETER.id
-            || !script_refs.iter().any(|(body, name)| {
-                body.start <= d.primary.span.start
-                    && d.primary.span.end <= body.end
-                    && d.message.contains(&format!("`{name}`"))
-            })
-    });
     for part in parts.iter().filter(|p| p.kind == Kind::Script) {
         if used.contains(part.rel.as_str()) {
             continue;

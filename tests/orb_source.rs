@@ -61,7 +61,7 @@ fn json_findings_name_their_own_file_line_and_column() {
         ("jobs/test.yml", "unknown-executor", 9, 9),
         ("jobs/test.yml", "argument-type", 14, 14),
         ("jobs/test.yml", "unknown-command", 15, 5),
-        ("scripts/run-tests.sh", "undefined-parameter", 4, 23),
+        ("scripts/run-tests.sh", "orb-script-parameter", 4, 20),
         ("examples/test_on_push.yml", "unknown-argument", 10, 13),
         ("scripts/old.sh", "orb-unused-script", 1, 1),
         ("@orb.yml", "orb-metadata", 4, 13),

@@ -122,6 +122,7 @@ pub fn registry() -> &'static [&'static Rule] {
         &orb_source::ORB_SOURCE_FILE,
         &orb_source::ORB_METADATA,
         &orb_source::ORB_UNUSED_SCRIPT,
+        &orb_source::ORB_SCRIPT_PARAMETER,
     ];
     RULES
 }

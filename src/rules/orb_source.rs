@@ -25,7 +25,7 @@ pub static ORB_INCLUDE_MISSING: Rule = Rule {
 pub static ORB_INCLUDE_NOT_WHOLE: Rule = Rule {
     id: "orb-include-not-whole",
     severity: Severity::Error,
-    summary: "`<<include(file)>>` is only part of a value, so it is never replaced",
+    summary: "`<<include(file)>>` is only part of a value, which makes `circleci orb pack` fail",
     explanation: include_str!("docs/orb-include-not-whole.md"),
     check: None,
 };
@@ -51,5 +51,13 @@ pub static ORB_UNUSED_SCRIPT: Rule = Rule {
     severity: Severity::Info,
     summary: "a file under `scripts/` that no `<<include(...)>>` uses",
     explanation: include_str!("docs/orb-unused-script.md"),
+    check: None,
+};
+
+pub static ORB_SCRIPT_PARAMETER: Rule = Rule {
+    id: "orb-script-parameter",
+    severity: Severity::Warning,
+    summary: "a `<< parameters.x >>` inside an included script, which `circleci orb pack` leaves as literal text",
+    explanation: include_str!("docs/orb-script-parameter.md"),
     check: None,
 };
