@@ -13,7 +13,8 @@
 //!    (rayon, every core).
 //!
 //! No shellcheck here (its cost is a process per script, measured on the binary: BENCHMARKS.md).
-//! `CILINT_BENCH_RUNS=N` sets the number of runs (default 9).
+//! `CILINT_BENCH_RUNS=N` sets the number of runs (default 9). Under `cargo test` (no `--bench`
+//! argument) it only does one quick smoke round on small configs.
 
 use cilint::context::{self, Context};
 use cilint::generate::{GenOptions, config};
@@ -21,6 +22,15 @@ use cilint::graph::Graphs;
 use cilint::report::{self, Format};
 use cilint::{FileReport, Input, LineIndex, Settings};
 use std::time::{Duration, Instant};
+
+/// The allocator of the `cilint` binary, so that the figures are the binary's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// `cargo bench` passes `--bench`; under `cargo test` only a small smoke round runs.
+fn full_run() -> bool {
+    std::env::args().any(|a| a == "--bench")
+}
 
 /// Run `f` `runs` times; the median time and the last result.
 fn median<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
@@ -82,18 +92,29 @@ fn main() {
         peak_child(jobs.parse().unwrap_or(10_000), lint == "1");
         return;
     }
-    let runs = std::env::var("CILINT_BENCH_RUNS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(9);
+    let full = full_run();
+    let runs = if full {
+        std::env::var("CILINT_BENCH_RUNS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(9)
+    } else {
+        1
+    };
     let settings = Settings::default();
+    let sizes: &[usize] = if full {
+        &[100, 1_000, 3_000, 10_000]
+    } else {
+        &[20, 100]
+    };
+    let big = *sizes.last().expect("sizes");
 
     println!("whole lint (median of {runs} runs):");
     println!(
         "{:>8} {:>10} {:>10} {:>11} {:>9}",
         "jobs", "bytes", "ms", "us per job", "findings"
     );
-    for jobs in [100, 1_000, 3_000, 10_000] {
+    for &jobs in sizes {
         let source = generated(jobs);
         // One run first: the schema is compiled once per process, on first use.
         cilint::lint(source.as_bytes(), "bench.yml", &settings);
@@ -109,10 +130,10 @@ fn main() {
         );
     }
 
-    stages(10_000, runs, &settings);
+    stages(big, runs, &settings);
 
-    println!("\npeak memory (VmHWM of a separate process, 10,000 jobs):");
-    match (peak_of(10_000, false), peak_of(10_000, true)) {
+    println!("\npeak memory (VmHWM of a separate process, {big} jobs):");
+    match (peak_of(big, false), peak_of(big, true)) {
         (Some(gen_only), Some(with_lint)) => println!(
             "  generate only {:.1} MB, generate and lint {:.1} MB (lint: {:.1} MB)",
             gen_only as f64 / 1024.0,
@@ -122,7 +143,7 @@ fn main() {
         _ => println!("  (not measured: no /proc/self/status)"),
     }
 
-    many_files(runs, &settings);
+    many_files(if full { 64 } else { 4 }, runs, &settings);
 }
 
 /// Each stage of `lint`, in order, as `cilint::analyze` runs them.
@@ -235,9 +256,9 @@ fn stages(jobs: usize, runs: usize, settings: &Settings) {
     }
 }
 
-/// 64 configs of 50 jobs: sequentially, then with `lint_many` (rayon).
-fn many_files(runs: usize, settings: &Settings) {
-    let files: Vec<(String, String)> = (0..64)
+/// `count` configs of 50 jobs: sequentially, then with `lint_many` (rayon).
+fn many_files(count: u64, runs: usize, settings: &Settings) {
+    let files: Vec<(String, String)> = (0..count)
         .map(|i| {
             let text = config(GenOptions {
                 jobs: 50,
@@ -263,7 +284,7 @@ fn many_files(runs: usize, settings: &Settings) {
     });
     let (par, _) = median(runs, || cilint::lint_many(&inputs));
     println!(
-        "\nmany files (64 configs of 50 jobs, {} threads): one by one {:.2} ms, lint_many {:.2} ms ({:.2}x)",
+        "\nmany files ({count} configs of 50 jobs, {} threads): one by one {:.2} ms, lint_many {:.2} ms ({:.2}x)",
         rayon::current_num_threads(),
         ms(seq),
         ms(par),

@@ -448,35 +448,57 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Exit, Failure> {
         return check_orbs(args, format, out);
     }
     let mut sources = collect_sources(&args.paths, args.stdin_filename.as_deref())?;
-    add_continued_configs(&mut sources);
     let shellcheck = shellcheck_binary(args)?;
     let mut settings =
         SettingsCache::new(&args.config, &args.select, &args.ignore, shellcheck.clone())?
             .with_orb_cache(args.orb_cache.clone());
 
     // Read everything first; an unreadable file is reported (exit 2) after the others are linted.
+    // A setup config's continuation configs are linted after the files named (each file is
+    // parsed once: their paths come from the model built for linting).
     let mut unreadable = Vec::new();
     let mut loaded = Vec::new();
     let mut loaded_sources = Vec::new();
-    for source in &sources {
-        match source.read() {
-            Ok(bytes) => {
-                let key = settings.key_for(&source.settings_dir())?;
-                loaded.push((source.display.clone(), bytes, key));
-                loaded_sources.push(source.clone());
+    let mut reports = Vec::new();
+    let mut first = 0;
+    for round in 0..2 {
+        for source in &sources[first..] {
+            match source.read() {
+                Ok(bytes) => {
+                    let key = settings.key_for(&source.settings_dir())?;
+                    loaded.push((source.display.clone(), bytes, key));
+                    loaded_sources.push(source.clone());
+                }
+                Err(failure) => unreadable.push(failure),
             }
-            Err(failure) => unreadable.push(failure),
+        }
+        let inputs: Vec<Input> = loaded[reports.len()..]
+            .iter()
+            .map(|(path, bytes, key)| Input {
+                path,
+                bytes,
+                settings: settings.get(key),
+            })
+            .collect();
+        let results = cilint::analyze_many(&inputs, |cx, _| {
+            cilint::rules::continuation::configuration_paths_of(cx.config)
+        });
+        let start = reports.len();
+        let mut continued = Vec::new();
+        for (report, paths) in results {
+            continued.push(paths);
+            reports.push(report);
+        }
+        if round == 0 {
+            first = sources.len();
+            add_continued_configs(
+                &mut sources,
+                &loaded_sources[start..],
+                &loaded[start..],
+                &continued,
+            );
         }
     }
-    let inputs: Vec<Input> = loaded
-        .iter()
-        .map(|(path, bytes, key)| Input {
-            path,
-            bytes,
-            settings: settings.get(key),
-        })
-        .collect();
-    let reports = cilint::lint_many(&inputs);
     if args.baseline {
         let targets: Vec<PathBuf> = loaded
             .iter()
@@ -632,21 +654,26 @@ fn write_baseline(
 /// A setup config's continuation config (`configuration_path`, relative to the repository root:
 /// the folder above `.circleci/`, else the config's own folder), when that file exists and is
 /// not linted already, is linted too, as one more file of the report.
-fn add_continued_configs(sources: &mut Vec<Source>) {
+fn add_continued_configs(
+    sources: &mut Vec<Source>,
+    linted: &[Source],
+    loaded: &[(String, Vec<u8>, Option<PathBuf>)],
+    paths: &[Vec<String>],
+) {
     let mut extra = Vec::new();
-    for source in sources.iter() {
+    for ((source, (_, bytes, _)), paths) in linted.iter().zip(loaded).zip(paths) {
         let Some(file) = &source.file else { continue };
-        let Ok(text) = std::fs::read_to_string(file) else {
+        if paths.is_empty() || std::str::from_utf8(bytes).is_err() {
             continue;
-        };
+        }
         let dir = file.parent().unwrap_or(Path::new(""));
         let root = if dir.file_name().is_some_and(|n| n == ".circleci") {
             dir.parent().unwrap_or(Path::new(""))
         } else {
             dir
         };
-        for path in cilint::rules::continuation::configuration_paths(&text) {
-            let candidate = root.join(&path);
+        for path in paths {
+            let candidate = root.join(path);
             let candidate = candidate
                 .strip_prefix("./")
                 .map(Path::to_path_buf)

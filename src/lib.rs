@@ -110,6 +110,17 @@ pub fn lint_many(inputs: &[Input<'_>]) -> Vec<FileReport> {
         .collect()
 }
 
+/// [`analyze`] several files in parallel; the results come back in the order of `inputs`.
+pub fn analyze_many<R: Send>(
+    inputs: &[Input<'_>],
+    then: impl Fn(&Context, &[Diagnostic]) -> R + Sync,
+) -> Vec<(FileReport, R)> {
+    inputs
+        .par_iter()
+        .map(|i| analyze(i.bytes, i.path, i.settings, &then))
+        .collect()
+}
+
 /// Decode and parse. An undecodable file is reported against its lossily decoded text.
 fn load(bytes: &[u8]) -> (String, yaml::Document) {
     match yaml::decode(bytes) {

@@ -44,6 +44,20 @@ const MAX_ERRORS: usize = 5 * MAX_FINDINGS;
 struct Compiled {
     schema: Json,
     validator: jsonschema::Validator,
+    /// The same check split by top-level section (see [`Parts`]), compiled on first use (for a
+    /// large file); `None` when the schema's top level does not have the shape that makes the
+    /// split exact.
+    parts: OnceLock<Option<Parts>>,
+}
+
+/// Files from this size on are checked by parts (see [`Parts`]); smaller ones whole, which
+/// costs less than compiling the parts' validators.
+const SPLIT_FROM_BYTES: usize = 256 * 1024;
+
+impl Compiled {
+    fn parts(&self) -> Option<&Parts> {
+        self.parts.get_or_init(|| Parts::new(&self.schema)).as_ref()
+    }
 }
 
 fn compiled() -> &'static Compiled {
@@ -54,8 +68,168 @@ fn compiled() -> &'static Compiled {
             serde_json::from_str(SCHEMA_SOURCE).expect("the embedded schema is valid JSON");
         let validator = jsonschema::draft7::new(&schema)
             .expect("the embedded schema is a valid draft 7 schema");
-        Compiled { schema, validator }
+        Compiled {
+            schema,
+            validator,
+            parts: OnceLock::new(),
+        }
     })
+}
+
+/// The schema split in two: the top level, with the entries of each section (`jobs:`,
+/// `commands:`...) accepted as anything, and for each section a validator of one entry (its
+/// `additionalProperties`). A document is valid against the whole schema exactly when its top
+/// level is valid against the first and every entry against its section's (that is what
+/// `additionalProperties` means), so a valid file, the common case, is checked entry by entry:
+/// the JSON copy the validator needs is made one entry at a time (not of the whole file at
+/// once), and the entries are checked on every core. An invalid file is checked whole, as
+/// before, for its errors.
+struct Parts {
+    top: jsonschema::Validator,
+    /// Whether top-level keys the schema does not name may hold anything (then their values,
+    /// such as `aliases:`, are not copied for the check).
+    open: bool,
+    /// The top-level keys the schema names.
+    named: Vec<String>,
+    sections: Vec<Section>,
+}
+
+struct Section {
+    key: String,
+    /// Keys of the section with a schema of their own (`workflows: version:`): checked with
+    /// the top level.
+    own: Vec<String>,
+    entry: jsonschema::Validator,
+}
+
+impl Parts {
+    /// `None` unless the top level only uses keywords whose meaning splits this way.
+    fn new(schema: &Json) -> Option<Parts> {
+        const TOP: &[&str] = &[
+            "$schema",
+            "$id",
+            "$comment",
+            "title",
+            "description",
+            "type",
+            "required",
+            "properties",
+            "additionalProperties",
+            "definitions",
+        ];
+        const SECTION: &[&str] = &[
+            "$comment",
+            "title",
+            "description",
+            "type",
+            "properties",
+            "additionalProperties",
+        ];
+        let root = schema.as_object()?;
+        if !root.keys().all(|k| TOP.contains(&k.as_str())) {
+            return None;
+        }
+        let open = match root.get("additionalProperties") {
+            None => true,
+            Some(Json::Bool(b)) => *b,
+            Some(_) => false,
+        };
+        let properties = root.get("properties")?.as_object()?;
+        let mut top = schema.clone();
+        let mut sections = Vec::new();
+        for (key, section) in properties {
+            let Some(sec) = section.as_object() else {
+                continue;
+            };
+            let splits = sec.keys().all(|k| SECTION.contains(&k.as_str()))
+                && sec.get("type") == Some(&Json::from("object"))
+                && sec.get("additionalProperties").is_some_and(Json::is_object);
+            if !splits {
+                continue;
+            }
+            let own = match sec.get("properties") {
+                None => Vec::new(),
+                Some(p) => p.as_object()?.keys().cloned().collect(),
+            };
+            // The entry schema, as the root of a copy of the whole document (so that
+            // `#/definitions/...` references resolve as before).
+            let mut entry = root.clone();
+            for k in ["type", "required", "properties", "additionalProperties"] {
+                entry.remove(k);
+            }
+            entry.insert(
+                "allOf".into(),
+                Json::Array(vec![sec["additionalProperties"].clone()]),
+            );
+            let entry = jsonschema::draft7::new(&Json::Object(entry)).ok()?;
+            top["properties"][key]["additionalProperties"] = Json::Bool(true);
+            sections.push(Section {
+                key: key.clone(),
+                own,
+                entry,
+            });
+        }
+        Some(Parts {
+            top: jsonschema::draft7::new(&top).ok()?,
+            open,
+            named: properties.keys().cloned().collect(),
+            sections,
+        })
+    }
+
+    /// Whether the document is valid against the whole schema.
+    fn is_valid(&self, root: &Node) -> bool {
+        use rayon::prelude::*;
+        let Some(entries) = root.as_map() else {
+            return self.top.is_valid(&crate::yaml::to_json(root));
+        };
+        // As `to_json` builds the object: a later key with the same text replaces an earlier.
+        let mut top = serde_json::Map::with_capacity(entries.len());
+        let mut split: Vec<(&Section, &Node)> = Vec::new();
+        for (k, v) in entries {
+            let key = crate::yaml::json_key(k);
+            let section = self.sections.iter().find(|s| s.key == key);
+            split.retain(|(s, _)| s.key != key);
+            let value = match (section, v.as_map()) {
+                (Some(section), Some(items)) => {
+                    split.push((section, v));
+                    let mut obj = serde_json::Map::with_capacity(items.len());
+                    for (ik, iv) in items {
+                        let ikey = crate::yaml::json_key(ik);
+                        let value = if section.own.contains(&ikey) {
+                            crate::yaml::to_json(iv)
+                        } else {
+                            Json::Null
+                        };
+                        obj.insert(ikey, value);
+                    }
+                    Json::Object(obj)
+                }
+                _ if self.open && !self.named.contains(&key) => Json::Null,
+                _ => crate::yaml::to_json(v),
+            };
+            top.insert(key, value);
+        }
+        if !self.top.is_valid(&Json::Object(top)) {
+            return false;
+        }
+        // Each entry once, the last of those with the same key text.
+        let mut checks: Vec<(&jsonschema::Validator, &Node)> = Vec::new();
+        for (section, node) in split {
+            let mut last: std::collections::HashMap<String, &Node> =
+                std::collections::HashMap::new();
+            for (ik, iv) in node.as_map().unwrap_or_default() {
+                let ikey = crate::yaml::json_key(ik);
+                if !section.own.contains(&ikey) {
+                    last.insert(ikey, iv);
+                }
+            }
+            checks.extend(last.into_values().map(|n| (&section.entry, n)));
+        }
+        checks
+            .par_iter()
+            .all(|(v, n)| v.is_valid(&crate::yaml::to_json(n)))
+    }
 }
 
 /// The schema of an orb's root (`cilint check --orb`): the embedded schema with its top level
@@ -80,7 +254,11 @@ fn compiled_orb() -> &'static Compiled {
         }
         let validator = jsonschema::draft7::new(&schema)
             .expect("the orb schema derived from the embedded schema is valid");
-        Compiled { schema, validator }
+        Compiled {
+            schema,
+            validator,
+            parts: OnceLock::new(),
+        }
     })
 }
 
@@ -123,8 +301,17 @@ fn check_compiled(
     source: Option<&str>,
     out: &mut Vec<Diagnostic>,
 ) {
+    let large = doc_root.span.len() >= SPLIT_FROM_BYTES;
+    let parts = if large { c.parts() } else { None };
+    if parts.is_some_and(|p| p.is_valid(doc_root)) {
+        let mut found = Findings::new(doc_root, source, &c.schema);
+        found.top_level_typos(&[]);
+        out.extend(found.diags);
+        return;
+    }
     let instance = crate::yaml::to_json(doc_root);
-    if c.validator.is_valid(&instance) {
+    // (Parts that found the file invalid leave nothing to ask the whole validator.)
+    if parts.is_none() && c.validator.is_valid(&instance) {
         // Valid, but a misspelt top-level key is silently ignored by CircleCI: still say so.
         let mut found = Findings::new(doc_root, source, &c.schema);
         found.top_level_typos(&[]);
@@ -1338,6 +1525,82 @@ fn join_and(items: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every YAML file under `dir`, recursively.
+    fn yaml_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                yaml_files(&p, out);
+            } else if p.extension().is_some_and(|x| x == "yml" || x == "yaml") {
+                out.push(p);
+            }
+        }
+    }
+
+    #[test]
+    fn checking_by_parts_agrees_with_the_whole_schema() {
+        let c = compiled();
+        let parts = c.parts().expect("the embedded schema splits by section");
+        let mut files = Vec::new();
+        for dir in ["tests/fixtures", "examples", "src/rules/docs"] {
+            yaml_files(std::path::Path::new(dir), &mut files);
+        }
+        // Hand-made cases around the split: entries with the same key text, a section that is
+        // not a mapping, `workflows: version:`, an open top-level key holding anything.
+        let mut texts: Vec<String> = files
+            .iter()
+            .filter_map(|f| std::fs::read_to_string(f).ok())
+            .collect();
+        // The examples of the rules' docs (whole configs in ```yaml blocks).
+        for doc in crate::rules::registry().iter().map(|r| r.explanation) {
+            for block in doc.split("```yaml").skip(1) {
+                texts.push(block.split("```").next().unwrap_or("").to_string());
+            }
+        }
+        texts.extend(
+            [
+                "version: 2.1\njobs:\n  1: {docker: [{image: a}], steps: [checkout]}\n  \"1\": {steps: [checkout]}\n",
+                "version: 2.1\njobs:\n  \"1\": {steps: [checkout]}\n  1: {docker: [{image: a}], steps: [checkout]}\n",
+                "version: 2.1\njobs: [a]\n",
+                "version: 2.1\njobs: {}\nworkflows: {version: 2, w: {jobs: [a]}}\n",
+                "version: 2.1\nworkflows: {version: [2], w: {jobs: [a]}}\n",
+                "version: 2.1\nworkflows: {w: {jobss: [a]}}\n",
+                "version: 2.1\naliases: [{a: 1}, [2]]\nx-y: {z: 1}\n",
+                "version: 3\n",
+                "jobs: {a: {steps: [checkout]}}\n",
+                "- version: 2.1\n",
+                "version: 2.1\n1: 2\ntrue: x\n",
+            ]
+            .map(String::from),
+        );
+        let (mut valid, mut invalid) = (0, 0);
+        for text in &texts {
+            let doc = crate::yaml::parse(text);
+            let Some(root) = doc.root.as_ref() else {
+                continue;
+            };
+            let whole = c.validator.is_valid(&crate::yaml::to_json(root));
+            assert_eq!(parts.is_valid(root), whole, "{text}");
+            let orb = compiled_orb();
+            if let Some(orb_parts) = orb.parts() {
+                let whole = orb.validator.is_valid(&crate::yaml::to_json(root));
+                assert_eq!(orb_parts.is_valid(root), whole, "as an orb: {text}");
+            }
+            if whole {
+                valid += 1;
+            } else {
+                invalid += 1;
+            }
+        }
+        assert!(
+            valid > 30 && invalid > 10,
+            "{valid} valid, {invalid} invalid"
+        );
+    }
 
     #[test]
     fn the_embedded_schema_compiles() {

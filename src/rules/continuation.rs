@@ -165,7 +165,12 @@ pub fn calls<'a>(cfg: &Config<'a>) -> Vec<ContinuationCall<'a>> {
 /// lints these files too when they exist.
 pub fn configuration_paths(source: &str) -> Vec<String> {
     let doc = crate::yaml::parse(source);
-    let cfg = crate::context::model(&doc);
+    configuration_paths_of(&crate::context::model(&doc))
+}
+
+/// [`configuration_paths`] of a config already loaded (what `cilint check` uses, from the
+/// model built for linting, so that a file is parsed once).
+pub fn configuration_paths_of(cfg: &Config<'_>) -> Vec<String> {
     if !cfg.setup {
         return Vec::new();
     }
@@ -176,7 +181,7 @@ pub fn configuration_paths(source: &str) -> Vec<String> {
             paths.push(path.to_string());
         }
     };
-    for call in calls(&cfg) {
+    for call in calls(cfg) {
         let arg = |key: &str| call.args.and_then(|a| a.get(key));
         let key = match call.member {
             Member::Continue => "configuration_path",

@@ -438,6 +438,10 @@ fn check_undefined(cx: &Context, out: &mut Vec<Diagnostic>) {
             for inv in &invs {
                 w.steps(&inv.post_steps);
             }
+            if w.uses.is_empty() {
+                continue;
+            }
+            // Only for a job with findings: the names a misspelling may be of.
             let mut names: BTreeSet<&str> = elsewhere.keys().map(String::as_str).collect();
             names.extend(env.iter().map(String::as_str));
             names.extend(project.iter().copied());

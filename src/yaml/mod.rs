@@ -123,14 +123,18 @@ pub fn to_json(node: &Node) -> serde_json::Value {
         Value::Map(entries) => {
             let mut map = serde_json::Map::with_capacity(entries.len());
             for (k, v) in entries {
-                let key = match k.scalar_text() {
-                    Some(t) => t.to_string(),
-                    None => to_json(k).to_string(),
-                };
-                map.insert(key, to_json(v));
+                map.insert(json_key(k), to_json(v));
             }
             J::Object(map)
         }
+    }
+}
+
+/// The key [`to_json`] gives a mapping key: its scalar text, or for a collection its JSON text.
+pub fn json_key(key: &Node) -> String {
+    match key.scalar_text() {
+        Some(t) => t.to_string(),
+        None => to_json(key).to_string(),
     }
 }
 
