@@ -4,7 +4,8 @@
 //!
 //! Without `pre-commit` on PATH the tests print a note and pass (`.ci/run` installs it, so CI
 //! runs them). The `language: rust` hook builds cilint with `cargo install`, which takes minutes:
-//! its test is `#[ignore]`d; run it by hand with `cargo test --test precommit -- --ignored`.
+//! its test is `#[ignore]`d in the default run; `.ci/run` runs it with
+//! `cargo test --test precommit -- --ignored`.
 
 mod common;
 
@@ -233,7 +234,7 @@ fn system_hook_with_real_pre_commit() {
 /// `cargo install` (minutes), then runs it. A local clone of the committed HEAD stands for the
 /// published repository.
 #[test]
-#[ignore = "builds cilint from source with cargo install (minutes); run by hand"]
+#[ignore = "builds cilint from source with cargo install (minutes); .ci/run runs it"]
 fn rust_hook_with_real_pre_commit() {
     if !have_pre_commit() {
         return;
