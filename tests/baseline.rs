@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{cilint, run};
+use common::{check_in, scratch_repo};
 use std::fs;
 
 /// A warning (`undefined-env-var`), an error (`unknown-job`) and a clean rest.
@@ -21,24 +21,10 @@ workflows:
       - deploy
 ";
 
-fn repo(config: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    fs::create_dir(dir.path().join(".git")).unwrap();
-    fs::create_dir(dir.path().join(".circleci")).unwrap();
-    fs::write(dir.path().join(".circleci/config.yml"), config).unwrap();
-    dir
-}
-
 #[test]
 fn baseline_accepts_todays_findings_and_only_those() {
-    let dir = repo(LEGACY);
-    let check = |args: &[&str]| {
-        run(cilint()
-            .current_dir(dir.path())
-            .arg("check")
-            .args(args)
-            .args(["--fail-on", "info"]))
-    };
+    let dir = scratch_repo(LEGACY);
+    let check = |args: &[&str]| check_in(dir.path(), &[args, &["--fail-on", "info"]].concat());
     assert_eq!(check(&[]).code, 1);
 
     let r = check(&["--baseline"]);
@@ -79,12 +65,10 @@ fn baseline_accepts_todays_findings_and_only_those() {
 
 #[test]
 fn baseline_updates_the_discovered_file_and_keeps_it() {
-    let dir = repo(LEGACY);
+    let dir = scratch_repo(LEGACY);
     let existing = "# Our settings.\n[rules]\nimage-unpinned = \"error\"  # we pin images\n\n[contexts]\nprod = [\"AWS_KEY\"]\n";
     fs::write(dir.path().join(".cilint.toml"), existing).unwrap();
-    let r = run(cilint()
-        .current_dir(dir.path())
-        .args(["check", "--baseline"]));
+    let r = check_in(dir.path(), &["--baseline"]);
     assert_eq!(r.code, 0, "{}", r.transcript());
     assert!(!dir.path().join(".circleci/.cilint.toml").exists());
     let text = fs::read_to_string(dir.path().join(".cilint.toml")).unwrap();
@@ -100,15 +84,13 @@ fn baseline_updates_the_discovered_file_and_keeps_it() {
         text.contains("[env]\nproject = [\"DEPLOY_TOKEN\"]\n"),
         "{text}"
     );
-    let r = run(cilint().current_dir(dir.path()).arg("check"));
+    let r = check_in(dir.path(), &[]);
     assert_eq!(r.code, 0, "{}", r.transcript());
 }
 
 #[test]
 fn baseline_with_no_config_is_a_usage_error() {
-    let dir = repo(LEGACY);
-    let r = run(cilint()
-        .current_dir(dir.path())
-        .args(["check", "--baseline", "--no-config"]));
+    let dir = scratch_repo(LEGACY);
+    let r = check_in(dir.path(), &["--baseline", "--no-config"]);
     assert_eq!(r.code, 2);
 }

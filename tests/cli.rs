@@ -15,18 +15,33 @@ fn json(stdout: &str) -> serde_json::Value {
     serde_json::from_str(stdout).expect("the json report parses")
 }
 
+/// The paths of the files of a JSON report, in its order.
+fn file_paths(v: &serde_json::Value) -> Vec<&str> {
+    v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect()
+}
+
+/// `cilint check ARGS`, its transcript a snapshot named `name`.
+fn snapshot_check(name: &str, args: &[&str]) -> common::Run {
+    snapshot_run(name, cilint().arg("check").args(args))
+}
+
 // ---------------------------------------------------------------------------------------------
 // Bundled example and fixtures, human format
 
 #[test]
 fn example_is_clean() {
-    let r = snapshot_run("cli__example", cilint().args(["check", EXAMPLE]));
+    let r = snapshot_check("cli__example", &[EXAMPLE]);
     assert_eq!(r.code, 0);
 }
 
 #[test]
 fn printed_config_is_one_syntax_error() {
-    let r = snapshot_run("cli__approval_as_printed", cilint().args(["check", BROKEN]));
+    let r = snapshot_check("cli__approval_as_printed", &[BROKEN]);
     assert_eq!(
         r.code, 1,
         "a YAML syntax error is a finding, not a usage error"
@@ -36,31 +51,29 @@ fn printed_config_is_one_syntax_error() {
 #[test]
 fn misindented_orb_step() {
     // Valid YAML; the loader alone finds nothing (later stages judge the step's keys).
-    let r = snapshot_run(
+    let r = snapshot_check(
         "cli__orb_step_misindented",
-        cilint().args([
-            "check",
+        &[
             "--format",
             "short",
             "tests/fixtures/orb-step-misindented.yml",
-        ]),
+        ],
     );
     assert!(r.code == 0 || r.code == 1);
 }
 
 #[test]
 fn yaml_edge_cases() {
-    let r = snapshot_run(
+    let r = snapshot_check(
         "cli__yaml_edge_cases",
-        cilint().args([
-            "check",
+        &[
             "--format",
             "short",
             "tests/fixtures/empty.yml",
             "tests/fixtures/bom.yml",
             "tests/fixtures/crlf.yml",
             "tests/fixtures/invalid-utf8.yml",
-        ]),
+        ],
     );
     assert_eq!(r.code, 1, "invalid UTF-8 is an error finding");
 }
@@ -69,9 +82,9 @@ fn yaml_edge_cases() {
 // Every format, on a file with warnings and a file with an error
 
 fn formats_run(format: &str) -> common::Run {
-    snapshot_run(
+    snapshot_check(
         &format!("cli__format_{format}"),
-        cilint().args(["check", "--format", format, WARNINGS, BROKEN, EXAMPLE]),
+        &["--format", format, WARNINGS, BROKEN, EXAMPLE],
     )
 }
 
@@ -92,7 +105,7 @@ fn format_json() {
     let v = json(&r.stdout);
     assert_eq!(v["version"], 1);
     let files = v["files"].as_array().unwrap();
-    let paths: Vec<&str> = files.iter().map(|f| f["path"].as_str().unwrap()).collect();
+    let paths = file_paths(&v);
     assert_eq!(paths, [WARNINGS, BROKEN, EXAMPLE], "input order is kept");
     let errors = files
         .iter()
@@ -176,14 +189,8 @@ fn fail_on_levels() {
 
 #[test]
 fn usage_errors_exit_2() {
-    snapshot_run(
-        "cli__unknown_format",
-        cilint().args(["check", "--format", "xml", EXAMPLE]),
-    );
-    let r = snapshot_run(
-        "cli__unknown_flag",
-        cilint().args(["check", "--no-such-flag"]),
-    );
+    snapshot_check("cli__unknown_format", &["--format", "xml", EXAMPLE]);
+    let r = snapshot_check("cli__unknown_flag", &["--no-such-flag"]);
     assert_eq!(r.code, 2);
 }
 
@@ -192,35 +199,33 @@ fn usage_errors_exit_2() {
 
 #[test]
 fn select_and_ignore() {
-    let r = snapshot_run(
+    let r = snapshot_check(
         "cli__select",
-        cilint().args([
-            "check",
+        &[
             "--format",
             "short",
             "--select",
             "yaml-syntax",
             WARNINGS,
             BROKEN,
-        ]),
+        ],
     );
     assert_eq!(r.code, 1);
-    let r = snapshot_run(
+    let r = snapshot_check(
         "cli__ignore",
-        cilint().args([
-            "check",
+        &[
             "--format",
             "short",
             "--ignore",
             "yaml-syntax,yaml-limits",
             WARNINGS,
             BROKEN,
-        ]),
+        ],
     );
     assert_eq!(r.code, 0);
-    let r = snapshot_run(
+    let r = snapshot_check(
         "cli__select_unknown",
-        cilint().args(["check", "--select", "duplicate-keys", WARNINGS]),
+        &["--select", "duplicate-keys", WARNINGS],
     );
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("did you mean `duplicate-key`"));
@@ -377,12 +382,7 @@ fn folder_arguments() {
         .args(["check", "--format", "json", "a", "b"]));
     assert!(r.code <= 1, "{}", r.stderr);
     let v = json(&r.stdout);
-    let paths: Vec<&str> = v["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["path"].as_str().unwrap())
-        .collect();
+    let paths = file_paths(&v);
     assert_eq!(paths, ["a/.circleci/config.yml", "b/one.yml", "b/two.yaml"]);
     let r = run(repo.cilint_in("").args(["check", "c"]));
     assert_eq!(r.code, 2);
@@ -413,12 +413,7 @@ fn several_files_keep_their_order() {
         .args(["check", "--format", "json"])
         .args(&names));
     let v = json(&r.stdout);
-    let paths: Vec<&str> = v["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["path"].as_str().unwrap())
-        .collect();
+    let paths = file_paths(&v);
     assert_eq!(paths, names);
     assert_eq!(r.code, 1);
 }
@@ -428,10 +423,7 @@ fn several_files_keep_their_order() {
 
 #[test]
 fn unreadable_file_exits_2_and_names_it() {
-    let r = snapshot_run(
-        "cli__missing_file",
-        cilint().args(["check", "tests/fixtures/no-such-file.yml"]),
-    );
+    let r = snapshot_check("cli__missing_file", &["tests/fixtures/no-such-file.yml"]);
     assert_eq!(r.code, 2);
     // The readable files are still reported.
     let r = run(cilint().args(["check", "--format", "short", WARNINGS, "nope.yml"]));
@@ -453,10 +445,7 @@ fn suppressions() {
         ("suppress-unknown", 0),
     ] {
         let path = format!("tests/fixtures/{name}.yml");
-        let r = snapshot_run(
-            &format!("cli__{}", name.replace('-', "_")),
-            cilint().args(["check", &path]),
-        );
+        let r = snapshot_check(&format!("cli__{}", name.replace('-', "_")), &[&path]);
         assert_eq!(r.code, code, "{name}");
     }
 }

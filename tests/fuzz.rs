@@ -166,24 +166,29 @@ fn mutate(rng: &mut Rng, input: &[u8]) -> Vec<u8> {
     lines.join(&b'\n')
 }
 
+/// Every report format writes the reports, as UTF-8.
+fn write_every_format(reports: &[FileReport]) {
+    for format in [
+        Format::Human,
+        Format::Short,
+        Format::Json,
+        Format::Sarif,
+        Format::Github,
+        Format::Junit,
+        Format::Gitlab,
+    ] {
+        let mut out = Vec::new();
+        report::write(format, reports, &report::Options::default(), &mut out).unwrap();
+        assert!(String::from_utf8(out).is_ok());
+    }
+}
+
 fn check(input: &[u8], seed: u64, settings: &Settings) {
     let result = std::panic::catch_unwind(|| {
         let report = cilint::lint(input, "fuzz.yml", settings);
         assert_consistent(&report);
         let reports = [report];
-        for format in [
-            Format::Human,
-            Format::Short,
-            Format::Json,
-            Format::Sarif,
-            Format::Github,
-            Format::Junit,
-            Format::Gitlab,
-        ] {
-            let mut out = Vec::new();
-            report::write(format, &reports, &report::Options::default(), &mut out).unwrap();
-            assert!(String::from_utf8(out).is_ok());
-        }
+        write_every_format(&reports);
     });
     if result.is_err() {
         panic!(
@@ -521,19 +526,7 @@ fn exercise(input: &[u8]) -> (FileReport, usize) {
         }
     }
     let reports = [report];
-    for format in [
-        Format::Human,
-        Format::Short,
-        Format::Json,
-        Format::Sarif,
-        Format::Github,
-        Format::Junit,
-        Format::Gitlab,
-    ] {
-        let mut out = Vec::new();
-        report::write(format, &reports, &report::Options::default(), &mut out).unwrap();
-        assert!(String::from_utf8(out).is_ok());
-    }
+    write_every_format(&reports);
     let [report] = reports;
     (report, drawn)
 }

@@ -3,11 +3,38 @@
 
 mod common;
 
-use common::{cilint, run, snapshot, snapshot_run};
-use std::fs;
+use common::{Run, cilint, run, scratch, snapshot, snapshot_run};
+use std::path::{Path, PathBuf};
 
 const GOOD: &str = "tests/fixtures/orb-src/good/src";
 const BROKEN: &str = "tests/fixtures/orb-src/broken/src";
+
+/// An orb command.
+const HELLO: &str = "description: Say hello.\nsteps:\n  - run: echo hello\n";
+
+/// An orb source folder (`src/` in a scratch folder): an `@orb.yml` saying `description`, and
+/// `members` (paths relative to `src/`).
+fn orb_source(description: &str, members: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {
+    let orb_yml = format!(
+        "version: 2.1\ndescription: {description}\ndisplay:\n  home_url: https://example.com\n  source_url: https://example.com/src\n"
+    );
+    let mut files = vec![("src/@orb.yml".to_string(), orb_yml)];
+    files.extend(
+        members
+            .iter()
+            .map(|(path, text)| (format!("src/{path}"), text.to_string())),
+    );
+    let dir = scratch(&files);
+    let src = dir.path().join("src");
+    (dir, src)
+}
+
+/// `check --orb --format short` on the orb source folder `src`.
+fn check_orb_short(src: &Path) -> Run {
+    run(cilint()
+        .args(["check", "--orb", "--format", "short"])
+        .arg(src))
+}
 
 fn json(stdout: &str) -> serde_json::Value {
     serde_json::from_str(stdout).expect("the json report parses")
@@ -134,28 +161,17 @@ fn select_and_fail_on_work_as_for_configs() {
 
 #[test]
 fn suppression_comments_apply_in_their_own_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let src = dir.path().join("src");
-    fs::create_dir_all(src.join("jobs")).unwrap();
-    fs::create_dir_all(src.join("commands")).unwrap();
-    fs::write(
-        src.join("@orb.yml"),
-        "version: 2.1\ndescription: Says hello.\ndisplay:\n  home_url: https://example.com\n  source_url: https://example.com/src\n",
-    )
-    .unwrap();
-    fs::write(
-        src.join("commands/hello.yml"),
-        "description: Say hello.\nsteps:\n  - run: echo hello\n",
-    )
-    .unwrap();
-    fs::write(
-        src.join("jobs/greet.yml"),
-        "description: Greet.\ndocker:\n  - image: cimg/base:2024.01\nsteps:\n  - hello\n  - helo # cilint: ignore[unknown-command]\n  - hi\n",
-    )
-    .unwrap();
-    let r = run(cilint()
-        .args(["check", "--orb", "--format", "short"])
-        .arg(&src));
+    let (_dir, src) = orb_source(
+        "Says hello.",
+        &[
+            ("commands/hello.yml", HELLO),
+            (
+                "jobs/greet.yml",
+                "description: Greet.\ndocker:\n  - image: cimg/base:2024.01\nsteps:\n  - hello\n  - helo # cilint: ignore[unknown-command]\n  - hi\n",
+            ),
+        ],
+    );
+    let r = check_orb_short(&src);
     let found: Vec<&str> = r.stdout.lines().filter(|l| l.contains("error[")).collect();
     assert_eq!(found.len(), 1, "{}", r.stdout);
     assert!(
@@ -166,7 +182,7 @@ fn suppression_comments_apply_in_their_own_file() {
 
 #[test]
 fn spans_stay_inside_their_files() {
-    let folder = cilint::orb_source::read_folder(std::path::Path::new(BROKEN), "src").unwrap();
+    let folder = cilint::orb_source::read_folder(Path::new(BROKEN), "src").unwrap();
     let reports = cilint::orb_source::lint_orb(&folder, &cilint::Settings::default());
     assert_eq!(reports.len(), folder.files.len());
     let mut seen = 0;
@@ -192,7 +208,7 @@ fn included_scripts_are_shellchecked_in_their_own_file() {
     let Some(bin) = cilint::shellcheck::find_on_path() else {
         return; // needs the shellcheck program (CI installs it)
     };
-    let folder = cilint::orb_source::read_folder(std::path::Path::new(BROKEN), "src").unwrap();
+    let folder = cilint::orb_source::read_folder(Path::new(BROKEN), "src").unwrap();
     let settings = cilint::Settings {
         shellcheck: Some(bin),
         ..cilint::Settings::default()
@@ -213,22 +229,14 @@ fn included_scripts_are_shellchecked_in_their_own_file() {
 
 #[test]
 fn what_an_orb_cannot_know_is_said_softly() {
-    let dir = tempfile::tempdir().unwrap();
-    let src = dir.path().join("src");
-    fs::create_dir_all(src.join("jobs")).unwrap();
-    fs::write(
-        src.join("@orb.yml"),
-        "version: 2.1\ndescription: Deploys.\ndisplay:\n  home_url: https://example.com\n  source_url: https://example.com/src\n",
-    )
-    .unwrap();
-    fs::write(
-        src.join("jobs/deploy.yml"),
-        "description: Deploy.\ndocker:\n  - image: cimg/base:2024.01\nsteps:\n  - run: echo \"<< pipeline.parameters.target >>\" \"$DEPLOY_TOKEN\"\n",
-    )
-    .unwrap();
-    let r = run(cilint()
-        .args(["check", "--orb", "--format", "short"])
-        .arg(&src));
+    let (_dir, src) = orb_source(
+        "Deploys.",
+        &[(
+            "jobs/deploy.yml",
+            "description: Deploy.\ndocker:\n  - image: cimg/base:2024.01\nsteps:\n  - run: echo \"<< pipeline.parameters.target >>\" \"$DEPLOY_TOKEN\"\n",
+        )],
+    );
+    let r = check_orb_short(&src);
     assert_eq!(r.code, 0, "{}", r.transcript());
     assert!(
         r.stdout.contains("warning[undefined-parameter]"),
@@ -240,27 +248,17 @@ fn what_an_orb_cannot_know_is_said_softly() {
 
 #[test]
 fn member_subfolders_are_reported_as_not_packed() {
-    let dir = tempfile::tempdir().unwrap();
-    let src = dir.path().join("src");
-    fs::create_dir_all(src.join("commands/extra")).unwrap();
-    fs::write(
-        src.join("@orb.yml"),
-        "version: 2.1\ndescription: Says hello.\ndisplay:\n  home_url: https://example.com\n  source_url: https://example.com/src\n",
-    )
-    .unwrap();
-    fs::write(
-        src.join("commands/hello.yml"),
-        "description: Say hello.\nsteps:\n  - run: echo hello\n",
-    )
-    .unwrap();
-    fs::write(
-        src.join("commands/extra/bye.yml"),
-        "description: Say bye.\nsteps:\n  - run: echo bye\n",
-    )
-    .unwrap();
-    let r = run(cilint()
-        .args(["check", "--orb", "--format", "short"])
-        .arg(&src));
+    let (_dir, src) = orb_source(
+        "Says hello.",
+        &[
+            ("commands/hello.yml", HELLO),
+            (
+                "commands/extra/bye.yml",
+                "description: Say bye.\nsteps:\n  - run: echo bye\n",
+            ),
+        ],
+    );
+    let r = check_orb_short(&src);
     assert_eq!(r.code, 0, "a warning: {}", r.transcript());
     let found: Vec<&str> = r
         .stdout

@@ -12,6 +12,20 @@ const FIXTURE: &str = "tests/fixtures/orbs/fetch.yml";
 
 const COVERAGE_ORB: &str = "version: 2.1\ncommands:\n  upload:\n    parameters:\n      file:\n        type: string\n    steps:\n      - run: ./upload.sh << parameters.file >>\n";
 
+/// `cilint orbs SUBCOMMAND` on the fixture, with the orb cache `cache` and no settings file.
+fn orbs(subcommand: &str, cache: &str) -> assert_cmd::Command {
+    let mut cmd = cilint();
+    cmd.args([
+        "orbs",
+        subcommand,
+        FIXTURE,
+        "--orb-cache",
+        cache,
+        "--no-config",
+    ]);
+    cmd
+}
+
 /// One request the server saw: the orb version asked for and the token sent.
 #[derive(Clone, Debug, PartialEq)]
 struct Seen {
@@ -100,21 +114,12 @@ fn fetch_list_and_check_with_the_cache() {
     let replace = [(dir.as_str(), "[CACHE]"), (url.as_str(), "[API]")];
 
     // Before: nothing cached.
-    let before = run(cilint().args(["orbs", "list", FIXTURE, "--orb-cache", &dir, "--no-config"]));
+    let before = run(&mut orbs("list", &dir));
     assert_eq!(before.code, 0);
     snapshot("orbs_cli__list_before", &before.transcript(), &replace);
 
-    let fetched = run(cilint()
-        .args([
-            "orbs",
-            "fetch",
-            FIXTURE,
-            "--orb-cache",
-            &dir,
-            "--no-config",
-            "--api-url",
-            &url,
-        ])
+    let fetched = run(orbs("fetch", &dir)
+        .args(["--api-url", &url])
         .env("CIRCLECI_TOKEN", "secret-token"));
     snapshot("orbs_cli__fetch", &fetched.transcript(), &replace);
     assert_eq!(fetched.code, 2, "one orb version is unknown to the API");
@@ -136,16 +141,7 @@ fn fetch_list_and_check_with_the_cache() {
     );
 
     // A second fetch finds the source cached and does not ask again for it.
-    let again = run(cilint().args([
-        "orbs",
-        "fetch",
-        FIXTURE,
-        "--orb-cache",
-        &dir,
-        "--no-config",
-        "--api-url",
-        &url,
-    ]));
+    let again = run(orbs("fetch", &dir).args(["--api-url", &url]));
     assert!(again.stdout.contains("cached   example/coverage@1.4.2"));
     let asked: usize = seen
         .lock()
@@ -155,7 +151,7 @@ fn fetch_list_and_check_with_the_cache() {
         .count();
     assert_eq!(asked, 1);
 
-    let after = run(cilint().args(["orbs", "list", FIXTURE, "--orb-cache", &dir, "--no-config"]));
+    let after = run(&mut orbs("list", &dir));
     snapshot("orbs_cli__list_after", &after.transcript(), &replace);
 
     // Linting with the cache: the orb's command used as a job is an error, and its arguments
@@ -190,16 +186,7 @@ fn fetch_reports_an_unreachable_api() {
     let cache = tempfile::tempdir().expect("temp dir");
     let dir = cache.path().to_str().unwrap().to_string();
     let url = format!("http://127.0.0.1:{port}/graphql-unstable");
-    let r = run(cilint().args([
-        "orbs",
-        "fetch",
-        FIXTURE,
-        "--orb-cache",
-        &dir,
-        "--no-config",
-        "--api-url",
-        &url,
-    ]));
+    let r = run(orbs("fetch", &dir).args(["--api-url", &url]));
     assert_eq!(r.code, 2);
     assert!(
         r.stderr.contains("could not fetch 2 orb source(s)"),

@@ -2,16 +2,15 @@
 //! test writes into a temporary folder. Findings are snapshots in `snapshots/` (names start
 //! `orbs__`).
 
+mod common;
+
 use cilint::context::Context;
 use cilint::diagnostic::Diagnostic;
 use cilint::model::Config;
 use cilint::orbs::Orbs;
 use cilint::{LineIndex, Settings, rules, yaml};
-use std::path::{Path, PathBuf};
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+use common::{cilint, root, run, snapshot};
+use std::path::Path;
 
 /// The rules these fixtures are about.
 const MINE: &[&str] = &[
@@ -86,8 +85,7 @@ fn render(source: &str, diags: &[Diagnostic]) -> String {
 fn check_binary(fixture: &str, cache: Option<&Path>) -> String {
     let empty = tempfile::tempdir().expect("temp dir");
     let dir = cache.unwrap_or(empty.path());
-    let out = assert_cmd::cargo::cargo_bin_cmd!("cilint")
-        .current_dir(root())
+    run(cilint()
         .args([
             "check",
             "--format",
@@ -98,21 +96,20 @@ fn check_binary(fixture: &str, cache: Option<&Path>) -> String {
         ])
         .arg("--orb-cache")
         .arg(dir)
-        .arg(format!("tests/fixtures/orbs/{fixture}"))
-        .output()
-        .expect("the binary runs");
-    format!(
-        "exit: {}\n--- stdout\n{}--- stderr\n{}",
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
+        .arg(format!("tests/fixtures/orbs/{fixture}")))
+    .transcript()
 }
 
 fn snap(name: &str, text: &str) {
-    insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false}, {
-        insta::assert_snapshot!(name, text);
-    });
+    snapshot(name, text, &[]);
+}
+
+/// Snapshot a fixture's findings twice: through the library (`name`) and through the binary
+/// (`name_cli`), both with the orb cache `cache`.
+fn snap_lint_and_check(name: &str, fixture_name: &str, cache: Option<&Path>) {
+    let src = fixture(fixture_name);
+    snap(name, &render(&src, &lint(&src, cache)));
+    snap(&format!("{name}_cli"), &check_binary(fixture_name, cache));
 }
 
 fn fixture(name: &str) -> String {
@@ -148,13 +145,7 @@ jobs:
 
 /// A temporary orb cache holding `ns/name@version.yml` files.
 fn cache_with(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    for (rel, text) in files {
-        let path: PathBuf = dir.path().join(rel);
-        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        std::fs::write(path, text).expect("write");
-    }
-    dir
+    common::scratch(files)
 }
 
 fn ids(diags: &[Diagnostic]) -> Vec<&str> {
@@ -170,26 +161,13 @@ fn errors(diags: &[Diagnostic]) -> Vec<&Diagnostic> {
 
 #[test]
 fn inline_orb_members() {
-    let src = fixture("inline-orb-members.yml");
-    snap("orbs__inline_orb_members", &render(&src, &lint(&src, None)));
-    snap(
-        "orbs__inline_orb_members_cli",
-        &check_binary("inline-orb-members.yml", None),
-    );
+    snap_lint_and_check("orbs__inline_orb_members", "inline-orb-members.yml", None);
 }
 
 #[test]
 fn cached_orb_members_and_arguments() {
     let cache = cache_with(&[("example/coverage@1.4.2.yml", COVERAGE_ORB)]);
-    let src = fixture("cached-orb.yml");
-    snap(
-        "orbs__cached_orb",
-        &render(&src, &lint(&src, Some(cache.path()))),
-    );
-    snap(
-        "orbs__cached_orb_cli",
-        &check_binary("cached-orb.yml", Some(cache.path())),
-    );
+    snap_lint_and_check("orbs__cached_orb", "cached-orb.yml", Some(cache.path()));
 }
 
 #[test]
@@ -209,39 +187,25 @@ fn uncached_orb_is_only_an_info() {
 
 #[test]
 fn orb_versions() {
-    let src = fixture("orb-versions.yml");
     let cache = cache_with(&[(
         "circleci/go@5.1.1.yml",
         "version: 2.1\njobs:\n  test:\n    docker: [{image: cimg/go:1.22}]\n    steps: [checkout]\n",
     )]);
-    snap(
-        "orbs__orb_versions",
-        &render(&src, &lint(&src, Some(cache.path()))),
-    );
-    snap(
-        "orbs__orb_versions_cli",
-        &check_binary("orb-versions.yml", Some(cache.path())),
-    );
+    snap_lint_and_check("orbs__orb_versions", "orb-versions.yml", Some(cache.path()));
 }
 
 #[test]
 fn parameter_references() {
-    let src = fixture("parameter-references.yml");
-    snap(
+    snap_lint_and_check(
         "orbs__parameter_references",
-        &render(&src, &lint(&src, None)),
-    );
-    snap(
-        "orbs__parameter_references_cli",
-        &check_binary("parameter-references.yml", None),
+        "parameter-references.yml",
+        None,
     );
 }
 
 #[test]
 fn arguments() {
-    let src = fixture("arguments.yml");
-    snap("orbs__arguments", &render(&src, &lint(&src, None)));
-    snap("orbs__arguments_cli", &check_binary("arguments.yml", None));
+    snap_lint_and_check("orbs__arguments", "arguments.yml", None);
 }
 
 #[test]
@@ -280,7 +244,6 @@ fn real_world_patterns_are_clean() {
     assert!(noisy.is_empty(), "{}", render(&src, &diags));
 }
 
-/// The shared corpus, beside the repository.
 /// A file of the shared corpus, `None` when the corpus is not next to the project (the tests
 /// that need it then check nothing and say so).
 fn corpus(rel: &str) -> Option<String> {
@@ -289,6 +252,25 @@ fn corpus(rel: &str) -> Option<String> {
         eprintln!("skipped: ../shared/corpus/{rel} is not there");
     }
     text
+}
+
+/// The files of the shared corpus folder `folder` whose names `keep` accepts, as (name, text);
+/// `None` when the corpus is not next to the project.
+fn corpus_files(folder: &str, keep: impl Fn(&str) -> bool) -> Option<Vec<(String, String)>> {
+    let dir = root().join("../shared/corpus").join(folder);
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        eprintln!("skipped: {} is not there", dir.display());
+        return None;
+    };
+    let mut files = Vec::new();
+    for entry in entries {
+        let path = entry.expect("entry").path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if keep(&name) {
+            files.push((name, std::fs::read_to_string(&path).expect("read")));
+        }
+    }
+    Some(files)
 }
 
 #[test]
@@ -340,22 +322,18 @@ fn codecov_command_used_as_job() {
 
 #[test]
 fn real_corpus_gets_no_errors() {
-    let dir = root().join("../shared/corpus/real");
-    let known_invalid = std::fs::read_to_string(dir.join("KNOWN-INVALID.tsv")).unwrap_or_default();
+    let known_invalid =
+        std::fs::read_to_string(root().join("../shared/corpus/real/KNOWN-INVALID.tsv"))
+            .unwrap_or_default();
+    let Some(files) = corpus_files("real", |name| {
+        name.ends_with(".yml") && !known_invalid.contains(name)
+    }) else {
+        return;
+    };
     let empty = cache_with(&[]);
     let mut report = String::new();
     let mut checked = 0;
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        eprintln!("skipped: {} is not there", dir.display());
-        return;
-    };
-    for entry in entries {
-        let path = entry.expect("entry").path();
-        let name = path.file_name().unwrap().to_string_lossy().to_string();
-        if !name.ends_with(".yml") || known_invalid.contains(&name) {
-            continue;
-        }
-        let src = std::fs::read_to_string(&path).expect("read");
+    for (name, src) in files {
         checked += 1;
         let diags = lint(&src, Some(empty.path()));
         let mine: Vec<Diagnostic> = diags
@@ -372,20 +350,12 @@ fn real_corpus_gets_no_errors() {
 
 #[test]
 fn cli_false_positives_stay_clean() {
-    let dir = root().join("../shared/corpus/broken");
-    let mut checked = 0;
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        eprintln!("skipped: {} is not there", dir.display());
+    let Some(files) = corpus_files("broken", |name| name.starts_with("cli-false-positive-")) else {
         return;
     };
-    for entry in entries {
-        let path = entry.expect("entry").path();
-        let name = path.file_name().unwrap().to_string_lossy().to_string();
-        if !name.starts_with("cli-false-positive-") {
-            continue;
-        }
+    let mut checked = 0;
+    for (name, src) in files {
         checked += 1;
-        let src = std::fs::read_to_string(&path).expect("read");
         let diags = lint(&src, None);
         let noisy: Vec<Diagnostic> = diags
             .into_iter()

@@ -9,37 +9,10 @@
 
 mod common;
 
-use common::root;
+use common::{BROKEN, CLEAN, path_with_cilint, root};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-
-const CLEAN: &str = "version: 2.1
-jobs:
-  build:
-    docker:
-      - image: cimg/base:2024.02
-    steps:
-      - checkout
-workflows:
-  main:
-    jobs:
-      - build
-";
-
-const BROKEN: &str = "version: 2.1
-jobs:
-  build:
-    docker:
-      - image: cimg/base:2024.02
-    steps:
-      - checkout
-workflows:
-  main:
-    jobs:
-      - build
-      - deploy
-";
 
 fn have_pre_commit() -> bool {
     let ok = Command::new("pre-commit")
@@ -81,12 +54,17 @@ fn command(program: &str, dir: &Path, env: &Env) -> Command {
     cmd
 }
 
-fn ok(out: Output, what: &str) -> String {
-    let text = format!(
+/// What a command printed, stdout then stderr.
+fn printed(out: &Output) -> String {
+    format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
-    );
+    )
+}
+
+fn ok(out: Output, what: &str) -> String {
+    let text = printed(&out);
     assert!(out.status.success(), "{what} failed:\n{text}");
     text
 }
@@ -168,11 +146,7 @@ fn commit_clean_then_broken(hooks: &Path, id: &str, env: &Env) {
     std::fs::write(work.join(".circleci/config.yml"), BROKEN).unwrap();
     ok(git(&["add", "."]), "git add");
     let out = git(&["commit", "-q", "-m", "broken"]);
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let text = printed(&out);
     assert!(!out.status.success(), "the commit went through:\n{text}");
     assert!(text.contains("Failed"), "{text}");
     assert!(text.contains("error[unknown-job]"), "{text}");
@@ -217,14 +191,9 @@ fn system_hook_with_real_pre_commit() {
         return;
     }
     let home = tempfile::tempdir().unwrap();
-    let bin = assert_cmd::cargo::cargo_bin!("cilint");
-    let mut paths = vec![bin.parent().unwrap().to_path_buf()];
-    paths.extend(std::env::split_paths(
-        &std::env::var_os("PATH").unwrap_or_default(),
-    ));
     let env = Env {
         home: home.path().to_path_buf(),
-        path: std::env::join_paths(paths).unwrap(),
+        path: path_with_cilint(),
     };
     let hooks = hooks_repo(&env);
     commit_clean_then_broken(&hooks, "cilint-system", &env);

@@ -6,53 +6,10 @@
 
 mod common;
 
-use common::{cilint, root, run};
+use common::{BROKEN, CLEAN, check_in, cilint, path_with_cilint, root, run, scratch_repo};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-
-const CLEAN: &str = "version: 2.1
-jobs:
-  build:
-    docker:
-      - image: cimg/base:2024.02
-    steps:
-      - checkout
-      - run: make
-workflows:
-  main:
-    jobs:
-      - build
-";
-
-/// `build` runs a job that does not exist: an error.
-const BROKEN: &str = "version: 2.1
-jobs:
-  build:
-    docker:
-      - image: cimg/base:2024.02
-    steps:
-      - checkout
-workflows:
-  main:
-    jobs:
-      - build
-      - deploy
-";
-
-/// The folder that holds the built binary, for `PATH`.
-fn bin_dir() -> PathBuf {
-    let bin = assert_cmd::cargo::cargo_bin!("cilint");
-    bin.parent().unwrap().to_path_buf()
-}
-
-fn path_with_cilint() -> std::ffi::OsString {
-    let mut paths = vec![bin_dir()];
-    paths.extend(std::env::split_paths(
-        &std::env::var_os("PATH").unwrap_or_default(),
-    ));
-    std::env::join_paths(paths).unwrap()
-}
 
 /// The README's fenced blocks under the `###` heading `title` (inside "Where to run it"),
 /// as (language, text).
@@ -115,15 +72,6 @@ fn commands(v: &Value, out: &mut Vec<String>) {
     }
 }
 
-/// A scratch git repository with `.circleci/config.yml`.
-fn scratch(config: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join(".circleci")).unwrap();
-    std::fs::write(dir.path().join(".circleci/config.yml"), config).unwrap();
-    std::fs::create_dir(dir.path().join(".git")).unwrap();
-    dir
-}
-
 /// Run a recipe's shell commands, one after the other as a CI step does (`bash -e`); the exit
 /// code of the first failing one, or 0.
 fn run_commands(dir: &Path, cmds: &[String], env: &[(&str, &str)]) -> (i32, String) {
@@ -174,12 +122,12 @@ fn circleci_recipe() {
     let blocks = recipe_blocks("CircleCI");
     let (_, config) = &blocks[0];
     // The recipe is a whole config, and cilint finds nothing in it.
-    let dir = scratch(config);
+    let dir = scratch_repo(config);
     let (code, out) = run_commands(dir.path(), &["cilint check".into()], &[]);
     assert_eq!(code, 0, "{out}");
     let cmds = yaml_recipe_commands("CircleCI").remove(0);
     for (config, failures) in [(CLEAN, 0), (BROKEN, 1)] {
-        let dir = scratch(config);
+        let dir = scratch_repo(config);
         let (code, _) = run_commands(dir.path(), &cmds, &[]);
         assert_eq!(code, failures, "exit code on {config}");
         let xml = std::fs::read_to_string(dir.path().join("test-results/cilint/results.xml"))
@@ -201,7 +149,7 @@ fn github_actions_recipes() {
     assert_eq!(recipes.len(), 2, "annotations and code scanning");
     // Annotations.
     for (config, expected) in [(CLEAN, 0), (BROKEN, 1)] {
-        let dir = scratch(config);
+        let dir = scratch_repo(config);
         let (code, out) = run_commands(dir.path(), &recipes[0], &[("GITHUB_ACTIONS", "true")]);
         assert_eq!(code, expected);
         if expected == 1 {
@@ -215,7 +163,7 @@ fn github_actions_recipes() {
     }
     // SARIF for code scanning: `uses:` steps have no command; the run step writes the file.
     for (config, results) in [(CLEAN, 0), (BROKEN, 1)] {
-        let dir = scratch(config);
+        let dir = scratch_repo(config);
         let (code, _) = run_commands(dir.path(), &recipes[1], &[]);
         assert_eq!(code, 0, "--fail-on never lets the upload step run");
         let text = std::fs::read_to_string(dir.path().join("cilint.sarif")).unwrap();
@@ -252,7 +200,7 @@ fn gitlab_recipe() {
         .unwrap()
         .to_string();
     for (config, issues) in [(CLEAN, 0), (BROKEN, 1)] {
-        let dir = scratch(config);
+        let dir = scratch_repo(config);
         let (code, _) = run_commands(dir.path(), &cmds, &[]);
         assert_eq!(code, issues as i32);
         let text = std::fs::read_to_string(dir.path().join(&artifact)).unwrap();
@@ -276,35 +224,33 @@ fn plain_shell_recipe() {
     let (lang, text) = &blocks[0];
     assert_eq!(lang, "sh");
     let cmds: Vec<String> = text.lines().map(String::from).collect();
-    let dir = scratch(CLEAN);
+    let dir = scratch_repo(CLEAN);
     assert_eq!(run_commands(dir.path(), &cmds, &[]).0, 0);
-    let dir = scratch(BROKEN);
+    let dir = scratch_repo(BROKEN);
     assert_eq!(run_commands(dir.path(), &cmds, &[]).0, 1);
 }
 
 #[test]
 fn github_format_is_the_default_in_github_actions() {
-    let dir = scratch(BROKEN);
-    let r = run(cilint()
-        .current_dir(dir.path())
-        .env("GITHUB_ACTIONS", "true")
-        .arg("check"));
+    let dir = scratch_repo(BROKEN);
+    let check = |github_actions: &str, args: &[&str]| {
+        run(cilint()
+            .current_dir(dir.path())
+            .env("GITHUB_ACTIONS", github_actions)
+            .arg("check")
+            .args(args))
+    };
+    let r = check("true", &[]);
     assert_eq!(r.code, 1);
     assert!(r.stdout.starts_with("::error file="), "{}", r.stdout);
     // An explicit --format wins, and other values of the variable change nothing.
-    let r = run(cilint()
-        .current_dir(dir.path())
-        .env("GITHUB_ACTIONS", "true")
-        .args(["check", "--format", "short"]));
+    let r = check("true", &["--format", "short"]);
     assert!(
         r.stdout.starts_with(".circleci/config.yml:12:"),
         "{}",
         r.stdout
     );
-    let r = run(cilint()
-        .current_dir(dir.path())
-        .env("GITHUB_ACTIONS", "false")
-        .arg("check"));
+    let r = check("false", &[]);
     assert!(r.stdout.contains("error[unknown-job]"), "{}", r.stdout);
 }
 
@@ -378,12 +324,10 @@ fn man_page_is_roff() {
 
 #[test]
 fn a_circleci_folder_lints_every_config_grouped_per_file() {
-    let dir = scratch(CLEAN);
+    let dir = scratch_repo(CLEAN);
     std::fs::write(dir.path().join(".circleci/continue_config.yml"), BROKEN).unwrap();
     std::fs::write(dir.path().join(".circleci/notes.txt"), "not yaml").unwrap();
-    let r = run(cilint()
-        .current_dir(dir.path())
-        .args(["check", "--format", "json", ".circleci/"]));
+    let r = check_in(dir.path(), &["--format", "json", ".circleci/"]);
     assert_eq!(r.code, 1, "{}", r.transcript());
     let v: Value = serde_json::from_str(&r.stdout).unwrap();
     let files: Vec<(&str, usize)> = v["files"]
@@ -405,9 +349,7 @@ fn a_circleci_folder_lints_every_config_grouped_per_file() {
         ]
     );
     // The human report names each file once per finding and sums up over both.
-    let r = run(cilint()
-        .current_dir(dir.path())
-        .args(["check", ".circleci"]));
+    let r = check_in(dir.path(), &[".circleci"]);
     assert!(
         r.stdout.contains("[.circleci/continue_config.yml:12:9]"),
         "{}",
@@ -428,14 +370,9 @@ workflows:
       - continuation/continue:
           configuration_path: .circleci/continue_config.yml
 ";
-    let dir = scratch(setup);
+    let dir = scratch_repo(setup);
     std::fs::write(dir.path().join(".circleci/continue_config.yml"), BROKEN).unwrap();
-    let r = run(cilint().current_dir(dir.path()).args([
-        "check",
-        "--format",
-        "short",
-        ".circleci/config.yml",
-    ]));
+    let r = check_in(dir.path(), &["--format", "short", ".circleci/config.yml"]);
     assert_eq!(r.code, 1, "{}", r.transcript());
     assert!(
         r.stdout
@@ -445,14 +382,11 @@ workflows:
     );
     assert!(r.stdout.contains("in 2 files"), "{}", r.stdout);
     // Named as well, or through the folder: linted once.
-    let r =
-        run(cilint()
-            .current_dir(dir.path())
-            .args(["check", "--format", "short", ".circleci/"]));
+    let r = check_in(dir.path(), &["--format", "short", ".circleci/"]);
     assert!(r.stdout.contains("in 2 files"), "{}", r.stdout);
     // Without the file there is nothing more to lint.
     std::fs::remove_file(dir.path().join(".circleci/continue_config.yml")).unwrap();
-    let r = run(cilint().current_dir(dir.path()).arg("check"));
+    let r = check_in(dir.path(), &[]);
     assert_eq!(r.code, 0, "{}", r.transcript());
     assert!(r.stdout.contains(" in 1 file\n"), "{}", r.stdout);
 }

@@ -71,3 +71,66 @@ pub fn snapshot_run(name: &str, cmd: &mut Command) -> Run {
     snapshot(name, &r.transcript(), &[]);
     r
 }
+
+/// A config with one job that its workflow runs: no finding at all.
+pub const CLEAN: &str = "version: 2.1
+jobs:
+  build:
+    docker:
+      - image: cimg/base:2024.02
+    steps:
+      - checkout
+      - run: make
+workflows:
+  main:
+    jobs:
+      - build
+";
+
+/// A config whose workflow runs a job that does not exist: one error, `unknown-job` at 12:9.
+pub const BROKEN: &str = "version: 2.1
+jobs:
+  build:
+    docker:
+      - image: cimg/base:2024.02
+    steps:
+      - checkout
+workflows:
+  main:
+    jobs:
+      - build
+      - deploy
+";
+
+/// A scratch folder holding `files` (paths relative to it; folders are made as needed).
+pub fn scratch(files: &[(impl AsRef<Path>, impl AsRef<[u8]>)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (rel, text) in files {
+        let path = dir.path().join(rel);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+    dir
+}
+
+/// A scratch repository (a `.git` folder marks its root) with `.circleci/config.yml`.
+pub fn scratch_repo(config: &str) -> tempfile::TempDir {
+    let dir = scratch(&[(".circleci/config.yml", config)]);
+    std::fs::create_dir(dir.path().join(".git")).expect("mkdir .git");
+    dir
+}
+
+/// `PATH` with the folder of the built `cilint` first.
+pub fn path_with_cilint() -> std::ffi::OsString {
+    let bin = assert_cmd::cargo::cargo_bin!("cilint");
+    let mut paths = vec![bin.parent().expect("the binary's folder").to_path_buf()];
+    paths.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
+    std::env::join_paths(paths).expect("a valid PATH")
+}
+
+/// `cilint check ARGS` run in `dir` (a scratch repository, say).
+pub fn check_in(dir: &Path, args: &[&str]) -> Run {
+    run(cilint().current_dir(dir).arg("check").args(args))
+}
