@@ -168,20 +168,12 @@ fn quote(s: &str) -> String {
 }
 
 /// Text inside a DOT HTML-like label.
-fn html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '[' => out.push_str("&#91;"),
-            ']' => out.push_str("&#93;"),
-            c if (c as u32) < 0x20 => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
+/// Square brackets are references too, and control characters (line breaks included) spaces.
+pub(super) fn html(s: &str) -> String {
+    super::xml_escape_with(s, |c| match c {
+        '[' => Some("&#91;"),
+        ']' => Some("&#93;"),
+        c if (c as u32) < 0x20 => Some(" "),
+        _ => None,
+    })
 }

@@ -234,16 +234,30 @@ impl Edge {
 
 /// Escape text for XML character data and attribute values.
 pub(crate) fn xml_escape(s: &str) -> String {
+    xml_escape_with(s, |_| None)
+}
+
+/// Escape text for XML: `special` may write a character its own way (`Some(text)`); every
+/// other markup character becomes a reference, and a character XML 1.0 cannot hold at all
+/// (most control characters, U+FFFE, U+FFFF) becomes U+FFFD rather than an invalid document.
+pub(crate) fn xml_escape_with(s: &str, special: impl Fn(char) -> Option<&'static str>) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
+        if let Some(text) = special(c) {
+            out.push_str(text);
+            continue;
+        }
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            // Characters XML 1.0 forbids; replace rather than emit an invalid document.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push('\u{FFFD}'),
+            c if ((c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r'))
+                || matches!(c, '\u{FFFE}' | '\u{FFFF}') =>
+            {
+                out.push('\u{FFFD}')
+            }
             c => out.push(c),
         }
     }
@@ -368,5 +382,25 @@ impl SplitMix {
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn xml_escape_keeps_every_document_well_formed() {
+        let text = "a<b>&\"c'\t\n\u{1}\u{FFFF}[x]";
+        assert_eq!(
+            super::xml_escape(text),
+            "a&lt;b&gt;&amp;&quot;c&#39;\t\n\u{FFFD}\u{FFFD}[x]"
+        );
+        assert_eq!(
+            super::dot::html(text),
+            "a&lt;b&gt;&amp;&quot;c&#39;   \u{FFFD}&#91;x&#93;"
+        );
+        assert_eq!(
+            crate::report::junit::escape(text),
+            "a&lt;b&gt;&amp;&quot;c&apos;&#9;&#10;\u{FFFD}\u{FFFD}[x]"
+        );
     }
 }

@@ -64,22 +64,13 @@ pub fn write(reports: &[FileReport], _options: &Options, out: &mut dyn Write) ->
 /// Escape text for XML content and attribute values; characters XML 1.0 cannot hold at all
 /// (most control characters) become U+FFFD. Line breaks in attributes are kept as references.
 pub(crate) fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\n' => out.push_str("&#10;"),
-            '\r' => out.push_str("&#13;"),
-            '\t' => out.push_str("&#9;"),
-            c if (c as u32) < 0x20 || matches!(c, '\u{FFFE}' | '\u{FFFF}') => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::render::xml_escape_with(s, |c| match c {
+        '\'' => Some("&apos;"),
+        '\n' => Some("&#10;"),
+        '\r' => Some("&#13;"),
+        '\t' => Some("&#9;"),
+        _ => None,
+    })
 }
 
 #[cfg(test)]

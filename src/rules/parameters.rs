@@ -245,6 +245,12 @@ fn check_pipeline_values(cx: &Context, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Whether one of `refs` is a `kind` reference to `name`.
+fn refers_to(refs: &[Found], kind: RefKind, name: &str) -> bool {
+    refs.iter()
+        .any(|f| f.reference.kind == kind && f.reference.name == name)
+}
+
 fn check_unused(cx: &Context, out: &mut Vec<Diagnostic>) {
     for scope in cx.scopes() {
         for m in members(scope.config) {
@@ -253,10 +259,7 @@ fn check_unused(cx: &Context, out: &mut Vec<Diagnostic>) {
             }
             let refs = member_references(cx.source, m.node);
             for p in m.parameters {
-                let used = refs.iter().any(|f| {
-                    f.reference.kind == RefKind::Parameter && f.reference.name == p.name.text
-                });
-                if used {
+                if refers_to(&refs, RefKind::Parameter, p.name.text) {
                     continue;
                 }
                 out.push(
@@ -289,10 +292,7 @@ fn check_unused(cx: &Context, out: &mut Vec<Diagnostic>) {
     let mut found = Vec::new();
     references_under(cx.source, root, &mut found);
     for p in &cx.config.parameters {
-        let used = found.iter().any(|f| {
-            f.reference.kind == RefKind::PipelineParameter && f.reference.name == p.name.text
-        });
-        if used {
+        if refers_to(&found, RefKind::PipelineParameter, p.name.text) {
             continue;
         }
         out.push(

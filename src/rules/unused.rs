@@ -11,6 +11,7 @@
 use super::Rule;
 use crate::context::Context;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::Name;
 use crate::yaml::{Node, Value};
 use std::collections::HashSet;
 
@@ -37,6 +38,39 @@ pub static UNUSED_EXECUTOR: Rule = Rule {
     explanation: include_str!("docs/unused-executor.md"),
     check: Some(check_executors),
 };
+
+/// How one rule reports the definitions nothing uses.
+struct Unused {
+    rule: &'static Rule,
+    /// The kind of definition (`job`).
+    what: &'static str,
+    /// Who would use it (`no workflow runs it`).
+    nobody: &'static str,
+    label: &'static str,
+    help: fn(&str) -> String,
+}
+
+impl Unused {
+    /// A finding at each of `names` that is not in `used`.
+    fn report<'a>(
+        &self,
+        names: impl Iterator<Item = &'a Name<'a>>,
+        used: &HashSet<&str>,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        for name in names.filter(|n| !used.contains(n.text)) {
+            out.push(
+                self.rule
+                    .at(
+                        name.span,
+                        format!("{} `{name}` is defined but {}", self.what, self.nobody),
+                    )
+                    .label(self.label)
+                    .help((self.help)(name.text)),
+            );
+        }
+    }
+}
 
 /// Every string scalar (values, not mapping keys) under `node`, skipping the subtrees `skip`.
 fn string_values<'a>(node: &'a Node, skip: &[*const Node], out: &mut HashSet<&'a str>) {
@@ -109,23 +143,14 @@ fn check_jobs(cx: &Context, out: &mut Vec<Diagnostic>) {
             used.insert(wg.name); // the `build` job of a 2.0 config without workflows
         }
     }
-    for job in &cfg.jobs {
-        if used.contains(job.name.text) {
-            continue;
-        }
-        out.push(
-            UNUSED_JOB
-                .at(
-                    job.name.span,
-                    format!("job `{}` is defined but no workflow runs it", job.name),
-                )
-                .label("never run")
-                .help(format!(
-                    "add `- {}` to the `jobs:` of a workflow, or delete the job",
-                    job.name
-                )),
-        );
-    }
+    let unused = Unused {
+        rule: &UNUSED_JOB,
+        what: "job",
+        nobody: "no workflow runs it",
+        label: "never run",
+        help: |name| format!("add `- {name}` to the `jobs:` of a workflow, or delete the job"),
+    };
+    unused.report(cfg.jobs.iter().map(|j| &j.name), &used, out);
 }
 
 fn check_commands(cx: &Context, out: &mut Vec<Diagnostic>) {
@@ -157,23 +182,14 @@ fn check_commands(cx: &Context, out: &mut Vec<Diagnostic>) {
             }
         }
     }
-    for cmd in &cfg.commands {
-        if used.contains(cmd.name.text) {
-            continue;
-        }
-        out.push(
-            UNUSED_COMMAND
-                .at(
-                    cmd.name.span,
-                    format!("command `{}` is defined but no step calls it", cmd.name),
-                )
-                .label("never called")
-                .help(format!(
-                    "call it as a step (`- {}`) in a job or command, or delete it",
-                    cmd.name
-                )),
-        );
-    }
+    let unused = Unused {
+        rule: &UNUSED_COMMAND,
+        what: "command",
+        nobody: "no step calls it",
+        label: "never called",
+        help: |name| format!("call it as a step (`- {name}`) in a job or command, or delete it"),
+    };
+    unused.report(cfg.commands.iter().map(|c| &c.name), &used, out);
 }
 
 fn check_executors(cx: &Context, out: &mut Vec<Diagnostic>) {
@@ -189,21 +205,12 @@ fn check_executors(cx: &Context, out: &mut Vec<Diagnostic>) {
         .collect();
     let mut used: HashSet<&str> = HashSet::new();
     string_values(root, &skip, &mut used);
-    for ex in &cfg.executors {
-        if used.contains(ex.name.text) {
-            continue;
-        }
-        out.push(
-            UNUSED_EXECUTOR
-                .at(
-                    ex.name.span,
-                    format!("executor `{}` is defined but no job uses it", ex.name),
-                )
-                .label("never used")
-                .help(format!(
-                    "use it in a job (`executor: {}`), or delete it",
-                    ex.name
-                )),
-        );
-    }
+    let unused = Unused {
+        rule: &UNUSED_EXECUTOR,
+        what: "executor",
+        nobody: "no job uses it",
+        label: "never used",
+        help: |name| format!("use it in a job (`executor: {name}`), or delete it"),
+    };
+    unused.report(cfg.executors.iter().map(|e| &e.name), &used, out);
 }
