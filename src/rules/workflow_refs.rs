@@ -5,7 +5,7 @@ use super::Rule;
 use crate::context::Context;
 use crate::diagnostic::{Diagnostic, Severity, did_you_mean};
 use crate::graph::{JobKind, Resolution};
-use crate::model::{OrbSource, orb_ref};
+use crate::model::orb_ref;
 use petgraph::graph::NodeIndex;
 use std::collections::{HashMap, HashSet};
 
@@ -57,55 +57,25 @@ fn check_unknown_job(cx: &Context, out: &mut Vec<Diagnostic>) {
                 "workflow `{}` runs job `{name}`, which is defined nowhere",
                 wg.name
             );
-            let (label, help) = match orb_ref(name) {
-                Some(r) => {
-                    let jobs: Vec<&str> = match cfg.orb(r.orb).map(|o| &o.source) {
-                        Some(OrbSource::Inline(orb)) => {
-                            orb.jobs.iter().map(|j| j.name.text).collect()
-                        }
-                        _ => Vec::new(),
-                    };
-                    let full: Vec<String> = jobs.iter().map(|j| format!("{}/{j}", r.orb)).collect();
-                    let is_command = match cfg.orb(r.orb).map(|o| &o.source) {
-                        Some(OrbSource::Inline(orb)) => orb.command(r.member).is_some(),
-                        _ => false,
-                    };
-                    let help = if is_command {
-                        format!(
-                            "`{name}` is a command of orb `{}`, not a job: call it as a step of a job, or run one of the orb's jobs",
-                            r.orb
-                        )
-                    } else if let Some(dym) = did_you_mean(name, full.iter().map(String::as_str)) {
-                        dym
-                    } else if jobs.is_empty() {
-                        format!("inline orb `{}` defines no jobs", r.orb)
-                    } else {
-                        let list: Vec<String> =
-                            jobs.iter().map(|j| format!("`{}/{j}`", r.orb)).collect();
-                        format!("the jobs of orb `{}` are {}", r.orb, list.join(", "))
-                    };
-                    (format!("orb `{}` has no job `{}`", r.orb, r.member), help)
-                }
-                None => {
-                    let help = if cfg.command(name).is_some() {
-                        format!(
-                            "`{name}` is a command, not a job: call it as a step inside a job under `jobs:`, and run that job here"
-                        )
-                    } else if let Some(dym) =
-                        did_you_mean(name, cfg.jobs.iter().map(|j| j.name.text))
-                    {
-                        dym
-                    } else if cfg.jobs.is_empty() {
-                        format!("define a job `{name}` under a top-level `jobs:` key")
-                    } else {
-                        format!(
-                            "define a job `{name}` under `jobs:`, or add `type: approval` if this is meant as a manual approval hold"
-                        )
-                    };
-                    ("no job has this name".to_string(), help)
-                }
+            let help = if cfg.command(name).is_some() {
+                format!(
+                    "`{name}` is a command, not a job: call it as a step inside a job under `jobs:`, and run that job here"
+                )
+            } else if let Some(dym) = did_you_mean(name, cfg.jobs.iter().map(|j| j.name.text)) {
+                dym
+            } else if cfg.jobs.is_empty() {
+                format!("define a job `{name}` under a top-level `jobs:` key")
+            } else {
+                format!(
+                    "define a job `{name}` under `jobs:`, or add `type: approval` if this is meant as a manual approval hold"
+                )
             };
-            out.push(UNKNOWN_JOB.at(node.span, message).label(label).help(help));
+            out.push(
+                UNKNOWN_JOB
+                    .at(node.span, message)
+                    .label("no job has this name")
+                    .help(help),
+            );
         }
     }
 }
@@ -258,5 +228,46 @@ fn check_duplicate_names(cx: &Context, out: &mut Vec<Diagnostic>) {
                     )),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// An inline orb's missing job, or its command run as a job, is `unknown-orb-member`'s:
+    /// `unknown-job` says nothing of orb members.
+    #[test]
+    fn orb_members_are_left_to_unknown_orb_member() {
+        let src = "version: 2.1
+orbs:
+  tools:
+    jobs:
+      lint:
+        docker:
+          - image: cimg/base:2024.02
+        steps:
+          - checkout
+    commands:
+      greet:
+        steps:
+          - run: echo hi
+workflows:
+  main:
+    jobs:
+      - tools/lint
+      - tools/lnit
+      - tools/greet
+      - deploy
+";
+        let report = crate::lint(src.as_bytes(), "config.yml", &crate::Settings::default());
+        let rules = |id: &str| -> Vec<&str> {
+            report
+                .diagnostics
+                .iter()
+                .filter(|d| d.rule == id)
+                .map(|d| d.primary.span.slice(src))
+                .collect()
+        };
+        assert_eq!(rules("unknown-job"), ["deploy"]);
+        assert_eq!(rules("unknown-orb-member"), ["tools/lnit", "tools/greet"]);
     }
 }
