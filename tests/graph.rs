@@ -239,6 +239,32 @@ fn workspace_without_persist() {
     assert!(d[0].message.contains("`report`"));
 }
 
+/// One finding per attaching step, however many runs reach it.
+#[test]
+fn workspace_without_persist_once_per_step() {
+    let d = snapshot_fixture("workspace-shared.yml");
+    assert_eq!(
+        rules_of(&d),
+        ["workspace-without-persist", "workspace-without-persist"]
+    );
+    assert!(
+        d[0].message.starts_with(
+            "`report` attaches the workspace in 3 workflows: `main`, `nightly` and `release`, but "
+        ),
+        "{}",
+        d[0].message
+    );
+    assert_eq!(d[0].labels.len(), 3);
+    assert!(
+        d[1].message.starts_with(
+            "job `publish` attaches the workspace 2 times: as `publish-docs` in workflow `docs` and as `publish-site` in workflow `docs`, but "
+        ),
+        "{}",
+        d[1].message
+    );
+    assert_eq!(d[1].labels.len(), 2);
+}
+
 #[test]
 fn no_workflows() {
     let d = snapshot_fixture("no-workflows.yml");

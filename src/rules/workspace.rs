@@ -113,13 +113,26 @@ impl<'c, 'a> Analyzer<'c, 'a> {
     }
 }
 
+/// One job run that attaches an empty workspace.
+struct Place<'w> {
+    name: String,
+    job: &'w str,
+    workflow: &'w str,
+    /// The invocation.
+    span: Span,
+    /// It requires some job (none of which persists).
+    requires_any: bool,
+}
+
 fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     let mut an = Analyzer {
         config: cx.config,
         commands: HashMap::new(),
         visiting: HashSet::new(),
     };
-    let mut seen: HashSet<(u32, u32)> = HashSet::new();
+    // Each attaching step once, with every run that reaches it, in the order they are found.
+    let mut places: Vec<(Span, Vec<Place>)> = Vec::new();
+    let mut at: HashMap<Span, usize> = HashMap::new();
     for wg in &cx.graphs.workflows {
         if wg.has_templated_requires() {
             continue;
@@ -162,30 +175,107 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             if fed[i.index()] || unsure.contains(&i) {
                 continue;
             }
-            if !seen.insert((attach.start, node.span.start)) {
+            let k = *at.entry(attach).or_insert_with(|| {
+                places.push((attach, Vec::new()));
+                places.len() - 1
+            });
+            // Matrix instances share their invocation: one is enough.
+            if places[k].1.iter().any(|p| p.span == node.span) {
                 continue;
             }
-            let requires_any = wg.requirements(i).next().is_some();
-            let why = if requires_any {
-                "no job it requires, directly or not, runs `persist_to_workspace`"
-            } else {
-                "it requires no job, so there is nothing to attach"
-            };
-            let mut d = WORKSPACE_WITHOUT_PERSIST
-                .at(
-                    attach,
-                    format!(
-                        "`{}` attaches the workspace in workflow `{}`, but {why}",
-                        node.name, wg.name
-                    ),
-                )
-                .label("attaches an empty workspace");
-            if node.span != attach {
-                d = d.with_label(node.span, "run here");
-            }
-            out.push(d.help(
-                "make this job require the job that runs `persist_to_workspace` for the files it needs (a workspace only carries files from jobs upstream in the same workflow), or drop the `attach_workspace` step",
-            ));
+            places[k].1.push(Place {
+                name: node.name.clone(),
+                job: node.job.text,
+                workflow: wg.name,
+                span: node.span,
+                requires_any: wg.requirements(i).next().is_some(),
+            });
         }
     }
+    for (attach, runs) in places {
+        out.push(diagnostic(attach, &runs));
+    }
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+fn diagnostic(attach: Span, runs: &[Place]) -> Diagnostic {
+    let mut alone: Vec<String> = Vec::new();
+    for p in runs.iter().filter(|p| !p.requires_any) {
+        let w = format!("`{}`", p.workflow);
+        if !alone.contains(&w) {
+            alone.push(w);
+        }
+    }
+    let why = if alone.is_empty() {
+        "no job it requires, directly or not, runs `persist_to_workspace`".to_string()
+    } else if runs.iter().any(|p| p.requires_any) {
+        format!(
+            "no job it requires, directly or not, runs `persist_to_workspace` (in {} it requires no job at all)",
+            and_list(&alone)
+        )
+    } else {
+        "it requires no job, so there is nothing to attach".to_string()
+    };
+    let message = match runs {
+        [p] => format!(
+            "`{}` attaches the workspace in workflow `{}`, but {why}",
+            p.name, p.workflow
+        ),
+        [first, ..] if runs.iter().all(|p| p.name == first.name) => {
+            let mut workflows: Vec<String> = Vec::new();
+            for p in runs {
+                let w = format!("`{}`", p.workflow);
+                if !workflows.contains(&w) {
+                    workflows.push(w);
+                }
+            }
+            let where_ = match workflows.as_slice() {
+                [one] => format!("{} times in workflow {one}", runs.len()),
+                _ => format!("in {} workflows: {}", workflows.len(), and_list(&workflows)),
+            };
+            format!(
+                "`{}` attaches the workspace {where_}, but {why}",
+                first.name
+            )
+        }
+        _ => {
+            let each: Vec<String> = runs
+                .iter()
+                .map(|p| format!("as `{}` in workflow `{}`", p.name, p.workflow))
+                .collect();
+            format!(
+                "job `{}` attaches the workspace {} times: {}, but {why}",
+                runs[0].job,
+                runs.len(),
+                and_list(&each)
+            )
+        }
+    };
+    let mut d = WORKSPACE_WITHOUT_PERSIST
+        .at(attach, message)
+        .label("attaches an empty workspace");
+    for p in runs {
+        if p.span == attach {
+            continue;
+        }
+        let label = if runs.len() == 1 {
+            "run here".to_string()
+        } else if runs.iter().all(|q| q.name == p.name) {
+            format!("run here in workflow `{}`", p.workflow)
+        } else {
+            format!("run here as `{}` in workflow `{}`", p.name, p.workflow)
+        };
+        d = d.with_label(p.span, label);
+    }
+    d.help(
+        "make this job require the job that runs `persist_to_workspace` for the files it needs (a workspace only carries files from jobs upstream in the same workflow), or drop the `attach_workspace` step",
+    )
 }
