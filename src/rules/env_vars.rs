@@ -373,6 +373,7 @@ fn check_undefined(cx: &Context, out: &mut Vec<Diagnostic>) {
     let elsewhere = set_anywhere(cx);
     let project: HashSet<&str> = settings.project_env.iter().map(String::as_str).collect();
     let by_job = invocations_by_job(cx);
+    let mut found = Unset::default();
     for scope in cx.scopes() {
         for job in &scope.config.jobs {
             if job.is_approval() {
@@ -453,9 +454,10 @@ fn check_undefined(cx: &Context, out: &mut Vec<Diagnostic>) {
                     .chain(env_builtins::SYSTEM)
                     .copied(),
             );
-            report(&elsewhere, &names, job, &unknown_contexts, w.uses, out);
+            found.add_job(&elsewhere, &names, job, &unknown_contexts, w.uses);
         }
     }
+    out.extend(found.list.into_iter().map(diagnostic));
 }
 
 /// A known variable whose name is a likely misspelling of `name` (at most two edits away).
@@ -475,95 +477,171 @@ fn misspelling_of<'a>(name: &str, known: &BTreeSet<&'a str>) -> Option<&'a str> 
 /// At most this many "also read here" labels on one finding (the rest are counted).
 const MAX_ALSO_READ: usize = 20;
 
-fn report(
-    elsewhere: &BTreeMap<String, Span>,
-    known: &BTreeSet<&str>,
-    job: &Job,
-    unknown_contexts: &BTreeSet<&str>,
-    uses: Vec<(String, Span)>,
-    out: &mut Vec<Diagnostic>,
-) {
-    let mut by_var: BTreeMap<String, Vec<Span>> = BTreeMap::new();
-    let mut order: Vec<String> = Vec::new();
-    // (A set, not `Vec::contains`: a script may read one variable hundreds of thousands of times.)
-    let mut seen: HashSet<(String, Span)> = HashSet::new();
-    for (name, span) in uses {
-        let spans = by_var.entry(name.clone()).or_default();
-        if spans.is_empty() {
-            order.push(name.clone());
+/// A variable read in some jobs where nothing sets it, first at one place.
+struct Read<'a> {
+    name: String,
+    /// The jobs, in order.
+    jobs: Vec<&'a str>,
+    /// Where they read it, the first place first.
+    spans: Vec<Span>,
+    /// Where the config sets it for other steps.
+    set_at: Option<Span>,
+    /// Contexts none of whose variables .cilint.toml describes, of every job when each has
+    /// some (so the variable may come from one of them); empty when some job has none.
+    contexts: BTreeSet<&'a str>,
+    /// A known variable whose misspelling it may be.
+    like: Option<String>,
+}
+
+/// Every variable read where it is not set: one per variable and first place, so that a
+/// command several jobs call is reported once, naming them all.
+#[derive(Default)]
+struct Unset<'a> {
+    list: Vec<Read<'a>>,
+    at: HashMap<(String, Span), usize>,
+}
+
+impl<'a> Unset<'a> {
+    fn add_job(
+        &mut self,
+        elsewhere: &BTreeMap<String, Span>,
+        known: &BTreeSet<&str>,
+        job: &Job<'a>,
+        unknown_contexts: &BTreeSet<&'a str>,
+        uses: Vec<(String, Span)>,
+    ) {
+        let mut by_var: BTreeMap<String, Vec<Span>> = BTreeMap::new();
+        let mut order: Vec<String> = Vec::new();
+        // (A set, not `Vec::contains`: a script may read one variable hundreds of thousands of
+        // times.)
+        let mut seen: HashSet<(String, Span)> = HashSet::new();
+        for (name, span) in uses {
+            let spans = by_var.entry(name.clone()).or_default();
+            if spans.is_empty() {
+                order.push(name.clone());
+            }
+            if seen.insert((name, span)) {
+                spans.push(span);
+            }
         }
-        if seen.insert((name, span)) {
-            spans.push(span);
+        for name in order {
+            let spans = by_var.remove(&name).unwrap_or_default();
+            let key = (name, spans[0]);
+            let Some(&i) = self.at.get(&key) else {
+                let (name, _) = key.clone();
+                self.at.insert(key, self.list.len());
+                let set_at = elsewhere.get(&name).copied();
+                self.list.push(Read {
+                    set_at,
+                    // (Only said when it is set nowhere.)
+                    like: set_at
+                        .is_none()
+                        .then(|| misspelling_of(&name, known).map(str::to_string))
+                        .flatten(),
+                    name,
+                    jobs: vec![job.name.text],
+                    spans,
+                    contexts: unknown_contexts.clone(),
+                });
+                continue;
+            };
+            let read = &mut self.list[i];
+            read.jobs.push(job.name.text);
+            let old: HashSet<Span> = read.spans.iter().copied().collect();
+            read.spans
+                .extend(spans.into_iter().filter(|s| !old.contains(s)));
+            if unknown_contexts.is_empty() {
+                read.contexts.clear();
+            } else if !read.contexts.is_empty() {
+                read.contexts.extend(unknown_contexts);
+            }
+            if read.set_at.is_none() && read.like.is_none() {
+                read.like = misspelling_of(&read.name, known).map(str::to_string);
+            }
         }
     }
-    for name in order {
-        let spans = &by_var[&name];
-        let set_at = elsewhere.get(&name).copied();
-        let mut d = UNDEFINED_ENV_VAR
-            .at(
-                spans[0],
-                if set_at.is_some() {
-                    format!(
-                        "`{name}` is read here but not set for this step: the config sets it only elsewhere (another job's or step's `environment:`, or another step's script), which does not reach here"
-                    )
-                } else if unknown_contexts.is_empty() {
-                    format!(
-                        "`{name}` is read here but set nowhere in this config; if it is a project or context variable, declare it in .cilint.toml ([env] project = [\"{name}\"])"
-                    )
-                } else {
-                    let ctxs: Vec<String> =
-                        unknown_contexts.iter().map(|c| format!("`{c}`")).collect();
-                    format!(
-                        "`{name}` is read here but set nowhere in this config; job `{}` runs with context {}, which .cilint.toml does not describe, so it may come from there",
-                        job.name,
-                        ctxs.join(", ")
-                    )
-                },
-            )
-            .label(format!("read in job `{}`", job.name));
-        let more = spans.len().saturating_sub(1 + MAX_ALSO_READ);
-        for s in spans.iter().skip(1).take(MAX_ALSO_READ) {
-            d = d.with_label(*s, "also read here");
-        }
-        if more > 0 {
-            let last = spans[MAX_ALSO_READ];
-            d = d.with_label(
-                Span::empty(last.end as usize),
-                format!("and {more} more times in this job"),
-            );
-        }
-        if let Some(at) = set_at {
-            d = d.with_label(at, "set here, but not for the step above");
-        }
-        d = if set_at.is_some() {
-            let d = d.help(format!(
-                "set `{name}` where the step sees it: the step's or the job's `environment:`, or write it to $BASH_ENV in an earlier step of the same job"
-            ));
-            if unknown_contexts.is_empty() {
-                d
-            } else {
-                d.severity(Severity::Info)
-            }
-        } else if let Some(like) = misspelling_of(&name, known) {
-            let d = d.help(format!(
-                "did you mean `{like}`? If not, set `{name}` in the job's `environment:`, or, if it comes from the project settings or a context, list it in .cilint.toml"
-            ));
-            if unknown_contexts.is_empty() {
-                d
-            } else {
-                d.severity(Severity::Info)
-            }
-        } else if unknown_contexts.is_empty() {
-            d.help(format!(
-                "set `{name}` in the job's `environment:`, or, if it comes from the project settings or a context, list it in .cilint.toml"
-            ))
-        } else {
-            let first = unknown_contexts.iter().next().copied().unwrap_or("context");
-            d.severity(Severity::Info).help(format!(
-                "describe the context in .cilint.toml ([contexts] \"{first}\" = [\"{name}\", ...]) so cilint can tell"
-            ))
-        };
-        out.push(d);
+}
+
+/// `a`, `a` and `b`, `a`, `b` and `c`.
+fn quoted_list(items: &[&str]) -> String {
+    let quoted: Vec<String> = items.iter().map(|i| format!("`{i}`")).collect();
+    match quoted.as_slice() {
+        [rest @ .., last] if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => quoted.join(""),
+    }
+}
+
+fn diagnostic(read: Read) -> Diagnostic {
+    let Read {
+        name,
+        jobs,
+        spans,
+        set_at,
+        contexts,
+        like,
+    } = read;
+    let (jobs_are, job_s) = match jobs.as_slice() {
+        [one] => (format!("job `{one}`"), "job"),
+        _ => (format!("jobs {}", quoted_list(&jobs)), "jobs"),
+    };
+    let message = if set_at.is_some() {
+        format!(
+            "`{name}` is read here but not set for this step: the config sets it only elsewhere (another job's or step's `environment:`, or another step's script), which does not reach here"
+        )
+    } else if contexts.is_empty() {
+        format!(
+            "`{name}` is read here but set nowhere in this config; if it is a project or context variable, declare it in .cilint.toml ([env] project = [\"{name}\"])"
+        )
+    } else {
+        let ctxs: Vec<&str> = contexts.iter().copied().collect();
+        let runs = if jobs.len() == 1 { "runs" } else { "run" };
+        format!(
+            "`{name}` is read here but set nowhere in this config; {jobs_are} {runs} with context {}, which .cilint.toml does not describe, so it may come from there",
+            ctxs.iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    let mut d = UNDEFINED_ENV_VAR
+        .at(spans[0], message)
+        .label(format!("read in {jobs_are}"));
+    let more = spans.len().saturating_sub(1 + MAX_ALSO_READ);
+    for s in spans.iter().skip(1).take(MAX_ALSO_READ) {
+        d = d.with_label(*s, "also read here");
+    }
+    if more > 0 {
+        let last = spans[MAX_ALSO_READ];
+        d = d.with_label(
+            Span::empty(last.end as usize),
+            format!("and {more} more times in this {job_s}"),
+        );
+    }
+    if let Some(at) = set_at {
+        d = d.with_label(at, "set here, but not for the step above");
+    }
+    let d = if set_at.is_some() {
+        d.help(format!(
+            "set `{name}` where the step sees it: the step's or the job's `environment:`, or write it to $BASH_ENV in an earlier step of the same job"
+        ))
+    } else if let Some(like) = like {
+        d.help(format!(
+            "did you mean `{like}`? If not, set `{name}` in the job's `environment:`, or, if it comes from the project settings or a context, list it in .cilint.toml"
+        ))
+    } else if contexts.is_empty() {
+        d.help(format!(
+            "set `{name}` in the job's `environment:`, or, if it comes from the project settings or a context, list it in .cilint.toml"
+        ))
+    } else {
+        let first = contexts.iter().next().copied().unwrap_or("context");
+        return d.severity(Severity::Info).help(format!(
+            "describe the context in .cilint.toml ([contexts] \"{first}\" = [\"{name}\", ...]) so cilint can tell"
+        ));
+    };
+    if contexts.is_empty() {
+        d
+    } else {
+        d.severity(Severity::Info)
     }
 }
 
@@ -766,6 +844,65 @@ pub(crate) mod tests {
         let found = run_rule(&UNDEFINED_ENV_VAR, src, &Settings::default());
         assert_eq!(found.len(), 2);
         assert_eq!(found[0].labels.len(), 1);
+    }
+
+    /// A command several jobs call: one finding at the read, naming every job; a job without
+    /// an undescribed context makes it a warning.
+    #[test]
+    fn a_read_shared_by_jobs_is_one_finding() {
+        let src = "version: 2.1
+commands:
+  notify:
+    steps:
+      - run: curl \"$HOOK\"
+jobs:
+  a:
+    docker: [{image: cimg/base:2024.01}]
+    steps: [notify]
+  b:
+    docker: [{image: cimg/base:2024.01}]
+    steps:
+      - notify
+      - run: echo \"$HOOK\"
+  c:
+    docker: [{image: cimg/base:2024.01}]
+    steps: [notify]
+workflows:
+  main:
+    jobs:
+      - a:
+          context: chat
+      - b:
+          context: team
+      - c
+";
+        let found = run_rule(&UNDEFINED_ENV_VAR, src, &Settings::default());
+        assert_eq!(found.len(), 1, "{found:#?}");
+        let d = &found[0];
+        assert_eq!(d.primary.span.slice(src), "$HOOK");
+        assert_eq!(d.primary.message, "read in jobs `a`, `b` and `c`");
+        assert_eq!(d.severity, Severity::Warning);
+        assert!(
+            d.message.contains("set nowhere in this config; if it is"),
+            "{}",
+            d.message
+        );
+        // Job `b`'s own read is kept.
+        assert_eq!(d.labels.len(), 1);
+        assert_eq!(d.labels[0].message, "also read here");
+
+        // Every job with an undescribed context: info, naming them and their contexts.
+        let src = src.replace("      - c\n", "      - c:\n          context: chat\n");
+        let found = run_rule(&UNDEFINED_ENV_VAR, &src, &Settings::default());
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(found[0].severity, Severity::Info);
+        assert!(
+            found[0].message.contains(
+                "jobs `a`, `b` and `c` run with context `chat`, `team`, which .cilint.toml"
+            ),
+            "{}",
+            found[0].message
+        );
     }
 
     #[test]
