@@ -565,3 +565,43 @@ fn fuzz_target_invariants_hold_on_fixtures_and_regressions() {
         }
     }
 }
+
+/// The human report draws the lines around each label, not every line between a finding's
+/// labels: its length is bounded by the labels it draws (per label: the line, one line of
+/// context each side, two lines of underline and label text, a snippet's top and bottom, and up
+/// to `JOIN_GAP` = 5 lines joining it to the previous label's snippet), plus the header, help and
+/// blank line of each finding. `far-apart-labels.yml` printed 5x this bound before the fix.
+#[test]
+fn human_report_is_linear_in_the_labels() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut checked = 0;
+    for entry in std::fs::read_dir(root.join("tests/fixtures/fuzz")).unwrap() {
+        let path = entry.unwrap().path();
+        let (report, _) = exercise(&std::fs::read(&path).unwrap());
+        let bound: usize = report
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let help = d.help.as_ref().map_or(0, |h| h.lines().count());
+                12 * (1 + d.labels.len()) + 3 + help
+            })
+            .sum::<usize>()
+            + 1;
+        let mut out = Vec::new();
+        report::write(
+            Format::Human,
+            &[report],
+            &report::Options::default(),
+            &mut out,
+        )
+        .unwrap();
+        let lines = String::from_utf8(out).unwrap().lines().count();
+        assert!(
+            lines <= bound,
+            "{}: {lines} lines of human report, more than {bound}",
+            path.display()
+        );
+        checked += 1;
+    }
+    assert!(checked > 0);
+}

@@ -173,6 +173,10 @@ impl miette::Diagnostic for Adapter<'_> {
     }
 }
 
+/// Two labels' snippets this many lines apart or closer are drawn as one (the lines between
+/// them included); farther apart, each gets its own.
+const JOIN_GAP: usize = 5;
+
 /// The source, named by the report's path.
 impl SourceCode for Adapter<'_> {
     fn read_span<'a>(
@@ -185,6 +189,15 @@ impl SourceCode for Adapter<'_> {
         // which makes a report of many findings in a large file quadratic: hand it only the
         // lines around the span (from a line start, so columns are unchanged), then move what
         // it returns back to the whole file's offsets and line numbers.
+        //
+        // The line count returned is the number of lines read plus `JOIN_GAP` (miette's own
+        // reader gives the lines from the start of the text to the end of the read). miette
+        // joins the snippets of two labels into one when the first one's `line() +
+        // line_count()` reaches the second's line: with the count from the start of the text,
+        // every finding's labels were drawn as one snippet with every line between them, so a
+        // finding whose labels are far apart printed the whole stretch of the file between them
+        // (2 MB of output for a 21 kB config, found by the fuzzer). Now snippets at most
+        // `JOIN_GAP` lines apart are still joined, and farther ones are drawn separately.
         let src = self.report.source.as_str();
         if self.lone_cr {
             // miette breaks lines at a lone `\r` too, the line index does not: read it whole.
@@ -195,7 +208,7 @@ impl SourceCode for Adapter<'_> {
                 *inner.span(),
                 inner.line(),
                 inner.column(),
-                inner.line_count(),
+                inner.line_count() - inner.line() + JOIN_GAP,
             )));
         }
         let lines = &self.report.lines;
@@ -216,7 +229,7 @@ impl SourceCode for Adapter<'_> {
             miette::SourceSpan::new((inner.span().offset() + from).into(), inner.span().len()),
             inner.line() + first - 1,
             inner.column(),
-            inner.line_count() + first - 1,
+            inner.line_count() - inner.line() + JOIN_GAP,
         )))
     }
 }
