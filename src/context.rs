@@ -9,6 +9,7 @@ use crate::model::{Config, OrbDecl, OrbSource};
 use crate::settings::Settings;
 use crate::span::LineIndex;
 use crate::yaml::Document;
+use std::sync::OnceLock;
 
 pub struct Context<'a> {
     pub path: &'a str,
@@ -22,6 +23,17 @@ pub struct Context<'a> {
     pub graphs: &'a Graphs<'a>,
     /// The registry orbs found in the orb cache (see `orbs`).
     pub orbs: crate::orbs::Orbs,
+}
+
+/// What several rules read, found once per file on first use (kept in the file's
+/// [`Config::found`]).
+#[derive(Clone, Debug, Default)]
+pub struct Found {
+    /// Every `<< ... >>` reference under the config's root.
+    pub(crate) references: OnceLock<Vec<crate::rules::parameters::Found>>,
+    /// The references of every job, command and executor of every scope, in the order of
+    /// `scopes()` then `rules::parameters::members`.
+    pub(crate) member_references: OnceLock<Vec<Vec<crate::rules::parameters::Found>>>,
 }
 
 /// A config and every inline orb inside it: each is a scope of its own, where names refer to

@@ -77,8 +77,21 @@ pub fn analyze<R>(
     // On a tree that could not be read completely, the rules would report what is merely
     // missing from the broken part: only the loader's findings are shown then.
     if !load_stopped_early(&diagnostics) {
-        schema::check_document(&doc, &source, &mut diagnostics);
-        rules::run(&cx, &mut diagnostics);
+        // The schema check and the rules are independent: both run at once.
+        let (from_schema, from_rules) = rayon::join(
+            || {
+                let mut found = Vec::new();
+                schema::check_document(&doc, &source, &mut found);
+                found
+            },
+            || {
+                let mut found = Vec::new();
+                rules::run(&cx, &mut found);
+                found
+            },
+        );
+        diagnostics.extend(from_schema);
+        diagnostics.extend(from_rules);
     }
     suppress::apply(&cx, &mut diagnostics);
     settings.apply(&mut diagnostics);

@@ -122,6 +122,8 @@ pub struct Config<'a> {
     /// Name lookups of `jobs` and `commands`, built on first use (see [`NameIndex`]).
     pub job_index: NameIndex,
     pub command_index: NameIndex,
+    /// What several rules read, found on first use (in the file's config, for the whole file).
+    pub found: crate::context::Found,
 }
 
 /// A name -> position map of a list, built on first lookup, so that resolving every

@@ -23,6 +23,7 @@ use crate::shell;
 use crate::span::Span;
 use crate::yaml::Node;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::rc::Rc;
 
 pub static UNDEFINED_ENV_VAR: Rule = Rule {
     id: "undefined-env-var",
@@ -179,6 +180,32 @@ struct Walker<'c, 'a> {
     /// Commands whose steps were already walked for this job: a command's steps are walked at
     /// its first call only (its arguments at every call), so nested calls stay linear.
     expanded: HashSet<String>,
+    /// What the shell lexer found in each script text, shared by all jobs.
+    facts: &'c mut Analyses<'a>,
+}
+
+/// [`shell::analyze`] of each script text once per file: a command's scripts are read again for
+/// every job that calls it, and scripts merged in from anchors repeat.
+#[derive(Default)]
+struct Analyses<'a>(HashMap<&'a str, Rc<shell::ShellFacts>>);
+
+impl<'a> Analyses<'a> {
+    fn of(&mut self, text: &'a str) -> Rc<shell::ShellFacts> {
+        self.0
+            .entry(text)
+            .or_insert_with(|| Rc::new(shell::analyze(text)))
+            .clone()
+    }
+}
+
+/// The source span of bytes `start..end` of a scalar's value, the whole scalar (where its alias
+/// is used) when it came through an alias; the mapping is built on first use and kept.
+fn span_in(cx: &Context, node: &Node, map: &mut Option<Option<ScalarMap>>, r: Span) -> Span {
+    let map = map.get_or_insert_with(|| ScalarMap::new(cx.source, node));
+    match (map, node.alias) {
+        (Some(m), None) => m.span(r.start as usize, r.end as usize),
+        _ => node.use_span(),
+    }
 }
 
 impl<'c, 'a> Walker<'c, 'a> {
@@ -273,14 +300,11 @@ impl<'c, 'a> Walker<'c, 'a> {
         if !text.contains('$') {
             return;
         }
-        let facts = shell::analyze(text);
-        let map = ScalarMap::new(self.cx.source, node);
+        let facts = self.facts.of(text);
+        let mut map = None;
         for r in facts.unset_reads() {
             if self.unset(&r.name, step_env) {
-                let span = match (&map, node.alias) {
-                    (Some(m), None) => m.span(r.span.start as usize, r.span.end as usize),
-                    _ => node.use_span(),
-                };
+                let span = span_in(self.cx, node, &mut map, r.span);
                 self.uses.push((r.name.clone(), span));
             }
         }
@@ -308,19 +332,16 @@ impl<'c, 'a> Walker<'c, 'a> {
         if !is_posix_shell(shell) || text.contains("$env:") {
             return;
         }
-        let facts = shell::analyze(text);
-        let map = ScalarMap::new(self.cx.source, node);
+        let facts = self.facts.of(text);
+        let mut map = None;
         for r in facts.unset_reads() {
             if self.unset(&r.name, &step_env) {
-                let span = match (&map, node.alias) {
-                    (Some(m), None) => m.span(r.span.start as usize, r.span.end as usize),
-                    _ => node.use_span(),
-                };
+                let span = span_in(self.cx, node, &mut map, r.span);
                 self.uses.push((r.name.clone(), span));
             }
         }
-        for w in facts.bash_env_writes {
-            self.bash_env.insert(w.name);
+        for w in &facts.bash_env_writes {
+            self.bash_env.insert(w.name.clone());
         }
     }
 }
@@ -328,7 +349,7 @@ impl<'c, 'a> Walker<'c, 'a> {
 /// Where each variable is set anywhere in the config (an `environment:` key, or an assignment
 /// in a `run` script): a variable set there but not for the step that reads it is reported
 /// differently from one set nowhere.
-fn set_anywhere(cx: &Context) -> BTreeMap<String, Span> {
+fn set_anywhere<'a>(cx: &Context<'a>, analyses: &mut Analyses<'a>) -> BTreeMap<String, Span> {
     let mut out: BTreeMap<String, Span> = BTreeMap::new();
     for scope in cx.scopes() {
         let mut envs = Vec::new();
@@ -348,14 +369,13 @@ fn set_anywhere(cx: &Context) -> BTreeMap<String, Span> {
                 && let Some(text) = node.as_str()
                 && text.contains('=')
             {
-                let facts = shell::analyze(text);
-                let map = ScalarMap::new(cx.source, node);
+                let facts = analyses.of(text);
+                let mut map = None;
                 for a in facts.assignments.iter().chain(&facts.bash_env_writes) {
-                    let span = match (&map, node.alias) {
-                        (Some(m), None) => m.span(a.span.start as usize, a.span.end as usize),
-                        _ => node.use_span(),
-                    };
-                    out.entry(a.name.clone()).or_insert(span);
+                    if !out.contains_key(&a.name) {
+                        let span = span_in(cx, node, &mut map, a.span);
+                        out.insert(a.name.clone(), span);
+                    }
                 }
             }
         }
@@ -370,7 +390,8 @@ fn set_anywhere(cx: &Context) -> BTreeMap<String, Span> {
 
 fn check_undefined(cx: &Context, out: &mut Vec<Diagnostic>) {
     let settings = cx.settings;
-    let elsewhere = set_anywhere(cx);
+    let mut analyses = Analyses::default();
+    let elsewhere = set_anywhere(cx, &mut analyses);
     let project: HashSet<&str> = settings.project_env.iter().map(String::as_str).collect();
     let by_job = invocations_by_job(cx);
     let mut found = Unset::default();
@@ -412,6 +433,7 @@ fn check_undefined(cx: &Context, out: &mut Vec<Diagnostic>) {
                 uses: Vec::new(),
                 depth: 0,
                 expanded: HashSet::new(),
+                facts: &mut analyses,
             };
             // The job's own `env_var_name` parameters: the names passed by invocations, and
             // the default when some invocation (or none at all) leaves it out.

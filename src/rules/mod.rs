@@ -131,11 +131,19 @@ pub fn find(id: &str) -> Option<&'static Rule> {
     registry().iter().copied().find(|r| r.id == id)
 }
 
-/// Run every rule that has a check.
+/// Run every rule that has a check. The rules run in parallel (they only read the context);
+/// their findings are appended in registry order, as if they had run one after the other.
 pub fn run(cx: &Context, out: &mut Vec<Diagnostic>) {
-    for rule in registry() {
-        if let Some(check) = rule.check {
-            check(cx, out);
-        }
-    }
+    use rayon::prelude::*;
+    let found: Vec<Vec<Diagnostic>> = registry()
+        .par_iter()
+        .map(|rule| {
+            let mut own = Vec::new();
+            if let Some(check) = rule.check {
+                check(cx, &mut own);
+            }
+            own
+        })
+        .collect();
+    out.extend(found.into_iter().flatten());
 }

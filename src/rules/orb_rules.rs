@@ -303,6 +303,27 @@ pub fn walk_scalars<'n>(node: &'n Node, depth: usize, f: &mut dyn FnMut(&'n Node
     }
 }
 
+/// [`walk_scalars`], handing each scalar to `f` until it returns false (then false is returned).
+fn walk_scalars_until<'n>(
+    node: &'n Node,
+    depth: usize,
+    f: &mut dyn FnMut(&'n Node) -> bool,
+) -> bool {
+    if let Some(map) = node.as_map() {
+        depth == 0
+            || map.iter().all(|(k, v)| {
+                walk_scalars_until(k, depth - 1, f) && walk_scalars_until(v, depth - 1, f)
+            })
+    } else if let Some(items) = node.as_seq() {
+        depth == 0
+            || items
+                .iter()
+                .all(|item| walk_scalars_until(item, depth - 1, f))
+    } else {
+        f(node)
+    }
+}
+
 fn check_unused(cx: &Context, out: &mut Vec<Diagnostic>) {
     for scope in cx.scopes() {
         let cfg = scope.config;
@@ -311,23 +332,35 @@ fn check_unused(cx: &Context, out: &mut Vec<Diagnostic>) {
         }
         let Some(root) = cfg.root else { continue };
         let mut used: Vec<bool> = vec![false; cfg.orbs.len()];
+        let mut unused = used.len();
         let Some(map) = root.as_map() else { continue };
-        for (k, v) in map {
+        'entries: for (k, v) in map {
             if k.scalar_text() == Some("orbs") {
                 continue;
             }
             for node in [k, v] {
-                walk_scalars(node, 256, &mut |s| {
-                    let Some(text) = s.scalar_text() else { return };
+                // Stops once every orb is used.
+                let go_on = walk_scalars_until(node, 256, &mut |s| {
+                    let Some(text) = s.scalar_text() else {
+                        return true;
+                    };
+                    if !text.contains('/') {
+                        return true;
+                    }
                     for (i, decl) in cfg.orbs.iter().enumerate() {
                         if !used[i]
                             && text.trim_start().starts_with(decl.alias.text)
                             && text.trim_start()[decl.alias.text.len()..].starts_with('/')
                         {
                             used[i] = true;
+                            unused -= 1;
                         }
                     }
+                    unused > 0
                 });
+                if !go_on {
+                    break 'entries;
+                }
             }
         }
         for (decl, used) in cfg.orbs.iter().zip(used) {

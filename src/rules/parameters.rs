@@ -43,17 +43,19 @@ pub static UNUSED_PARAMETER: Rule = Rule {
 const DEPTH: usize = 512;
 
 /// One `<< ... >>` reference found in the tree, with its span in the file.
-pub struct Found<'n> {
+#[derive(Clone, Debug)]
+pub struct Found {
     pub reference: Reference,
     /// The dotted name's span in the file (the whole scalar where it cannot be mapped).
     pub span: Span,
-    pub node: &'n Node,
+    /// Where the scalar's alias is used, when it came through one.
+    pub alias: Option<Span>,
     /// Inside the member's own `parameters:` declarations.
     pub in_declarations: bool,
 }
 
 /// Every reference in the scalars under `node`.
-pub fn references_under<'n>(source: &str, node: &'n Node, out: &mut Vec<Found<'n>>) {
+pub fn references_under(source: &str, node: &Node, out: &mut Vec<Found>) {
     walk_scalars(node, DEPTH, &mut |s| {
         let Some(text) = s.scalar_text() else { return };
         if !text.contains("<<") {
@@ -64,7 +66,7 @@ pub fn references_under<'n>(source: &str, node: &'n Node, out: &mut Vec<Found<'n
             out.push(Found {
                 reference: r,
                 span,
-                node: s,
+                alias: s.alias,
                 in_declarations: false,
             });
         }
@@ -110,7 +112,7 @@ pub fn members<'m, 'a>(cfg: &'m Config<'a>) -> Vec<Member<'m, 'a>> {
 }
 
 /// The references in a member's body; those inside its `parameters:` are marked.
-pub fn member_references<'n>(source: &str, body: &'n Node) -> Vec<Found<'n>> {
+pub fn member_references(source: &str, body: &Node) -> Vec<Found> {
     let mut out = Vec::new();
     let Some(map) = body.as_map() else {
         references_under(source, body, &mut out);
@@ -129,6 +131,31 @@ pub fn member_references<'n>(source: &str, body: &'n Node) -> Vec<Found<'n>> {
     out
 }
 
+/// Every reference under the config's root, found once per file.
+fn root_references<'c>(cx: &'c Context<'_>) -> &'c [Found] {
+    cx.config.found.references.get_or_init(|| {
+        let mut found = Vec::new();
+        if let Some(root) = cx.config.root {
+            references_under(cx.source, root, &mut found);
+        }
+        found
+    })
+}
+
+/// [`member_references`] of every member of every scope, found once per file, in the order
+/// of `cx.scopes()` then [`members`].
+fn all_member_references<'c>(cx: &'c Context<'_>) -> &'c [Vec<Found>] {
+    cx.config.found.member_references.get_or_init(|| {
+        let mut all = Vec::new();
+        for scope in cx.scopes() {
+            for m in members(scope.config) {
+                all.push(member_references(cx.source, m.node));
+            }
+        }
+        all
+    })
+}
+
 /// A parameter reference a rule reads: a plain reference or a section opening (the closing
 /// tag repeats the name and is not reported again).
 fn counts(r: &Reference) -> bool {
@@ -136,9 +163,10 @@ fn counts(r: &Reference) -> bool {
 }
 
 fn check_undefined(cx: &Context, out: &mut Vec<Diagnostic>) {
+    let mut refs = all_member_references(cx).iter();
     for scope in cx.scopes() {
         for m in members(scope.config) {
-            for f in member_references(cx.source, m.node) {
+            for f in refs.next().into_iter().flatten() {
                 let r = &f.reference;
                 if r.kind != RefKind::Parameter || f.in_declarations || !counts(r) {
                     continue;
@@ -167,7 +195,7 @@ fn check_undefined(cx: &Context, out: &mut Vec<Diagnostic>) {
                     )
                     .label("not a parameter of this ".to_string() + m.what)
                     .help(help);
-                if let Some(at) = f.node.alias {
+                if let Some(at) = f.alias {
                     d = d.with_label(at, "used here through an alias");
                 }
                 out.push(d);
@@ -175,9 +203,10 @@ fn check_undefined(cx: &Context, out: &mut Vec<Diagnostic>) {
         }
     }
     // Pipeline parameters, anywhere in the file (an inline orb is part of the same pipeline).
-    let Some(root) = cx.config.root else { return };
-    let mut found = Vec::new();
-    references_under(cx.source, root, &mut found);
+    if cx.config.root.is_none() {
+        return;
+    }
+    let found = root_references(cx);
     let declared: Vec<&str> = cx.config.parameters.iter().map(|p| p.name.text).collect();
     let mut seen: Vec<Span> = Vec::new();
     for f in found {
@@ -212,9 +241,7 @@ fn check_undefined(cx: &Context, out: &mut Vec<Diagnostic>) {
 }
 
 fn check_pipeline_values(cx: &Context, out: &mut Vec<Diagnostic>) {
-    let Some(root) = cx.config.root else { return };
-    let mut found = Vec::new();
-    references_under(cx.source, root, &mut found);
+    let found = root_references(cx);
     let mut seen: Vec<Span> = Vec::new();
     for f in found {
         let r = &f.reference;
@@ -252,12 +279,13 @@ fn refers_to(refs: &[Found], kind: RefKind, name: &str) -> bool {
 }
 
 fn check_unused(cx: &Context, out: &mut Vec<Diagnostic>) {
+    let mut all = all_member_references(cx).iter();
     for scope in cx.scopes() {
         for m in members(scope.config) {
+            let refs = all.next().map_or(&[][..], Vec::as_slice);
             if m.parameters.is_empty() {
                 continue;
             }
-            let refs = member_references(cx.source, m.node);
             for p in m.parameters {
                 if refers_to(&refs, RefKind::Parameter, p.name.text) {
                     continue;
@@ -288,9 +316,7 @@ fn check_unused(cx: &Context, out: &mut Vec<Diagnostic>) {
     if cx.config.setup || cx.config.parameters.is_empty() {
         return;
     }
-    let Some(root) = cx.config.root else { return };
-    let mut found = Vec::new();
-    references_under(cx.source, root, &mut found);
+    let found = root_references(cx);
     for p in &cx.config.parameters {
         if refers_to(&found, RefKind::PipelineParameter, p.name.text) {
             continue;

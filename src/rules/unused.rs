@@ -91,26 +91,54 @@ fn string_values<'a>(node: &'a Node, skip: &[*const Node], out: &mut HashSet<&'a
 }
 
 /// Every name a step list item anywhere under `node` could be calling: string items and the
-/// single key of one-key mappings of every sequence.
-fn step_names<'a>(node: &'a Node, skip: &[*const Node], out: &mut HashSet<&'a str>) {
+/// single key of one-key mappings of every sequence. Each is handed to `f` until it returns
+/// false (then false is returned).
+fn step_names_until<'a>(
+    node: &'a Node,
+    skip: &[*const Node],
+    f: &mut dyn FnMut(&'a str) -> bool,
+) -> bool {
     if skip.contains(&(node as *const Node)) {
-        return;
+        return true;
     }
     match &node.value {
-        Value::Scalar(_) => {}
+        Value::Scalar(_) => true,
         Value::Seq(items) => {
             for i in items {
                 if let Some(t) = i.as_str() {
-                    out.insert(t);
+                    if !f(t) {
+                        return false;
+                    }
                 } else if let Some([(k, _)]) = i.as_map()
                     && let Some(t) = k.scalar_text()
+                    && !f(t)
                 {
-                    out.insert(t);
+                    return false;
                 }
-                step_names(i, skip, out);
+                if !step_names_until(i, skip, f) {
+                    return false;
+                }
             }
+            true
         }
-        Value::Map(entries) => entries.iter().for_each(|(_, v)| step_names(v, skip, out)),
+        Value::Map(entries) => entries.iter().all(|(_, v)| step_names_until(v, skip, f)),
+    }
+}
+
+/// The text of every string scalar (values, not mapping keys) under `node`, skipping the
+/// subtrees `skip`, handed to `f` until it returns false (then false is returned).
+fn string_values_until<'a>(
+    node: &'a Node,
+    skip: &[*const Node],
+    f: &mut dyn FnMut(&'a str) -> bool,
+) -> bool {
+    if skip.contains(&(node as *const Node)) {
+        return true;
+    }
+    match &node.value {
+        Value::Scalar(_) => node.scalar_text().is_none_or(&mut *f),
+        Value::Seq(items) => items.iter().all(|i| string_values_until(i, skip, f)),
+        Value::Map(entries) => entries.iter().all(|(_, v)| string_values_until(v, skip, f)),
     }
 }
 
@@ -166,22 +194,39 @@ fn check_commands(cx: &Context, out: &mut Vec<Diagnostic>) {
             skip.push(jobs as *const Node);
         }
     }
-    let mut used: HashSet<&str> = HashSet::new();
-    step_names(root, &skip, &mut used);
-    for wf in &cfg.workflows {
-        for inv in &wf.jobs {
-            for s in inv.pre_steps.iter().chain(&inv.post_steps) {
-                s.walk(&mut |st| {
-                    if let Some(n) = st.name {
-                        used.insert(n.text);
-                    }
-                });
-            }
-            if let Some(body) = inv.body {
-                step_names(body, &[], &mut used);
+    // The names not called yet; the walks stop once every command is called.
+    let mut not_called: HashSet<&str> = cfg.commands.iter().map(|c| c.name.text).collect();
+    let all_called = std::cell::Cell::new(false);
+    let mut call = |t: &str| {
+        not_called.remove(t);
+        all_called.set(not_called.is_empty());
+        !all_called.get()
+    };
+    if step_names_until(root, &skip, &mut call) {
+        'workflows: for wf in &cfg.workflows {
+            for inv in &wf.jobs {
+                for s in inv.pre_steps.iter().chain(&inv.post_steps) {
+                    s.walk(&mut |st| {
+                        if let Some(n) = st.name {
+                            call(n.text);
+                        }
+                    });
+                }
+                if let Some(body) = inv.body {
+                    step_names_until(body, &[], &mut call);
+                }
+                if all_called.get() {
+                    break 'workflows;
+                }
             }
         }
     }
+    let used: HashSet<&str> = cfg
+        .commands
+        .iter()
+        .map(|c| c.name.text)
+        .filter(|n| !not_called.contains(n))
+        .collect();
     let unused = Unused {
         rule: &UNUSED_COMMAND,
         what: "command",
@@ -203,8 +248,18 @@ fn check_executors(cx: &Context, out: &mut Vec<Diagnostic>) {
         .map(|n| n as *const Node)
         .into_iter()
         .collect();
-    let mut used: HashSet<&str> = HashSet::new();
-    string_values(root, &skip, &mut used);
+    // The names not used yet; the walk stops once every executor is used.
+    let mut not_used: HashSet<&str> = cfg.executors.iter().map(|e| e.name.text).collect();
+    string_values_until(root, &skip, &mut |t| {
+        not_used.remove(t);
+        !not_used.is_empty()
+    });
+    let used: HashSet<&str> = cfg
+        .executors
+        .iter()
+        .map(|e| e.name.text)
+        .filter(|n| !not_used.contains(n))
+        .collect();
     let unused = Unused {
         rule: &UNUSED_EXECUTOR,
         what: "executor",

@@ -7,7 +7,13 @@ use super::{Comment, Document, Limits, Node, Scalar, ScalarKind, ScalarStyle, Va
 use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::rules::yaml_rules::{DUPLICATE_KEY, YAML_LIMITS, YAML_SYNTAX};
 use crate::span::Span;
-use granit_parser::{Event, Parser, StructureStyle};
+use granit_parser::{Event, ParseResult, Parser, StructureStyle};
+
+/// Files from this size on are parsed on a thread of their own (see `Builder::run`).
+const PIPELINE_FROM_BYTES: usize = 256 * 1024;
+
+/// Events handed from the parser's thread to the builder at a time.
+const EVENT_BATCH: usize = 4096;
 use std::collections::HashMap;
 
 /// An open collection.
@@ -69,6 +75,77 @@ fn is_merge_key(key: &Node) -> bool {
         && key.alias.is_none()
 }
 
+/// A mapping's entries as merge keys and duplicates are resolved.
+struct Resolved {
+    entries: Vec<(Node, Node)>,
+    /// For each entry, where its key was last written explicitly (not merged in).
+    explicit: Vec<Option<Span>>,
+    /// Entries by key, built once the mapping is large (small ones are searched in order).
+    index: Option<HashMap<KeyId, usize>>,
+}
+
+/// Mappings with more entries than this get an index (see [`Resolved`]).
+const INDEX_FROM: usize = 16;
+
+impl Resolved {
+    /// The entry whose key is the same as `key` (`None` for a key that is not a scalar, which
+    /// is never the same as another).
+    fn position(&self, key: &Node) -> Option<usize> {
+        match &self.index {
+            Some(index) => index.get(&key_id(key)?).copied(),
+            None => {
+                let id = key_ref(key)?;
+                self.entries
+                    .iter()
+                    .position(|(k, _)| key_ref(k) == Some(id))
+            }
+        }
+    }
+
+    /// Add an entry whose key is not there yet.
+    fn push(&mut self, key: Node, value: Node, explicit: Option<Span>) {
+        if let Some(index) = &mut self.index {
+            if let Some(id) = key_id(&key) {
+                index.insert(id, self.entries.len());
+            }
+        } else if self.entries.len() >= INDEX_FROM {
+            let mut index = HashMap::with_capacity(self.entries.len() * 2);
+            for (i, (k, _)) in self.entries.iter().enumerate() {
+                if let Some(id) = key_id(k) {
+                    index.entry(id).or_insert(i);
+                }
+            }
+            if let Some(id) = key_id(&key) {
+                index.insert(id, self.entries.len());
+            }
+            self.index = Some(index);
+        }
+        self.entries.push((key, value));
+        self.explicit.push(explicit);
+    }
+}
+
+/// [`KeyId`] without copying the text.
+#[derive(Clone, Copy, PartialEq)]
+enum KeyRef<'n> {
+    Str(&'n str),
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(u64),
+}
+
+fn key_ref(key: &Node) -> Option<KeyRef<'_>> {
+    let s = key.as_scalar()?;
+    Some(match s.kind {
+        ScalarKind::Str => KeyRef::Str(&s.text),
+        ScalarKind::Null => KeyRef::Null,
+        ScalarKind::Bool(b) => KeyRef::Bool(b),
+        ScalarKind::Int(i) => KeyRef::Int(i),
+        ScalarKind::Float(f) => KeyRef::Float(f.to_bits()),
+    })
+}
+
 pub(crate) struct Builder<'s> {
     src: &'s str,
     limits: &'s Limits,
@@ -107,7 +184,13 @@ impl<'s> Builder<'s> {
         }
     }
 
-    pub(crate) fn run(mut self) -> Document {
+    pub(crate) fn run(self) -> Document {
+        let pipelined = self.src.len() >= PIPELINE_FROM_BYTES;
+        self.run_as(pipelined)
+    }
+
+    /// [`Builder::run`], with the parser on a thread of its own or not.
+    pub(crate) fn run_as(mut self, pipelined: bool) -> Document {
         if self.src.len() > self.limits.max_bytes {
             self.diagnostics.push(
                 YAML_LIMITS
@@ -133,13 +216,49 @@ impl<'s> Builder<'s> {
             flow_nesting_limit: depth_limit,
             block_nesting_limit: depth_limit,
         };
-        let mut parser = Parser::new_from_str_with_options(self.src, options);
+        let src = self.src;
+        if !pipelined {
+            let mut parser = Parser::new_from_str_with_options(src, options);
+            self.consume(std::iter::from_fn(|| parser.next_event()));
+        } else {
+            // A large file: the parser runs on a thread of its own and hands its events over in
+            // batches, so that reading the text and building the tree overlap. The events, and
+            // so the tree, are the same.
+            std::thread::scope(|scope| {
+                let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<ParseResult<'_>>>(8);
+                scope.spawn(move || {
+                    let mut parser = Parser::new_from_str_with_options(src, options);
+                    let mut batch = Vec::with_capacity(EVENT_BATCH);
+                    while let Some(next) = parser.next_event() {
+                        let failed = next.is_err();
+                        batch.push(next);
+                        if batch.len() == EVENT_BATCH || failed {
+                            let full =
+                                std::mem::replace(&mut batch, Vec::with_capacity(EVENT_BATCH));
+                            // A closed channel: the builder stopped (an error, a limit).
+                            if tx.send(full).is_err() || failed {
+                                return;
+                            }
+                        }
+                    }
+                    let _ = tx.send(batch);
+                });
+                self.consume(rx.into_iter().flatten());
+            });
+        }
+        self.report_unresolved();
+        self.finish()
+    }
+
+    /// Build the tree from the parser's events (until the first document ends, an error or a
+    /// limit).
+    fn consume<'e>(&mut self, events: impl Iterator<Item = ParseResult<'e>>) {
         let mut documents = 0usize;
         let mut first_done = false;
         // End of the last node or structure event (not comments or anchors, whose spans lie
         // elsewhere): where a block scalar's header search starts.
         let mut last_end = 0usize;
-        while let Some(next) = parser.next_event() {
+        for next in events {
             let (event, span) = match next {
                 Ok(ev) => ev,
                 Err(err) => {
@@ -258,8 +377,6 @@ impl<'s> Builder<'s> {
                 break;
             }
         }
-        self.report_unresolved();
-        self.finish()
     }
 
     /// A block scalar's span starts at its `|`/`>` header (the parser's starts at the
@@ -364,20 +481,23 @@ impl<'s> Builder<'s> {
         if entries.len() < 2 && !entries.first().is_some_and(|(k, _)| is_merge_key(k)) {
             return entries;
         }
-        let mut out: Vec<(Node, Node)> = Vec::with_capacity(entries.len());
-        let mut index: HashMap<KeyId, usize> = HashMap::new();
-        let mut explicit: HashMap<KeyId, Span> = HashMap::new();
+        let mut out = Resolved {
+            entries: Vec::with_capacity(entries.len()),
+            explicit: Vec::with_capacity(entries.len()),
+            index: None,
+        };
         for (k, v) in entries {
             if is_merge_key(&k) {
-                self.merge_into(&k, v, &mut out, &mut index);
+                self.merge_into(&k, v, &mut out);
                 continue;
             }
-            let Some(id) = key_id(&k) else {
-                out.push((k, v));
+            let Some(at) = out.position(&k) else {
+                let key_span = k.use_span();
+                out.push(k, v, Some(key_span));
                 continue;
             };
             let key_span = k.use_span();
-            if let Some(&earlier) = explicit.get(&id) {
+            if let Some(earlier) = out.explicit[at] {
                 let name = k.scalar_text().unwrap_or_default();
                 self.diagnostics.push(
                     DUPLICATE_KEY
@@ -394,25 +514,13 @@ impl<'s> Builder<'s> {
                         )),
                 );
             }
-            explicit.insert(id.clone(), key_span);
-            match index.get(&id) {
-                Some(&i) => out[i] = (k, v),
-                None => {
-                    index.insert(id, out.len());
-                    out.push((k, v));
-                }
-            }
+            out.explicit[at] = Some(key_span);
+            out.entries[at] = (k, v);
         }
-        out
+        out.entries
     }
 
-    fn merge_into(
-        &mut self,
-        key: &Node,
-        value: Node,
-        out: &mut Vec<(Node, Node)>,
-        index: &mut HashMap<KeyId, usize>,
-    ) {
+    fn merge_into(&mut self, key: &Node, value: Node, out: &mut Resolved) {
         let sources: Vec<Node> = match value.value {
             Value::Map(_) => vec![value],
             Value::Seq(items) => items,
@@ -428,14 +536,9 @@ impl<'s> Builder<'s> {
                 return;
             };
             for (k, v) in entries {
-                match key_id(&k) {
-                    Some(id) => {
-                        if let std::collections::hash_map::Entry::Vacant(e) = index.entry(id) {
-                            e.insert(out.len());
-                            out.push((k, v));
-                        }
-                    }
-                    None => out.push((k, v)),
+                // A merged entry never replaces one already there.
+                if out.position(&k).is_none() {
+                    out.push(k, v, None);
                 }
             }
         }

@@ -1190,3 +1190,61 @@ fn rule_doc_examples() {
         assert!(good.root.is_some());
     }
 }
+
+#[test]
+fn the_parser_on_a_thread_of_its_own_builds_the_same_document() {
+    let big = crate::generate::config(crate::generate::GenOptions {
+        jobs: 300,
+        workflows: 2,
+        seed: 3,
+    });
+    let mut texts = vec![
+        big.clone(),
+        // The builder stops early while the parser still has events to hand over.
+        format!("a: 1\n---\n{big}"),
+        format!("{big}\n---\nsecond: document\n"),
+        // Errors in the middle and at the end.
+        format!(
+            "{}\n  broken: [\n{}",
+            &big[..big.len() / 2],
+            &big[big.len() / 2..]
+        ),
+        format!("{big}\nkey: \"unclosed\n"),
+        big.replace("<<: *defaults", "<<: *undefined"),
+        format!("# before\n{big}\n...\n# after the document\n"),
+        "a: &x [*x]\n".to_string(),
+        format!("{}{}", "[".repeat(300), "]".repeat(300)),
+    ];
+    for dir in ["tests/fixtures", "examples"] {
+        let mut stack = vec![std::path::PathBuf::from(dir)];
+        while let Some(p) = stack.pop() {
+            if p.is_dir() {
+                stack.extend(std::fs::read_dir(&p).unwrap().flatten().map(|e| e.path()));
+            } else if let Ok(t) = std::fs::read_to_string(&p) {
+                texts.push(t);
+            }
+        }
+    }
+    // Stops the builder at the first deeply nested job.
+    let shallow = Limits {
+        max_depth: 3,
+        ..Limits::default()
+    };
+    for text in &texts {
+        for limits in [&Limits::default(), &shallow] {
+            let one = build::Builder::new(text, limits).run_as(false);
+            let two = build::Builder::new(text, limits).run_as(true);
+            assert_eq!(
+                format!("{one:?}"),
+                format!("{two:?}"),
+                "{}",
+                &text[..text.len().min(200)]
+            );
+        }
+    }
+    // Both kinds of ending were seen.
+    let big_doc = build::Builder::new(&big, &Limits::default()).run_as(true);
+    assert!(big_doc.root.is_some());
+    let failed = build::Builder::new(&big, &shallow).run_as(true);
+    assert!(failed.root.is_none());
+}
