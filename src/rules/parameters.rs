@@ -287,7 +287,7 @@ fn check_unused(cx: &Context, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             for p in m.parameters {
-                if refers_to(&refs, RefKind::Parameter, p.name.text) {
+                if refers_to(refs, RefKind::Parameter, p.name.text) {
                     continue;
                 }
                 out.push(
@@ -318,7 +318,7 @@ fn check_unused(cx: &Context, out: &mut Vec<Diagnostic>) {
     }
     let found = root_references(cx);
     for p in &cx.config.parameters {
-        if refers_to(&found, RefKind::PipelineParameter, p.name.text) {
+        if refers_to(found, RefKind::PipelineParameter, p.name.text) {
             continue;
         }
         out.push(
