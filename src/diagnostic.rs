@@ -128,9 +128,12 @@ impl Diagnostic {
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
     let limit = (name.chars().count() / 3).max(1) + usize::from(name.len() > 8);
     let lower = name.to_ascii_lowercase();
+    let len = name.chars().count();
     let mut scored: Vec<(usize, &str)> = candidates
         .into_iter()
         .filter(|c| *c != name)
+        // The distance is at least the difference in length: skip the far ones unmeasured.
+        .filter(|c| c.chars().count().abs_diff(len) <= limit)
         .filter_map(|c| {
             let d = strsim::damerau_levenshtein(&lower, &c.to_ascii_lowercase());
             (d <= limit).then_some((d, c))

@@ -487,9 +487,12 @@ fn misspelling_of<'a>(name: &str, known: &BTreeSet<&'a str>) -> Option<&'a str> 
     if name.len() < 5 {
         return None;
     }
+    let len = name.chars().count();
     known
         .iter()
         .filter(|k| **k != name)
+        // The distance is at least the difference in length: skip the far ones unmeasured.
+        .filter(|k| k.chars().count().abs_diff(len) <= 2)
         .map(|k| (strsim::damerau_levenshtein(name, k), *k))
         .filter(|(d, _)| *d <= 2)
         .min()
