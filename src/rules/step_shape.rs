@@ -39,7 +39,7 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     walk_config(root, &mut report);
 }
 
-/// Call `f` with every step of the config (at any depth) and its place in words.
+/// Call `f` with every misshapen step of the config (at any depth) and its place in words.
 fn walk_config(root: &Node, f: &mut dyn FnMut(&Node, &str)) {
     for (owner, body) in named(root, "jobs", "job") {
         walk_steps(body.get("steps"), "step", &owner, f);
@@ -101,13 +101,20 @@ fn walk_steps(list: Option<&Node>, what: &str, owner: &str, f: &mut dyn FnMut(&N
         return;
     };
     for (i, step) in steps.iter().enumerate() {
-        let place = format!("{what} {} of {owner}", i + 1);
-        f(step, &place);
+        let place = || format!("{what} {} of {owner}", i + 1);
+        // Only a misshapen step can be reported (its place is written only then).
+        if is_misshapen(step) {
+            f(step, &place());
+        }
         // Steps nested in a well-formed `when`/`unless` step.
         if let Some([(k, v)]) = step.as_map()
             && matches!(k.scalar_text(), Some("when" | "unless"))
         {
-            let inner = format!("the `{}` block of {place}", k.scalar_text().unwrap_or(""));
+            let inner = format!(
+                "the `{}` block of {}",
+                k.scalar_text().unwrap_or(""),
+                place()
+            );
             walk_steps(v.get("steps"), "step", &inner, f);
         }
     }
