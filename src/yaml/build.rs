@@ -267,7 +267,16 @@ impl<'s> Builder<'s> {
                         .byte_offset()
                         .unwrap_or(self.src.len())
                         .min(self.src.len());
-                    let open_flow = self.stack.iter().rev().find(|f| f.flow).map(|f| f.start);
+                    // The innermost open bracket. A single-pair mapping inside a flow sequence
+                    // (`[key: value]`) is a flow collection too, but it starts at its key, not
+                    // at a bracket: the bracket to close is the one around it.
+                    let open_flow = self
+                        .stack
+                        .iter()
+                        .rev()
+                        .filter(|f| f.flow)
+                        .map(|f| f.start)
+                        .find(|&o| matches!(self.src.as_bytes().get(o), Some(b'[' | b'{')));
                     let diag = syntax_error(self.src, err.kind(), offset, open_flow, err.info());
                     self.fail(diag);
                     break;

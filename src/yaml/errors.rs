@@ -522,7 +522,8 @@ fn unclosed_flow(src: &str, span: Span, open_flow: Option<usize>, kind: &ErrorKi
         .help(format!(
             "add the missing `{close}` (and check the commas between items); if the brackets are text, quote the whole value"
         ));
-    if let Some(o) = open_flow {
+    // The label marks the bracket itself (one byte), so only when one is there.
+    if let Some(o) = open_flow.filter(|&o| matches!(src.as_bytes().get(o), Some(b'[' | b'{'))) {
         diag = diag.with_label(Span::new(o, o + 1), format!("`{open}` opened here"));
     }
     diag

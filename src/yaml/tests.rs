@@ -969,6 +969,25 @@ fn unclosed_brackets() {
 }
 
 #[test]
+fn unclosed_bracket_around_a_one_pair_mapping() {
+    // `[key: value ...`: the pair is a mapping of its own that starts at its key; the bracket
+    // to close is the `[` (found by the fuzzer: the label took the key's first byte, splitting
+    // the `é`, and named a `{` that is not there).
+    let src = "a: [é: b: c]\n";
+    let (_, _, d) = syntax_error(src);
+    assert!(
+        d.message.contains("`[`") && !d.message.contains('{'),
+        "{}",
+        d.message
+    );
+    assert_eq!(d.labels.len(), 1, "{:?}", d.labels);
+    assert_eq!(text(src, d.labels[0].span), "[");
+    let (line, col, d) = syntax_error("a: [éb: c d\n");
+    assert_eq!((line, col), (1, 4));
+    assert_eq!(d.message, "this `[` is never closed");
+}
+
+#[test]
 fn stray_closing_bracket() {
     let (line, col, d) = syntax_error("a: [1, 2]]\n");
     assert_eq!((line, col), (1, 10));
