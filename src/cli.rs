@@ -515,16 +515,7 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Exit, Failure> {
             .collect();
         return write_baseline(&inputs, &reports, &targets, &settings, out);
     }
-    if shellcheck.is_none() && !args.no_shellcheck && format == Format::Human {
-        eprintln!(
-            "note: shellcheck is not installed, so `run` scripts were not checked with it (install it, pass --shellcheck PATH, or --no-shellcheck to turn this off)"
-        );
-    }
-
-    let options = report::Options {
-        color: use_color(args.output.color),
-        quiet: args.output.quiet,
-    };
+    let options = report_options(args, shellcheck.as_deref(), format);
     // When nothing could be read there is nothing to report, only the errors.
     if !reports.is_empty() || unreadable.is_empty() {
         report::write(format, &reports, &options, out).map_err(write_failed)?;
@@ -537,6 +528,20 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Exit, Failure> {
         return Err(failure);
     }
     Ok(exit_for(&reports, args.fail_on))
+}
+
+/// How `check` reports; says on stderr (in the human format) when `run` scripts go without
+/// shellcheck because it is not installed.
+fn report_options(args: &CheckArgs, shellcheck: Option<&Path>, format: Format) -> report::Options {
+    if shellcheck.is_none() && !args.no_shellcheck && format == Format::Human {
+        eprintln!(
+            "note: shellcheck is not installed, so `run` scripts were not checked with it (install it, pass --shellcheck PATH, or --no-shellcheck to turn this off)"
+        );
+    }
+    report::Options {
+        color: use_color(args.output.color),
+        quiet: args.output.quiet,
+    }
 }
 
 /// `check --orb`: lint each orb source folder as one orb, one report per file of it.
@@ -567,15 +572,7 @@ fn check_orbs(args: &CheckArgs, format: Format, out: &mut dyn Write) -> Result<E
         let key = settings.key_for(&abs)?;
         reports.extend(orb_source::lint_orb(&folder, settings.get(&key)));
     }
-    if shellcheck.is_none() && !args.no_shellcheck && format == Format::Human {
-        eprintln!(
-            "note: shellcheck is not installed, so `run` scripts were not checked with it (install it, pass --shellcheck PATH, or --no-shellcheck to turn this off)"
-        );
-    }
-    let options = report::Options {
-        color: use_color(args.output.color),
-        quiet: args.output.quiet,
-    };
+    let options = report_options(args, shellcheck.as_deref(), format);
     report::write(format, &reports, &options, out).map_err(write_failed)?;
     Ok(exit_for(&reports, args.fail_on))
 }

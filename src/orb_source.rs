@@ -418,28 +418,25 @@ fn shift_document(doc: &mut Document, by: usize) {
 // ---------------------------------------------------------------------------------------------
 // Assembling the orb.
 
-fn name_node(text: &str, span: Span) -> Node {
+/// A plain scalar the assembled tree needs (a member's name as its key, an empty folder's null).
+fn plain_node(text: &str, kind: ScalarKind, span: Span) -> Node {
     Node {
         span,
         alias: None,
         value: Value::Scalar(Scalar {
             text: text.into(),
             style: ScalarStyle::Plain,
-            kind: ScalarKind::Str,
+            kind,
         }),
     }
 }
 
+fn name_node(text: &str, span: Span) -> Node {
+    plain_node(text, ScalarKind::Str, span)
+}
+
 fn null_node(span: Span) -> Node {
-    Node {
-        span,
-        alias: None,
-        value: Value::Scalar(Scalar {
-            text: "".into(),
-            style: ScalarStyle::Plain,
-            kind: ScalarKind::Null,
-        }),
-    }
+    plain_node("", ScalarKind::Null, span)
 }
 
 /// The orb's tree: `@orb.yml`'s entries, with each member file added under its folder's key.

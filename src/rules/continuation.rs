@@ -110,6 +110,24 @@ pub struct ContinuationCall<'a> {
     pub args: Option<&'a crate::yaml::Node>,
 }
 
+impl<'a> ContinuationCall<'a> {
+    /// The config this call continues with, as written (relative to the repository root), and
+    /// the node that names it: its `configuration_path` (continuation) or `config-path`
+    /// (path-filtering `filter`), or the default when the argument is not given. `None` for a
+    /// call that does not continue, or an argument that is not a string.
+    pub fn continued_config(&self) -> Option<(&'a str, Option<&'a crate::yaml::Node>)> {
+        let key = match self.member {
+            Member::Continue => "configuration_path",
+            Member::Filter => "config-path",
+            Member::SetParameters => return None,
+        };
+        match self.args.and_then(|a| a.get(key)) {
+            Some(node) => Some((node.scalar_text()?, Some(node))),
+            None => Some((DEFAULT_CONFIGURATION_PATH, None)),
+        }
+    }
+}
+
 fn member_of(cfg: &Config<'_>, name: &str) -> Option<Member> {
     let r = orb_ref(name)?;
     let reference = cfg.orb(r.orb)?.reference()?;
@@ -162,14 +180,7 @@ pub fn calls<'a>(cfg: &Config<'a>) -> Vec<ContinuationCall<'a>> {
 /// the `configuration_path` of each continuation-orb call and the `config-path` of each
 /// path-filtering `filter` job (their default when not given), and the config paths in the
 /// fourth column of a `mapping`. Empty for a config that is not a setup config. `cilint check`
-/// lints these files too when they exist.
-pub fn configuration_paths(source: &str) -> Vec<String> {
-    let doc = crate::yaml::parse(source);
-    configuration_paths_of(&crate::context::model(&doc))
-}
-
-/// [`configuration_paths`] of a config already loaded (what `cilint check` uses, from the
-/// model built for linting, so that a file is parsed once).
+/// lints these files too when they exist, from the model built for linting.
 pub fn configuration_paths_of(cfg: &Config<'_>) -> Vec<String> {
     if !cfg.setup {
         return Vec::new();
@@ -182,22 +193,14 @@ pub fn configuration_paths_of(cfg: &Config<'_>) -> Vec<String> {
         }
     };
     for call in calls(cfg) {
-        let arg = |key: &str| call.args.and_then(|a| a.get(key));
-        let key = match call.member {
-            Member::Continue => "configuration_path",
-            Member::Filter => "config-path",
-            Member::SetParameters => continue,
-        };
-        match arg(key) {
-            Some(node) => {
-                if let Some(text) = node.scalar_text() {
-                    add(text);
-                }
-            }
-            None => add(DEFAULT_CONFIGURATION_PATH),
+        if let Some((path, _)) = call.continued_config() {
+            add(path);
         }
         if call.member == Member::Filter
-            && let Some(text) = arg("mapping").and_then(|m| m.scalar_text())
+            && let Some(text) = call
+                .args
+                .and_then(|a| a.get("mapping"))
+                .and_then(|m| m.scalar_text())
             && !text.contains("<<")
         {
             let rules =
@@ -213,6 +216,11 @@ pub fn configuration_paths_of(cfg: &Config<'_>) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn configuration_paths(source: &str) -> Vec<String> {
+        let doc = crate::yaml::parse(source);
+        configuration_paths_of(&crate::context::model(&doc))
+    }
 
     #[test]
     fn configuration_paths_of_jobs_and_commands() {

@@ -326,9 +326,7 @@ fn glob_like(pattern: &str) -> Option<&'static str> {
 
 /// The pipeline parameters a config declares (name -> type and enum values), loaded once per
 /// file.
-struct Declared {
-    params: HashMap<String, (Option<ParamType>, Vec<String>)>,
-}
+type Declared = HashMap<String, (Option<ParamType>, Vec<String>)>;
 
 fn load_declared(path: &Path) -> Option<Declared> {
     let bytes = std::fs::read(path).ok()?;
@@ -336,7 +334,7 @@ fn load_declared(path: &Path) -> Option<Declared> {
     let doc = crate::yaml::parse(&text);
     doc.root.as_ref()?;
     let cfg = crate::context::model(&doc);
-    let params = cfg
+    let declared = cfg
         .parameters
         .iter()
         .map(|p| {
@@ -348,7 +346,7 @@ fn load_declared(path: &Path) -> Option<Declared> {
             (p.name.text.to_string(), (p.ty, values))
         })
         .collect();
-    Some(Declared { params })
+    Some(declared)
 }
 
 /// A parameter value passed to a continued config.
@@ -361,14 +359,10 @@ struct Passed {
     config: String,
 }
 
-fn config_arg(call: &ContinuationCall<'_>, key: &str) -> Option<String> {
-    let node = call.args.and_then(|a| a.get(key));
-    match node.and_then(|n| n.scalar_text()) {
-        Some(text) if text.contains("<<") => None,
-        Some(text) => Some(text.to_string()),
-        None if node.is_some() => None,
-        None => Some(DEFAULT_CONFIGURATION_PATH.to_string()),
-    }
+/// The continued config of a call, when it names a file (not a parameter reference).
+fn continued_file(call: &ContinuationCall<'_>) -> Option<String> {
+    let (path, _) = call.continued_config()?;
+    (!path.contains("<<")).then(|| path.to_string())
 }
 
 fn check_parameters(cx: &Context, out: &mut Vec<Diagnostic>) {
@@ -383,7 +377,7 @@ fn check_parameters(cx: &Context, out: &mut Vec<Diagnostic>) {
     for call in &calls {
         match call.member {
             Member::Filter => {
-                let Some(default) = config_arg(call, "config-path") else {
+                let Some(default) = continued_file(call) else {
                     continue;
                 };
                 let Some(node) = call.args.and_then(|a| a.get("mapping")) else {
@@ -415,7 +409,7 @@ fn check_parameters(cx: &Context, out: &mut Vec<Diagnostic>) {
                 }
             }
             Member::Continue => {
-                let Some(config) = config_arg(call, "configuration_path") else {
+                let Some(config) = continued_file(call) else {
                     continue;
                 };
                 let Some(node) = call.args.and_then(|a| a.get("parameters")) else {
@@ -459,9 +453,9 @@ fn check_parameters(cx: &Context, out: &mut Vec<Diagnostic>) {
             .entry(p.config.clone())
             .or_insert_with(|| load_declared(&root.join(&p.config)));
         let Some(declared) = declared else { continue };
-        match declared.params.get(&p.name) {
+        match declared.get(&p.name) {
             None => {
-                let names = declared.params.keys().map(String::as_str);
+                let names = declared.keys().map(String::as_str);
                 let hint = did_you_mean(&p.name, names)
                     .map(|s| format!("{s} Otherwise "))
                     .unwrap_or_default();
@@ -670,19 +664,9 @@ fn check_missing(cx: &Context, out: &mut Vec<Diagnostic>) {
         );
     };
     for call in calls(cx.config) {
-        let key = match call.member {
-            Member::Continue => "configuration_path",
-            Member::Filter => "config-path",
-            Member::SetParameters => continue,
-        };
-        let node = call.args.and_then(|a| a.get(key));
-        match node {
-            Some(n) => {
-                if let Some(text) = n.scalar_text() {
-                    report(text, n.span, true, out);
-                }
-            }
-            None => report(DEFAULT_CONFIGURATION_PATH, call.name.span, false, out),
+        if let Some((path, node)) = call.continued_config() {
+            let span = node.map_or(call.name.span, |n| n.span);
+            report(path, span, node.is_some(), out);
         }
         if call.member == Member::Filter
             && let Some(mapping) = call.args.and_then(|a| a.get("mapping"))

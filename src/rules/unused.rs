@@ -51,14 +51,14 @@ struct Unused {
 }
 
 impl Unused {
-    /// A finding at each of `names` that is not in `used`.
+    /// A finding at each of `names` that is not `used`.
     fn report<'a>(
         &self,
         names: impl Iterator<Item = &'a Name<'a>>,
-        used: &HashSet<&str>,
+        used: impl Fn(&str) -> bool,
         out: &mut Vec<Diagnostic>,
     ) {
-        for name in names.filter(|n| !used.contains(n.text)) {
+        for name in names.filter(|n| !used(n.text)) {
             out.push(
                 self.rule
                     .at(
@@ -178,7 +178,7 @@ fn check_jobs(cx: &Context, out: &mut Vec<Diagnostic>) {
         label: "never run",
         help: |name| format!("add `- {name}` to the `jobs:` of a workflow, or delete the job"),
     };
-    unused.report(cfg.jobs.iter().map(|j| &j.name), &used, out);
+    unused.report(cfg.jobs.iter().map(|j| &j.name), |n| used.contains(n), out);
 }
 
 fn check_commands(cx: &Context, out: &mut Vec<Diagnostic>) {
@@ -221,12 +221,6 @@ fn check_commands(cx: &Context, out: &mut Vec<Diagnostic>) {
             }
         }
     }
-    let used: HashSet<&str> = cfg
-        .commands
-        .iter()
-        .map(|c| c.name.text)
-        .filter(|n| !not_called.contains(n))
-        .collect();
     let unused = Unused {
         rule: &UNUSED_COMMAND,
         what: "command",
@@ -234,7 +228,11 @@ fn check_commands(cx: &Context, out: &mut Vec<Diagnostic>) {
         label: "never called",
         help: |name| format!("call it as a step (`- {name}`) in a job or command, or delete it"),
     };
-    unused.report(cfg.commands.iter().map(|c| &c.name), &used, out);
+    unused.report(
+        cfg.commands.iter().map(|c| &c.name),
+        |n| !not_called.contains(n),
+        out,
+    );
 }
 
 fn check_executors(cx: &Context, out: &mut Vec<Diagnostic>) {
@@ -254,12 +252,6 @@ fn check_executors(cx: &Context, out: &mut Vec<Diagnostic>) {
         not_used.remove(t);
         !not_used.is_empty()
     });
-    let used: HashSet<&str> = cfg
-        .executors
-        .iter()
-        .map(|e| e.name.text)
-        .filter(|n| !not_used.contains(n))
-        .collect();
     let unused = Unused {
         rule: &UNUSED_EXECUTOR,
         what: "executor",
@@ -267,5 +259,9 @@ fn check_executors(cx: &Context, out: &mut Vec<Diagnostic>) {
         label: "never used",
         help: |name| format!("use it in a job (`executor: {name}`), or delete it"),
     };
-    unused.report(cfg.executors.iter().map(|e| &e.name), &used, out);
+    unused.report(
+        cfg.executors.iter().map(|e| &e.name),
+        |n| !not_used.contains(n),
+        out,
+    );
 }
