@@ -1200,7 +1200,7 @@ fn plan(args: &PlanArgs, out: &mut dyn Write) -> Result<Exit, Failure> {
     if let Some(d) = doc
         .diagnostics
         .iter()
-        .find(|d| matches!(d.rule, "yaml-syntax" | "yaml-limits") && d.severity == Severity::Error)
+        .find(|d| matches!(d.rule, "yaml-syntax" | "yaml-limits"))
     {
         let at = lines.line_col(&text, d.primary.span.start as usize);
         return Err(Failure(format!(

@@ -263,6 +263,28 @@ impl Pattern {
         matches!(self, Pattern::Literal(_))
     }
 
+    /// Whether the pattern is a regex that matches every name (`/.*/`, `/^.+$/`, `/(.*)/`...):
+    /// as an `ignore`, it leaves nothing through.
+    pub fn matches_every_name(&self) -> bool {
+        let Pattern::Regex {
+            source,
+            compiled: Ok(_),
+        } = self
+        else {
+            return false;
+        };
+        let mut s = source.as_str();
+        s = s.strip_prefix('^').unwrap_or(s);
+        s = s.strip_suffix('$').unwrap_or(s);
+        while let Some(inner) = s.strip_prefix('(').and_then(|t| t.strip_suffix(')')) {
+            s = inner.strip_prefix("?:").unwrap_or(inner);
+        }
+        matches!(
+            s,
+            ".*" | ".+" | ".*?" | ".+?" | "(?s).*" | "(?s).+" | "[\\s\\S]*" | "[\\s\\S]+"
+        )
+    }
+
     /// As written: `main` or `/v.*/`.
     pub fn written(&self) -> String {
         match self {
@@ -306,6 +328,16 @@ fn any_match(items: &[PatternItem], name: &str) -> Tri {
 }
 
 impl RefFilter {
+    /// Whether the filter provably admits no name at all: an `ignore` that matches every name
+    /// with no `only`, or an empty `only` list.
+    pub fn admits_nothing(&self) -> bool {
+        match (&self.only, &self.ignore) {
+            (Some(only), _) => only.is_empty(),
+            (None, Some(ignore)) => ignore.iter().any(|p| p.pattern.matches_every_name()),
+            (None, None) => false,
+        }
+    }
+
     /// Whether a name passes `only`/`ignore` (with neither key: `default`).
     fn admits(&self, name: &str, default: bool) -> Tri {
         let only = self.only.as_deref().map(|o| any_match(o, name));
@@ -549,6 +581,13 @@ impl Filters {
     /// Whether a `tags` filter is present (what a tag push needs).
     pub fn has_tags_filter(&self) -> bool {
         self.tags.is_some()
+    }
+
+    /// Whether the job may run for some tag push: it has a `tags` filter that does not provably
+    /// admit nothing (`tags: ignore: /.*/` is the common way of saying "never for tags"), or an
+    /// expression filter (which may read `pipeline.git.tag`).
+    pub fn may_run_for_tags(&self) -> bool {
+        self.expression.is_some() || self.tags.as_ref().is_some_and(|t| !t.admits_nothing())
     }
 
     /// A short label for diagrams: `main`, `tags /v.*/`, `!main`, `main|develop tags /v.*/`,

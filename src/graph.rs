@@ -332,7 +332,9 @@ fn job_kind<'a>(config: &'a Config<'a>, inv: &Invocation<'a>) -> (JobKind, Optio
         }
         return (JobKind::Local, Some(job));
     }
-    if name.contains("<<") {
+    // A job group runs its own jobs (checked where the group is defined); the group as a whole
+    // is not one job cilint can look into.
+    if name.contains("<<") || config.job_group(name).is_some() {
         return (JobKind::Unresolved, None);
     }
     // `override-with: orb/job` replaces the job when the orb has it; the local job is only a

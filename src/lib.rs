@@ -93,6 +93,7 @@ pub fn analyze<R>(
         diagnostics.extend(from_schema);
         diagnostics.extend(from_rules);
     }
+    rules::version::demote_for_retired_version(&cx, &mut diagnostics);
     suppress::apply(&cx, &mut diagnostics);
     settings.apply(&mut diagnostics);
     sort(&mut diagnostics);
@@ -155,7 +156,7 @@ fn load(bytes: &[u8]) -> (String, yaml::Document) {
 fn load_stopped_early(diagnostics: &[Diagnostic]) -> bool {
     diagnostics
         .iter()
-        .any(|d| matches!(d.rule, "yaml-syntax" | "yaml-limits") && d.severity == Severity::Error)
+        .any(|d| matches!(d.rule, "yaml-syntax" | "yaml-limits"))
 }
 
 /// Sort findings as [`lint`] does (for reports assembled elsewhere).

@@ -80,6 +80,8 @@ pub enum BinOp {
     Eq,
     Ne,
     StartsWith,
+    /// `value matches /regex/`.
+    Matches,
     Ge,
     Gt,
     Le,
@@ -94,6 +96,7 @@ impl BinOp {
             BinOp::Eq => "==",
             BinOp::Ne => "!=",
             BinOp::StartsWith => "starts-with",
+            BinOp::Matches => "matches",
             BinOp::Ge => ">=",
             BinOp::Gt => ">",
             BinOp::Le => "<=",
@@ -107,6 +110,9 @@ impl BinOp {
 pub enum Expr {
     Var(String, Span),
     Lit(PipelineValue),
+    /// A `/regex/` literal (the right side of `matches`): the text between the slashes, and
+    /// its span in the expression.
+    Regex(String, Span),
     Not(Box<Expr>),
     Bin(BinOp, Box<Expr>, Box<Expr>),
 }
@@ -115,6 +121,8 @@ pub enum Expr {
 enum Tok {
     Ident(String, usize),
     Str(String),
+    /// `/.../` after `matches`: the pattern and its offset.
+    Regex(String, usize),
     Int(i64),
     Op(&'static str),
     LParen,
@@ -171,6 +179,18 @@ fn lex(src: &str) -> Result<Vec<Tok>, ExprError> {
             }
             out.push(Tok::Str(s));
             i = j;
+        } else if c == b'/' && out.last() == Some(&Tok::Op("matches")) {
+            // A regex literal: up to the next `/` that is not escaped.
+            let start = i + 1;
+            let mut j = start;
+            while j < b.len() && b[j] != b'/' {
+                j += if b[j] == b'\\' { 2 } else { 1 };
+            }
+            if j >= b.len() {
+                return Err(err(i, "unterminated `/regex/`"));
+            }
+            out.push(Tok::Regex(src[start..j].to_string(), start));
+            i = j + 1;
         } else if c.is_ascii_digit() {
             let start = i;
             while i < b.len() && b[i].is_ascii_digit() {
@@ -193,6 +213,7 @@ fn lex(src: &str) -> Result<Vec<Tok>, ExprError> {
                 "or" => out.push(Tok::Op("or")),
                 "not" => out.push(Tok::Op("not")),
                 "starts-with" => out.push(Tok::Op("starts-with")),
+                "matches" => out.push(Tok::Op("matches")),
                 _ => out.push(Tok::Ident(word.to_string(), start)),
             }
         } else {
@@ -273,7 +294,13 @@ impl Parser {
         self.binary(&[("==", BinOp::Eq), ("!=", BinOp::Ne)], Parser::starts)
     }
     fn starts(&mut self) -> Result<Expr, ExprError> {
-        self.binary(&[("starts-with", BinOp::StartsWith)], Parser::cmp)
+        self.binary(
+            &[
+                ("starts-with", BinOp::StartsWith),
+                ("matches", BinOp::Matches),
+            ],
+            Parser::cmp,
+        )
     }
     fn cmp(&mut self) -> Result<Expr, ExprError> {
         self.binary(
@@ -308,6 +335,10 @@ impl Parser {
                 }
             }
             Some(Tok::Str(s)) => Ok(Expr::Lit(PipelineValue::Str(s))),
+            Some(Tok::Regex(r, at)) => {
+                let span = Span::new(at, at + r.len());
+                Ok(Expr::Regex(r, span))
+            }
             Some(Tok::Int(n)) => Ok(Expr::Lit(PipelineValue::Int(n))),
             Some(Tok::Ident(w, at)) => Ok(match w.as_str() {
                 "true" => Expr::Lit(PipelineValue::Bool(true)),
@@ -348,7 +379,7 @@ pub fn expression_variables(src: &str) -> Vec<(String, usize)> {
     fn walk(e: &Expr, out: &mut Vec<(String, usize)>) {
         match e {
             Expr::Var(n, s) => out.push((n.clone(), s.start as usize)),
-            Expr::Lit(_) => {}
+            Expr::Lit(_) | Expr::Regex(..) => {}
             Expr::Not(x) => walk(x, out),
             Expr::Bin(_, a, b) => {
                 walk(a, out);
@@ -367,7 +398,7 @@ impl Expr {
     fn uses_operator_or_pipeline(&self) -> bool {
         match self {
             Expr::Var(n, _) => n.starts_with("pipeline."),
-            Expr::Lit(_) => false,
+            Expr::Lit(_) | Expr::Regex(..) => false,
             Expr::Not(_) | Expr::Bin(..) => true,
         }
     }
@@ -378,6 +409,7 @@ impl Expr {
             Expr::Var(n, _) => n.clone(),
             Expr::Lit(PipelineValue::Str(s)) => format!("{s:?}"),
             Expr::Lit(v) => v.as_text_or_null(),
+            Expr::Regex(r, _) => format!("/{r}/"),
             Expr::Not(x) => format!("not {}", x.render_operand()),
             Expr::Bin(op, a, b) => format!("{} {} {}", a.render(), op.text(), b.render_operand()),
         }
@@ -407,6 +439,22 @@ impl Expr {
                 None => Err(format!("`{n}` has no value here")),
             },
             Expr::Lit(v) => Ok(v.clone()),
+            Expr::Regex(r, _) => Err(format!("`/{r}/` is a pattern, not a value")),
+            Expr::Bin(BinOp::Matches, a, b) => {
+                let Expr::Regex(pattern, _) = b.as_ref() else {
+                    return Err("`matches` needs a `/regex/` on its right".to_string());
+                };
+                match a.eval(env, seen)? {
+                    PipelineValue::Str(text) => {
+                        let re = compile_java_regex(pattern)?;
+                        Ok(PipelineValue::Bool(re.is_match(&text)))
+                    }
+                    other => Err(format!(
+                        "`matches` needs a string, got {}",
+                        other.describe()
+                    )),
+                }
+            }
             Expr::Not(x) => Ok(PipelineValue::Bool(!expr_truthy(&x.eval(env, seen)?))),
             Expr::Bin(BinOp::And, a, b) => match a.eval(env, seen) {
                 Ok(l) if !expr_truthy(&l) => Ok(l),

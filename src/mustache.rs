@@ -157,6 +157,36 @@ fn single_name(inner: &str, inner_start: usize) -> Option<(&str, usize)> {
     }
 }
 
+/// Whether `name` could be what `template` becomes once its `<< ... >>` tags are substituted
+/// (each tag stands for any text): `install-deps-<< parameters.os >>` may be
+/// `install-deps-linux`. A text without tags must equal `name`.
+pub fn template_may_be(template: &str, name: &str) -> bool {
+    let tags = tags(template);
+    if tags.is_empty() {
+        return template == name;
+    }
+    // The literal pieces between the tags, matched in order with anything between them.
+    let mut pieces = Vec::with_capacity(tags.len() + 1);
+    let mut at = 0;
+    for t in &tags {
+        pieces.push(&template[at..t.start]);
+        at = t.end;
+    }
+    pieces.push(&template[at..]);
+    let (first, rest) = pieces.split_first().expect("at least one piece");
+    let Some(mut left) = name.strip_prefix(first) else {
+        return false;
+    };
+    let (last, middle) = rest.split_last().expect("a piece after each tag");
+    for piece in middle {
+        match left.find(piece) {
+            Some(i) => left = &left[i + piece.len()..],
+            None => return false,
+        }
+    }
+    left.ends_with(last)
+}
+
 /// Every reference in `text`.
 pub fn references(text: &str) -> Vec<Reference> {
     let mut out = Vec::new();
@@ -463,6 +493,26 @@ mod tests {
             .with("pipeline.parameters.off", PipelineValue::Bool(false))
             .with("parameters.n", PipelineValue::Int(3))
             .with("matrix.os", PipelineValue::Str("linux".into()))
+    }
+
+    #[test]
+    fn templates_may_be_names() {
+        assert!(template_may_be(
+            "install-deps-<< parameters.os >>",
+            "install-deps-linux"
+        ));
+        assert!(template_may_be("<< parameters.arch >>_large", "arm_large"));
+        assert!(template_may_be(
+            "a-<<parameters.x>>-b-<< parameters.y >>",
+            "a-1-b-2"
+        ));
+        assert!(!template_may_be(
+            "install-deps-<< parameters.os >>",
+            "setup"
+        ));
+        assert!(!template_may_be("<< parameters.arch >>_large", "arm_small"));
+        assert!(template_may_be("plain", "plain"));
+        assert!(!template_may_be("plain", "other"));
     }
 
     #[test]

@@ -323,7 +323,7 @@ pub fn lint_orb(folder: &OrbFolder, settings: &Settings) -> Vec<FileReport> {
     }
     let stopped = diagnostics
         .iter()
-        .any(|d| matches!(d.rule, "yaml-syntax" | "yaml-limits") && d.severity == Severity::Error);
+        .any(|d| matches!(d.rule, "yaml-syntax" | "yaml-limits"));
 
     let (root, mut comments) = assemble(&parts, &docs, &mut diagnostics);
     comments.sort_by_key(|c| c.span.start);

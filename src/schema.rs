@@ -28,6 +28,68 @@ use serde_json::Value as Json;
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
+/// "a job", "an executor".
+fn with_article(noun: &str) -> String {
+    let article = if noun.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {noun}")
+}
+
+/// Whether `node` is valid against `sub`, a part of the schema `root` (its `$ref`s resolved
+/// against `root`'s definitions).
+fn fits(root: &Json, sub: &Json, node: &Node) -> bool {
+    let mut schema = sub.clone();
+    if let (Some(obj), Some(defs)) = (schema.as_object_mut(), root.get("definitions")) {
+        obj.insert("definitions".into(), defs.clone());
+    } else {
+        return false;
+    }
+    jsonschema::draft7::new(&schema).is_ok_and(|v| v.is_valid(&crate::yaml::to_json(node)))
+}
+
+/// Value shapes the configuration reference does not document but that CircleCI may accept
+/// (its own editor schema does, or nothing shows the compiler rejects them): a warning, with
+/// the reason, instead of an error.
+fn unconfirmed_mismatch(path: &[String], node: &Node) -> Option<&'static str> {
+    let last = path.last()?.as_str();
+    let parent = path.len().checked_sub(2).map(|i| path[i].as_str());
+    match (parent, last) {
+        (_, "parallelism") if node.as_str().is_some() => {
+            Some("a quoted number: CircleCI has been seen to accept it and then not start the job")
+        }
+        (_, "requires") if node.as_str().is_some() => Some(
+            "CircleCI's documentation shows lists; whether a single name works is not documented",
+        ),
+        (_, "shell") if node.as_seq().is_some() => {
+            Some("CircleCI's editor schema accepts a list here, its reference documents a string")
+        }
+        _ => None,
+    }
+}
+
+/// Places where CircleCI accepts keys it does not know, and the evidence: an unknown key there
+/// is reported as a warning (likely a typo, but the config still runs). `schema_at` is the
+/// schema location of the mapping that holds the key.
+fn tolerated_unknown_keys(schema_at: &str) -> Option<&'static str> {
+    const TOLERANT: &[(&str, &str)] = &[
+        (
+            "/definitions/run/",
+            "a 2.1 config that CircleCI compiled on every change for months had an undocumented key in a `run` step",
+        ),
+        (
+            "/definitions/macos/",
+            "CircleCI's editor schema allows more keys under `macos:` than its reference documents",
+        ),
+    ];
+    TOLERANT
+        .iter()
+        .find(|(at, _)| schema_at.starts_with(at))
+        .map(|(_, why)| *why)
+}
+
 /// When the embedded schema was last revised against CircleCI's configuration reference
 /// (`cilint --version` prints it). Change it with every revision of the schema.
 pub const SCHEMA_DATE: &str = "2026-11-22";
@@ -661,9 +723,12 @@ impl<'a> Findings<'a> {
             return None;
         }
         let props = self.schema.pointer(def)?.get("properties")?.as_object()?;
-        props
-            .contains_key(name.as_str())
-            .then(|| vec![coll.clone(), name.clone()])
+        let setting = props.get(name.as_str())?;
+        // Misplaced only when the value is what that setting takes (`when:` holding a logic
+        // statement): an executor that happens to be called `windows`, or a job called
+        // `docker`, is an item like any other and its own errors are reported as they are.
+        let (_, value) = resolve_entry(self.root, &[coll.clone(), name.clone()])?;
+        fits(self.schema, setting, value).then(|| vec![coll.clone(), name.clone()])
     }
 
     fn report_misplaced(&mut self, prefix: &[String]) {
@@ -680,12 +745,14 @@ impl<'a> Findings<'a> {
             .at(
                 span,
                 format!(
-                    "`{name}` sits directly under `{coll}`, so it is read as a {item} named `{name}`"
+                    "`{name}` sits directly under `{coll}`, so it is read as {} named `{name}`",
+                    with_article(item)
                 ),
             )
-            .label(format!("read as a {item}, not as a setting"))
+            .label(format!("read as {}, not as a setting", with_article(item)))
             .help(format!(
-                "`{name}` is a setting of a {item}: indent it under the {item} it belongs to"
+                "`{name}` is a setting of {}: indent it under the {item} it belongs to",
+                with_article(item)
             ));
         self.push(d, format!("misplaced {coll}.{name}"));
     }
@@ -796,10 +863,20 @@ impl<'a> Findings<'a> {
             } else {
                 help
             };
-            let mut d = UNKNOWN_KEY
-                .at(key_node.span, format!("unknown key `{key}` {where_}"))
-                .label(unknown_label(schema_at))
-                .help(help);
+            let mut d = match tolerated_unknown_keys(schema_at) {
+                None => UNKNOWN_KEY
+                    .at(key_node.span, format!("unknown key `{key}` {where_}"))
+                    .label(unknown_label(schema_at))
+                    .help(help),
+                Some(why) => UNKNOWN_KEY
+                    .at(
+                        key_node.span,
+                        format!("unknown key `{key}` {where_}: CircleCI's reference does not document it, but accepts such keys here ({why})"),
+                    )
+                    .severity(Severity::Warning)
+                    .label("not a documented key")
+                    .help(help),
+            };
             if let Some(alias) = key_node.alias.or(object.alias) {
                 d = d.with_label(alias, "merged in here");
             }
@@ -966,6 +1043,10 @@ impl<'a> Findings<'a> {
         if let Some(alias) = node.alias {
             d = d.with_label(alias, "used here");
         }
+        if let Some(why) = unconfirmed_mismatch(&leaf.path, node) {
+            d = d.severity(Severity::Warning);
+            d.message = format!("{} ({why})", d.message);
+        }
         self.push(d, format!("mismatch {subject}"));
     }
 
@@ -1048,8 +1129,11 @@ impl<'a> Findings<'a> {
                 // Reported with the missing key (merge_misspelt_required).
                 continue;
             }
+            // CircleCI accepts the file (it ignores unknown top-level keys): a warning; what
+            // the missing key breaks (`no-workflows`) is reported on its own.
             let d = UNKNOWN_KEY
                 .at(key.span, format!("unknown key `{name}` at the top level"))
+                .severity(Severity::Warning)
                 .label(format!("did you mean `{best}`?"))
                 .help(format!(
                     "rename it to `{best}`; CircleCI ignores unknown top-level keys, so this one has no effect"

@@ -139,6 +139,21 @@ pub fn find_secrets(text: &str) -> Vec<SecretMatch> {
     out
 }
 
+/// Local and service-container hosts (`localhost`, `db`, `postgres`...), which get throwaway
+/// credentials, and documentation hosts. `host` is lower case, without port.
+fn is_throwaway_host(host: &str) -> bool {
+    !host.contains('.')
+        || host.starts_with("127.")
+        || host == "0.0.0.0"
+        || host.ends_with(".local")
+        || host.ends_with(".localhost")
+        || host.ends_with(".internal")
+        || host.ends_with("example.com")
+        || host.ends_with("example.org")
+        || host.ends_with(".test")
+        || host.ends_with(".example")
+}
+
 fn is_literal_password(user: &str, pass: &str, host: &str) -> bool {
     let lower = pass.to_ascii_lowercase();
     let host = host.to_ascii_lowercase();
@@ -151,19 +166,7 @@ fn is_literal_password(user: &str, pass: &str, host: &str) -> bool {
     {
         return false;
     }
-    // Local and service-container hosts (`localhost`, `db`, `postgres`...) get throwaway
-    // credentials; so do documentation hosts.
-    if !host.contains('.')
-        || host.starts_with("127.")
-        || host == "0.0.0.0"
-        || host.ends_with(".local")
-        || host.ends_with(".localhost")
-        || host.ends_with(".internal")
-        || host.ends_with("example.com")
-        || host.ends_with("example.org")
-        || host.ends_with(".test")
-        || host.ends_with(".example")
-    {
+    if is_throwaway_host(&host) {
         return false;
     }
     const PLACEHOLDERS: &[&str] = &[
@@ -301,12 +304,21 @@ fn userinfo_colon(userinfo: &str) -> Option<usize> {
     None
 }
 
-/// Does a variable's name say it holds a credential (`GH_TOKEN`, `API_KEY`, `DB_PASS`)?
-fn named_like_secret(name: &str) -> bool {
+/// Does a variable's name say it holds a credential (`GH_TOKEN`, `API_KEY`, `DB_PASS`,
+/// `DOCKERHUB_USERNAME`, `SLACK_WEBHOOK`)?
+pub fn named_like_secret(name: &str) -> bool {
     let n = name.to_ascii_uppercase();
-    ["TOKEN", "KEY", "SECRET", "PASS", "PWD", "CRED", "AUTH"]
-        .iter()
-        .any(|w| n.contains(w))
+    [
+        "TOKEN", "KEY", "SECRET", "PASS", "PWD", "CRED", "AUTH", "WEBHOOK",
+    ]
+    .iter()
+    .any(|w| n.contains(w))
+        || n.split('_').any(|w| {
+            matches!(
+                w,
+                "USERNAME" | "LOGIN" | "DSN" | "PAT" | "CERT" | "CERTIFICATE"
+            )
+        })
 }
 
 /// Variables interpolated into a URL's credentials or a sensitive query parameter.
@@ -330,6 +342,14 @@ pub fn find_url_secrets(text: &str) -> Vec<UrlSecret> {
         if let Some(at) = authority.rfind('@') {
             let userinfo = &authority[..at];
             let off = base + after_scheme;
+            // A service container's throwaway login (`postgres://u:$PW@localhost/db`) is not
+            // a secret that logs could leak.
+            let host = authority[at + 1..]
+                .split(':')
+                .next()
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            let local = !host.contains('$') && is_throwaway_host(&host);
             // In `user:password@`, the user name is not a secret (unless its variable is
             // named like one); in `$TOKEN@`, the lone user part is the credential.
             let colon = userinfo_colon(userinfo);
@@ -337,7 +357,7 @@ pub fn find_url_secrets(text: &str) -> Vec<UrlSecret> {
                 let name = c.get(1).or_else(|| c.get(2)).map(|m| m.as_str());
                 let whole = c.get(0).map(|m| m.range());
                 if let (Some(name), Some(r)) = (name, whole) {
-                    if colon.is_some_and(|i| r.end <= i) && !named_like_secret(name) {
+                    if local || colon.is_some_and(|i| r.end <= i) && !named_like_secret(name) {
                         continue;
                     }
                     out.push(UrlSecret {

@@ -63,6 +63,12 @@ pub struct ShellFacts {
     pub assignments: Vec<Assignment>,
     /// Names the script writes to `$BASH_ENV`: set in the job's later steps.
     pub bash_env_writes: Vec<Assignment>,
+    /// The script writes text cilint cannot see to `$BASH_ENV` (`tool env >> $BASH_ENV`), so
+    /// later steps may have any variable.
+    pub opaque_bash_env: bool,
+    /// From this offset on, the script may have set variables cilint cannot see (`eval`,
+    /// `source` of a file): its later reads are not reported.
+    pub opaque_from: Option<u32>,
     /// Function bodies.
     pub functions: Vec<Span>,
 }
@@ -84,7 +90,11 @@ impl ShellFacts {
     /// and not assigned earlier in the script (for a read in a function body: nowhere in it).
     pub fn unset_reads(&self) -> impl Iterator<Item = &VarRead> {
         self.reads.iter().filter(move |r| {
+            let after_opaque = self
+                .opaque_from
+                .is_some_and(|at| r.in_function || r.span.start >= at);
             !r.guarded
+                && !after_opaque
                 && if r.in_function {
                     !self.assigns(&r.name)
                 } else {
@@ -1174,6 +1184,10 @@ impl Lexer<'_> {
                 }
                 self.test_guards(&operands);
             }
+            "eval" => self.opaque_from(cmd.span()),
+            "source" | "." if !args.iter().any(|a| a.cooked.contains("BASH_ENV")) => {
+                self.opaque_from(cmd.span());
+            }
             "source" | "." if args.iter().any(|a| a.cooked.contains("BASH_ENV")) => {
                 let written: Vec<String> = self
                     .facts
@@ -1209,6 +1223,10 @@ impl Lexer<'_> {
             }),
             _ => None,
         };
+        if out.is_none() && to_bash_env && groups.is_empty() {
+            // A program's output (`tool env >> $BASH_ENV`): names cilint cannot see.
+            self.facts.opaque_bash_env = true;
+        }
         if let Some(text) = &out {
             if to_bash_env {
                 self.bash_env_text(text, span);
@@ -1218,13 +1236,20 @@ impl Lexer<'_> {
                 g.push(b'\n');
             }
         }
-        if name == "tee"
-            && args.iter().any(|a| a.cooked.contains("BASH_ENV"))
-            && let Some(text) = pipe_in
-        {
-            self.bash_env_text(&text, span);
+        if name == "tee" && args.iter().any(|a| a.cooked.contains("BASH_ENV")) {
+            match pipe_in {
+                Some(text) => self.bash_env_text(&text, span),
+                None => self.facts.opaque_bash_env = true,
+            }
         }
         out
+    }
+
+    /// The script may set unknown variables from the start of `span` on.
+    fn opaque_from(&mut self, span: Span) {
+        if self.facts.opaque_from.is_none_or(|at| span.start < at) {
+            self.facts.opaque_from = Some(span.start);
+        }
     }
 
     fn read_builtin(&mut self, args: &[&Word]) {

@@ -23,7 +23,10 @@ fn variables_set_nowhere_and_secrets_in_urls() {
         "human",
     );
     assert_eq!(r.code, 0, "warnings only");
-    assert_eq!(r.stdout.matches("warning[undefined-env-var]").count(), 3);
+    // Two credentials (`HEROKU_TOKEN`, `STATUS_TOKEN`) kept in the project settings are info;
+    // the other name is a likely bug.
+    assert_eq!(r.stdout.matches("warning[undefined-env-var]").count(), 1);
+    assert_eq!(r.stdout.matches("info[undefined-env-var]").count(), 2);
     assert_eq!(r.stdout.matches("warning[secret-in-url]").count(), 2);
     assert_eq!(r.stdout.matches("warning[image-unpinned]").count(), 1);
 }
@@ -51,7 +54,7 @@ fn orb_command_arguments_are_read() {
     );
     assert!(
         r.stdout
-            .contains("warning[undefined-env-var]: `API_TESTER_KEY`")
+            .contains("info[undefined-env-var]: `API_TESTER_KEY`")
     );
     assert!(
         r.stdout

@@ -10,9 +10,8 @@ fn reference_and_version_fixtures() {
         "unknown-command-v2",
         "unknown-executor",
         "undeclared-orb",
-        "needs-version-2.1",
-        "workflows-version",
-        "workflows-version-missing-v2",
+        "retired-version",
+        "obsolete-workflows-version-any-value",
         "obsolete-workflows-version",
         "empty-config",
     ] {

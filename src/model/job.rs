@@ -2,7 +2,7 @@
 
 use super::{Name, entries, one_or_many};
 use crate::span::Span;
-use crate::yaml::Node;
+use crate::yaml::{Node, ScalarStyle, Value};
 
 /// A parameter's declared `type:`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -94,19 +94,26 @@ pub struct Arg<'a> {
     pub value: &'a Node,
 }
 
-/// An environment variable set in an `environment:` mapping (or list of one-key mappings).
+/// An environment variable set in an `environment:` mapping (or list of one-key mappings, or
+/// list of `KEY=VALUE` strings).
 #[derive(Clone, Copy, Debug)]
 pub struct EnvVar<'a> {
     pub name: Name<'a>,
+    /// The value; for a `KEY=VALUE` item, the whole item (its text starts with `KEY=`).
     pub value: &'a Node,
 }
 
-/// The variables of an `environment:` value: a mapping, or a list of one-key mappings.
+/// The variables of an `environment:` value: a mapping, or a list whose items are one-key
+/// mappings or `KEY=VALUE` strings (CircleCI accepts all three forms).
 pub fn env_vars(node: &Node) -> Vec<EnvVar<'_>> {
     let mut out = Vec::new();
     match node.as_seq() {
         Some(items) => {
             for item in items {
+                if let Some(var) = key_value_item(item) {
+                    out.push(var);
+                    continue;
+                }
                 for (k, v) in entries(item) {
                     if let Some(name) = Name::of(k) {
                         out.push(EnvVar { name, value: v });
@@ -123,6 +130,32 @@ pub fn env_vars(node: &Node) -> Vec<EnvVar<'_>> {
         }
     }
     out
+}
+
+/// A `KEY=VALUE` list item: the name is the text before the first `=`.
+fn key_value_item(item: &Node) -> Option<EnvVar<'_>> {
+    let Value::Scalar(s) = &item.value else {
+        return None;
+    };
+    let text = item.as_str()?;
+    let name = &text[..text.find('=')?];
+    let name = name.trim();
+    if name.is_empty() {
+        return None;
+    }
+    // The name's place in the file: after the opening quote of a quoted scalar.
+    let quote = u32::from(!matches!(s.style, ScalarStyle::Plain));
+    let start = item.span.start + quote;
+    Some(EnvVar {
+        name: Name {
+            text: name,
+            span: Span {
+                start,
+                end: (start + name.len() as u32).min(item.span.end),
+            },
+        },
+        value: item,
+    })
 }
 
 /// One image under `docker:`.
@@ -227,6 +260,8 @@ impl<'a> ExecutorRef<'a> {
 pub struct Executor<'a> {
     pub name: Name<'a>,
     pub node: &'a Node,
+    /// For an executor written as the name of another (`windows: win/default`), that name.
+    pub refers_to: Option<Name<'a>>,
     pub parameters: Vec<ParamDecl<'a>>,
     pub env: Environment<'a>,
 }
@@ -236,6 +271,7 @@ impl<'a> Executor<'a> {
         Some(Executor {
             name: Name::of(key)?,
             node: value,
+            refers_to: value.as_str().map(|_| Name::of(value)).unwrap_or_default(),
             parameters: value
                 .get("parameters")
                 .map(ParamDecl::list)
@@ -317,6 +353,7 @@ pub const BUILTIN_STEPS: &[&str] = &[
     "persist_to_workspace",
     "attach_workspace",
     "add_ssh_keys",
+    "install_signing_bundle",
     "deploy",
     "when",
     "unless",

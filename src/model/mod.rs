@@ -117,6 +117,8 @@ pub struct Config<'a> {
     pub parameters_key: Option<&'a Node>,
     pub workflows: Vec<Workflow<'a>>,
     pub workflows_key: Option<&'a Node>,
+    /// `job-groups:` (2026): named sets of job entries a workflow invokes like one job.
+    pub job_groups: Vec<JobGroup<'a>>,
     /// `workflows: version: 2` (key and value).
     pub workflows_version: Option<(&'a Node, &'a Node)>,
     /// Name lookups of `jobs` and `commands`, built on first use (see [`NameIndex`]).
@@ -204,6 +206,11 @@ impl<'a> Config<'a> {
                     cfg.parameters_key = Some(key);
                     cfg.parameters = ParamDecl::list(value);
                 }
+                Some("job-groups") => {
+                    cfg.job_groups = entries(value)
+                        .filter_map(|(k, v)| JobGroup::build(k, v))
+                        .collect();
+                }
                 Some("workflows") => {
                     cfg.workflows_key = Some(key);
                     for (k, v) in entries(value) {
@@ -244,6 +251,10 @@ impl<'a> Config<'a> {
 
     pub fn orb(&self, alias: &str) -> Option<&OrbDecl<'a>> {
         self.orbs.iter().find(|o| o.alias.text == alias)
+    }
+
+    pub fn job_group(&self, name: &str) -> Option<&JobGroup<'a>> {
+        self.job_groups.iter().find(|g| g.name.text == name)
     }
 
     pub fn workflow(&self, name: &str) -> Option<&Workflow<'a>> {

@@ -299,6 +299,31 @@ pub struct Workflow<'a> {
     pub unless: Option<(&'a Node, &'a Node)>,
 }
 
+/// A job group (top-level `job-groups:`, 2026): a named list of workflow job entries that a
+/// workflow invokes like one job.
+#[derive(Clone, Debug)]
+pub struct JobGroup<'a> {
+    pub name: Name<'a>,
+    pub node: &'a Node,
+    pub jobs: Vec<Invocation<'a>>,
+}
+
+impl<'a> JobGroup<'a> {
+    pub(super) fn build(key: &'a Node, value: &'a Node) -> Option<JobGroup<'a>> {
+        Some(JobGroup {
+            name: Name::of(key)?,
+            node: value,
+            jobs: value
+                .get("jobs")
+                .and_then(|v| v.as_seq())
+                .unwrap_or(&[])
+                .iter()
+                .filter_map(Invocation::build)
+                .collect(),
+        })
+    }
+}
+
 impl<'a> Workflow<'a> {
     pub(super) fn build(key: &'a Node, value: &'a Node) -> Option<Workflow<'a>> {
         let name = Name::of(key)?;

@@ -15,6 +15,7 @@ pub static APPROVAL_UNREACHABLE: Rule = Rule {
     severity: Severity::Error,
     summary: "an approval hold can never be reached: a job upstream of it does not exist, is in a cycle, or never runs where the hold runs",
     explanation: include_str!("docs/approval-unreachable.md"),
+    category: super::Category::Correctness,
     check: Some(check_unreachable),
 };
 
@@ -23,6 +24,7 @@ pub static APPROVAL_GATES_NOTHING: Rule = Rule {
     severity: Severity::Warning,
     summary: "no job requires an approval hold, so approving it does nothing",
     explanation: include_str!("docs/approval-gates-nothing.md"),
+    category: super::Category::Correctness,
     check: Some(check_gates_nothing),
 };
 
@@ -31,6 +33,7 @@ pub static APPROVAL_NAME_CLASH: Rule = Rule {
     severity: Severity::Warning,
     summary: "an approval hold has the name of a job in `jobs:`",
     explanation: include_str!("docs/approval-name-clash.md"),
+    category: super::Category::Correctness,
     check: Some(check_name_clash),
 };
 
@@ -39,6 +42,7 @@ pub static APPROVAL_UNRESTRICTED: Rule = Rule {
     severity: Severity::Info,
     summary: "a job gated by an approval hold uses no context, so anyone with write access can approve it",
     explanation: include_str!("docs/approval-unrestricted.md"),
+    category: super::Category::Correctness,
     check: Some(check_unrestricted),
 };
 

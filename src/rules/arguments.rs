@@ -20,6 +20,7 @@ pub static MISSING_ARGUMENT: Rule = Rule {
     severity: Severity::Error,
     summary: "a job, command or executor is called without a parameter that has no default",
     explanation: include_str!("docs/missing-argument.md"),
+    category: super::Category::Correctness,
     check: Some(check_missing),
 };
 
@@ -28,6 +29,7 @@ pub static UNKNOWN_ARGUMENT: Rule = Rule {
     severity: Severity::Error,
     summary: "an argument is passed that the job, command or executor does not declare",
     explanation: include_str!("docs/unknown-argument.md"),
+    category: super::Category::Correctness,
     check: Some(check_unknown),
 };
 
@@ -36,6 +38,7 @@ pub static ARGUMENT_TYPE: Rule = Rule {
     severity: Severity::Error,
     summary: "an argument, default or matrix value does not fit the parameter's declared type",
     explanation: include_str!("docs/argument-type.md"),
+    category: super::Category::Correctness,
     check: Some(check_types),
 };
 

@@ -14,6 +14,7 @@ pub static CONSTANT_CONDITION: Rule = Rule {
     severity: Severity::Warning,
     summary: "a `when`/`unless` condition is the same whatever the pipeline values and parameters",
     explanation: include_str!("docs/constant-condition.md"),
+    category: super::Category::Correctness,
     check: Some(check),
 };
 

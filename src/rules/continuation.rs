@@ -15,6 +15,7 @@ pub static MULTIPLE_CONTINUATIONS: Rule = Rule {
     severity: Severity::Warning,
     summary: "a setup workflow continues the pipeline more than once; only the first continuation can succeed",
     explanation: include_str!("docs/multiple-continuations.md"),
+    category: super::Category::Correctness,
     check: Some(check),
 };
 

@@ -13,6 +13,7 @@ pub static REQUIRES_CYCLE: Rule = Rule {
     severity: Severity::Error,
     summary: "jobs of a workflow require each other in a cycle, so none of them can ever start",
     explanation: include_str!("docs/requires-cycle.md"),
+    category: super::Category::Correctness,
     check: Some(check),
 };
 

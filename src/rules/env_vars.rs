@@ -30,6 +30,7 @@ pub static UNDEFINED_ENV_VAR: Rule = Rule {
     severity: Severity::Warning,
     summary: "a job reads an environment variable that nothing in the config, CircleCI or .cilint.toml sets",
     explanation: include_str!("docs/undefined-env-var.md"),
+    category: super::Category::Correctness,
     check: Some(check_undefined),
 };
 
@@ -38,6 +39,7 @@ pub static ENV_NOT_EXPANDED: Rule = Rule {
     severity: Severity::Warning,
     summary: "an `environment:` value uses `$VAR`, but CircleCI does not shell-expand these values",
     explanation: include_str!("docs/env-not-expanded.md"),
+    category: super::Category::Correctness,
     check: Some(check_not_expanded),
 };
 
@@ -173,6 +175,8 @@ struct Walker<'c, 'a> {
     known: &'c dyn Fn(&str) -> bool,
     /// Written to `$BASH_ENV` by earlier steps.
     bash_env: BTreeSet<String>,
+    /// An earlier step wrote text cilint cannot see to `$BASH_ENV`: any variable may be set.
+    bash_env_opaque: bool,
     /// The job's `shell:`.
     shell: Option<&'a str>,
     uses: Vec<(String, Span)>,
@@ -210,7 +214,10 @@ fn span_in(cx: &Context, node: &Node, map: &mut Option<Option<ScalarMap>>, r: Sp
 
 impl<'c, 'a> Walker<'c, 'a> {
     fn unset(&self, name: &str, step_env: &BTreeSet<String>) -> bool {
-        !(self.known)(name) && !self.bash_env.contains(name) && !step_env.contains(name)
+        !self.bash_env_opaque
+            && !(self.known)(name)
+            && !self.bash_env.contains(name)
+            && !step_env.contains(name)
     }
 
     fn steps(&mut self, steps: &[Step<'a>]) {
@@ -340,6 +347,7 @@ impl<'c, 'a> Walker<'c, 'a> {
                 self.uses.push((r.name.clone(), span));
             }
         }
+        self.bash_env_opaque |= facts.opaque_bash_env;
         for w in &facts.bash_env_writes {
             self.bash_env.insert(w.name.clone());
         }
@@ -429,6 +437,7 @@ fn check_undefined(cx: &Context, out: &mut Vec<Diagnostic>) {
                 scope,
                 known: &known,
                 bash_env: BTreeSet::new(),
+                bash_env_opaque: false,
                 shell: job_shell(&scope, job),
                 uses: Vec::new(),
                 depth: 0,
@@ -653,6 +662,12 @@ fn diagnostic(read: Read) -> Diagnostic {
         d.help(format!(
             "did you mean `{like}`? If not, set `{name}` in the job's `environment:`, or, if it comes from the project settings or a context, list it in .cilint.toml"
         ))
+    } else if contexts.is_empty() && crate::secrets::named_like_secret(&name) {
+        // A credential is kept in the project settings or a context, which cilint cannot see:
+        // worth knowing, not a likely bug.
+        return d.severity(Severity::Info).help(format!(
+            "`{name}` looks like a credential from the project settings or a context; list it in .cilint.toml ([env] project = [\"{name}\"]) so cilint knows it is set"
+        ));
     } else if contexts.is_empty() {
         d.help(format!(
             "set `{name}` in the job's `environment:`, or, if it comes from the project settings or a context, list it in .cilint.toml"
@@ -790,7 +805,10 @@ pub(crate) mod tests {
                 .contains("declare it in .cilint.toml ([env] project = [\"HEROKU_API_KEY\"])")
         );
         assert_eq!(found[1].primary.span.slice(&src), "$OTHER");
-        assert!(found.iter().all(|d| d.severity == Severity::Warning));
+        // A credential kept in the project settings is what cilint cannot see: info; a name
+        // that is no credential is a likely bug: a warning.
+        assert_eq!(found[0].severity, Severity::Info);
+        assert_eq!(found[1].severity, Severity::Warning);
     }
 
     #[test]
@@ -970,8 +988,14 @@ workflows:
         assert!(helps[0].1.starts_with("did you mean `SUPPORTED_PLATFORM`?"));
         assert!(helps[1].1.starts_with("did you mean `LD_LIBRARY_PATH`?"));
         assert!(helps[2].1.starts_with("did you mean `CIRCLE_BRANCH`?"));
-        // Nothing close: no guess.
-        assert!(helps[3].1.starts_with("set `DEPLOY_KEY`"));
+        // Nothing close: no guess (a credential's name: list it in .cilint.toml).
+        assert!(
+            helps[3]
+                .1
+                .starts_with("`DEPLOY_KEY` looks like a credential")
+        );
+        assert_eq!(found[3].severity, Severity::Info);
+        assert!(found[..3].iter().all(|d| d.severity == Severity::Warning));
     }
 
     #[test]

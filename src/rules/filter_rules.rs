@@ -25,6 +25,7 @@ pub static TAG_FILTER_UPSTREAM: Rule = Rule {
     severity: Severity::Error,
     summary: "a job with a `tags` filter requires a job without one, so it never runs for a tag push",
     explanation: include_str!("docs/tag-filter-upstream.md"),
+    category: super::Category::Correctness,
     check: Some(check_tags),
 };
 
@@ -33,6 +34,7 @@ pub static FILTERS_NEVER_RUN: Rule = Rule {
     severity: Severity::Error,
     summary: "a job's branch filters exclude every branch on which the jobs it requires run",
     explanation: include_str!("docs/filters-never-run.md"),
+    category: super::Category::Correctness,
     check: Some(check_never),
 };
 
@@ -58,7 +60,7 @@ fn never_for_tags(wg: &WorkflowGraph<'_>, filters: &[Option<Filters>]) -> Vec<bo
     for v in order {
         let own = match &filters[v.index()] {
             None => true,
-            Some(f) => f.expression.is_none() && !f.has_tags_filter(),
+            Some(f) => !f.may_run_for_tags(),
         };
         let mut reqs = wg.requirements(v).peekable();
         let upstream = reqs.peek().is_some()
@@ -78,7 +80,7 @@ fn check_tags(cx: &Context, out: &mut Vec<Diagnostic>) {
         let tagged = |i: NodeIndex| {
             filters[i.index()]
                 .as_ref()
-                .is_some_and(|f| f.expression.is_none() && f.has_tags_filter())
+                .is_some_and(|f| f.expression.is_none() && f.may_run_for_tags())
         };
         if !wg.nodes().any(|(i, _)| tagged(i)) {
             continue;
@@ -195,7 +197,7 @@ pub fn never_runs(wg: &WorkflowGraph<'_>) -> Vec<(NodeIndex, Span, String)> {
             continue; // a job without filters runs wherever any requirement runs
         };
         // A job that may run for tags is not judged on branches alone.
-        if fv.expression.is_some() || fv.has_tags_filter() || unsure.contains(&v) {
+        if fv.may_run_for_tags() || unsure.contains(&v) {
             continue;
         }
         let reqs: Vec<NodeIndex> = {

@@ -15,6 +15,7 @@ pub static IMAGE_UNPINNED: Rule = Rule {
     severity: Severity::Warning,
     summary: "a docker image has no tag, `latest`, or a floating tag such as `stable` or `lts`",
     explanation: include_str!("docs/image-unpinned.md"),
+    category: super::Category::Correctness,
     check: Some(check_unpinned),
 };
 
@@ -23,6 +24,7 @@ pub static DEPRECATED_IMAGE: Rule = Rule {
     severity: Severity::Warning,
     summary: "a legacy `circleci/` docker image, a retired machine image, or `machine: true`",
     explanation: include_str!("docs/deprecated-image.md"),
+    category: super::Category::Correctness,
     check: Some(check_deprecated),
 };
 

@@ -18,7 +18,31 @@ pub struct Rule {
     /// Markdown: what it finds, why it matters, a bad and a good example (fenced `yaml` blocks
     /// after the headings `## Bad` and `## Good`).
     pub explanation: &'static str,
+    /// What kind of problem the rule finds.
+    pub category: Category,
     pub check: Option<fn(&Context, &mut Vec<Diagnostic>)>,
+}
+
+/// What kind of problem a rule finds (`cilint rules` shows it; `--select` and `--ignore` take
+/// it as well as rule ids).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Category {
+    /// CircleCI rejects the config, or it does not do what it says.
+    Correctness,
+    /// A way for someone outside the team to reach the pipeline's secrets or code.
+    Security,
+    /// The config works, but could be simpler or clearer.
+    Style,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Correctness => "correctness",
+            Category::Security => "security",
+            Category::Style => "style",
+        }
+    }
 }
 
 impl Rule {
@@ -41,7 +65,9 @@ pub mod continuation;
 pub mod cycles;
 pub mod env_vars;
 pub mod filter_rules;
+pub mod heredoc;
 pub mod images;
+pub mod job_name;
 pub mod no_workflows;
 pub mod orb_rules;
 pub mod orb_source;
@@ -49,6 +75,7 @@ pub mod parameters;
 pub mod path_filtering;
 pub mod redundant;
 pub mod references;
+pub mod regex_engine;
 pub mod schema_rules;
 pub mod secrets;
 pub mod shellcheck;
@@ -67,8 +94,8 @@ pub fn registry() -> &'static [&'static Rule] {
         &yaml_rules::DUPLICATE_KEY,
         &yaml_rules::UNUSED_SUPPRESSION,
         &version::EMPTY_CONFIG,
-        &version::NEEDS_V21,
-        &version::WORKFLOWS_VERSION,
+        &version::RETIRED_VERSION,
+        &heredoc::UNESCAPED_HEREDOC,
         &version::OBSOLETE_WORKFLOWS_VERSION,
         &references::UNKNOWN_COMMAND,
         &references::UNKNOWN_EXECUTOR,
@@ -90,6 +117,7 @@ pub fn registry() -> &'static [&'static Rule] {
         &schema_rules::MISSING_KEY,
         &step_shape::STEP_SHAPE,
         &workflow_refs::UNKNOWN_JOB,
+        &job_name::INVALID_JOB_NAME,
         &workflow_refs::UNKNOWN_REQUIRES,
         &workflow_refs::AMBIGUOUS_REQUIRES,
         &workflow_refs::DUPLICATE_INVOCATION_NAME,
@@ -100,6 +128,7 @@ pub fn registry() -> &'static [&'static Rule] {
         &approval::APPROVAL_UNRESTRICTED,
         &filter_rules::TAG_FILTER_UPSTREAM,
         &filter_rules::FILTERS_NEVER_RUN,
+        &regex_engine::UNSUPPORTED_REGEX,
         &redundant::REDUNDANT_REQUIRES,
         &unused::UNUSED_JOB,
         &unused::UNUSED_COMMAND,

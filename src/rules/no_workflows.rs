@@ -14,6 +14,7 @@ pub static NO_WORKFLOWS: Rule = Rule {
     severity: Severity::Error,
     summary: "the config defines jobs but no workflow runs them, and there is no `build` job to run without one",
     explanation: include_str!("docs/no-workflows.md"),
+    category: super::Category::Correctness,
     check: Some(check),
 };
 

@@ -13,6 +13,7 @@ pub static UNKNOWN_ORB_MEMBER: Rule = Rule {
     severity: Severity::Error,
     summary: "`orb/name` names no job, command or executor of that kind in the orb",
     explanation: include_str!("docs/unknown-orb-member.md"),
+    category: super::Category::Correctness,
     check: Some(check_members),
 };
 
@@ -21,14 +22,16 @@ pub static ORB_UNRESOLVED: Rule = Rule {
     severity: Severity::Info,
     summary: "an orb's source is not in the orb cache, so its jobs and commands are not checked",
     explanation: include_str!("docs/orb-unresolved.md"),
+    category: super::Category::Correctness,
     check: Some(check_unresolved),
 };
 
 pub static ORB_UNPINNED: Rule = Rule {
     id: "orb-unpinned",
     severity: Severity::Warning,
-    summary: "an orb is not pinned to an exact version (`@volatile`, no version, major-only, `dev:`)",
+    summary: "a third-party orb is not pinned to an exact version (`@volatile`, no version, `@1`, `@1.2`, `dev:`); CircleCI orbs pinned to a major version are info",
     explanation: include_str!("docs/orb-unpinned.md"),
+    category: super::Category::Security,
     check: Some(check_unpinned),
 };
 
@@ -37,6 +40,7 @@ pub static UNUSED_ORB: Rule = Rule {
     severity: Severity::Warning,
     summary: "an orb is declared under `orbs:` and never used",
     explanation: include_str!("docs/unused-orb.md"),
+    category: super::Category::Correctness,
     check: Some(check_unused),
 };
 
@@ -250,27 +254,61 @@ fn check_unpinned(cx: &Context, out: &mut Vec<Diagnostic>) {
             let Some(r) = orbs::registry_ref(decl, cx.config) else {
                 continue;
             };
-            let what = match orbs::version_kind(&r.version) {
-                VersionKind::Volatile => "`@volatile`, the latest release of any version",
-                VersionKind::Missing => "no version, which means the latest release of any version",
-                VersionKind::MajorOnly => {
-                    "a major version only, which takes every new minor and patch release"
-                }
-                VersionKind::Dev => {
-                    "a `dev:` version, which can be overwritten at any time and expires after 90 days"
-                }
+            // CircleCI's own (certified) orbs are reviewed by CircleCI, and pinning them to a
+            // major version is the documented convention: worth knowing at most. A
+            // third-party orb without an exact version runs unreviewed code with the job's
+            // secrets: a warning.
+            let certified = r.namespace == "circleci";
+            let kind = orbs::version_kind(&r.version);
+            let (what, severity) = match kind {
+                VersionKind::Volatile => (
+                    "`@volatile`, the latest release of any version",
+                    Severity::Warning,
+                ),
+                VersionKind::Missing => (
+                    "no version, which means the latest release of any version",
+                    Severity::Warning,
+                ),
+                VersionKind::MajorOnly => (
+                    "a major version only, which takes every new minor and patch release",
+                    if certified {
+                        Severity::Info
+                    } else {
+                        Severity::Warning
+                    },
+                ),
+                VersionKind::MajorMinor if !certified => (
+                    "a major and minor version only, which takes every new patch release",
+                    Severity::Warning,
+                ),
+                // `dev:<< pipeline.git.revision >>`: an orb's own pipeline testing the
+                // development version it just published.
+                VersionKind::Dev if decl.node.as_str().is_some_and(|t| t.contains("<<")) => (
+                    "a `dev:` version named by the pipeline (the orb's own development version)",
+                    Severity::Info,
+                ),
+                VersionKind::Dev => (
+                    "a `dev:` version, which can be overwritten at any time and expires after 90 days",
+                    Severity::Warning,
+                ),
                 _ => continue,
+            };
+            let owner = if certified {
+                "a CircleCI orb"
+            } else {
+                "a third-party orb"
             };
             out.push(
                 ORB_UNPINNED
                     .at(
                         decl.node.span,
                         format!(
-                            "orb `{}` is not pinned: it uses {what}{}",
+                            "orb `{}` ({owner}) is not pinned to an exact version: it uses {what}{}",
                             decl.alias,
                             scope.suffix()
                         ),
                     )
+                    .severity(severity)
                     .label("floating orb version")
                     .help(format!(
                         "pin an exact version such as `{}/{}@1.2.3`: an orb's code runs with the job's secrets, and a floating version runs whatever is published next",

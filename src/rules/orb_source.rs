@@ -11,6 +11,7 @@ pub static ORB_ROOT_MISSING: Rule = Rule {
     severity: Severity::Error,
     summary: "an orb source folder has no `@orb.yml`",
     explanation: include_str!("docs/orb-root-missing.md"),
+    category: super::Category::Correctness,
     check: None,
 };
 
@@ -19,6 +20,7 @@ pub static ORB_INCLUDE_MISSING: Rule = Rule {
     severity: Severity::Error,
     summary: "`<<include(file)>>` names a file that is not in the orb source folder",
     explanation: include_str!("docs/orb-include-missing.md"),
+    category: super::Category::Correctness,
     check: None,
 };
 
@@ -27,6 +29,7 @@ pub static ORB_INCLUDE_NOT_WHOLE: Rule = Rule {
     severity: Severity::Error,
     summary: "`<<include(file)>>` is only part of a value, which makes `circleci orb pack` fail",
     explanation: include_str!("docs/orb-include-not-whole.md"),
+    category: super::Category::Correctness,
     check: None,
 };
 
@@ -35,6 +38,7 @@ pub static ORB_SOURCE_FILE: Rule = Rule {
     severity: Severity::Warning,
     summary: "a file or folder in an orb source folder that `circleci orb pack` does not read as a member",
     explanation: include_str!("docs/orb-source-file.md"),
+    category: super::Category::Correctness,
     check: None,
 };
 
@@ -43,6 +47,7 @@ pub static ORB_METADATA: Rule = Rule {
     severity: Severity::Warning,
     summary: "an orb lacks the description or links that the orb registry shows",
     explanation: include_str!("docs/orb-metadata.md"),
+    category: super::Category::Correctness,
     check: None,
 };
 
@@ -51,6 +56,7 @@ pub static ORB_UNUSED_SCRIPT: Rule = Rule {
     severity: Severity::Info,
     summary: "a file under `scripts/` that no `<<include(...)>>` uses",
     explanation: include_str!("docs/orb-unused-script.md"),
+    category: super::Category::Correctness,
     check: None,
 };
 
@@ -59,5 +65,6 @@ pub static ORB_SCRIPT_PARAMETER: Rule = Rule {
     severity: Severity::Warning,
     summary: "a `<< parameters.x >>` inside an included script, which `circleci orb pack` leaves as literal text",
     explanation: include_str!("docs/orb-script-parameter.md"),
+    category: super::Category::Correctness,
     check: None,
 };

@@ -20,6 +20,7 @@ pub static UNDEFINED_PARAMETER: Rule = Rule {
     severity: Severity::Error,
     summary: "`<< parameters.x >>` or `<< pipeline.parameters.x >>` names a parameter that is not declared",
     explanation: include_str!("docs/undefined-parameter.md"),
+    category: super::Category::Correctness,
     check: Some(check_undefined),
 };
 
@@ -28,6 +29,7 @@ pub static UNKNOWN_PIPELINE_VALUE: Rule = Rule {
     severity: Severity::Error,
     summary: "`<< pipeline.x >>` is not one of CircleCI's built-in pipeline values",
     explanation: include_str!("docs/unknown-pipeline-value.md"),
+    category: super::Category::Correctness,
     check: Some(check_pipeline_values),
 };
 
@@ -36,6 +38,7 @@ pub static UNUSED_PARAMETER: Rule = Rule {
     severity: Severity::Warning,
     summary: "a parameter is declared and never referenced",
     explanation: include_str!("docs/unused-parameter.md"),
+    category: super::Category::Correctness,
     check: Some(check_unused),
 };
 
@@ -156,6 +159,18 @@ fn all_member_references<'c>(cx: &'c Context<'_>) -> &'c [Vec<Found>] {
     })
 }
 
+/// Every inline orb of `cfg` (at any depth) with the span of its definition.
+fn inline_orbs<'a>(cfg: &Config<'a>) -> Vec<(&'a str, Span)> {
+    let mut out = Vec::new();
+    for decl in &cfg.orbs {
+        if let crate::model::OrbSource::Inline(inner) = &decl.source {
+            out.push((decl.alias.text, decl.node.span));
+            out.extend(inline_orbs(inner));
+        }
+    }
+    out
+}
+
 /// A parameter reference a rule reads: a plain reference or a section opening (the closing
 /// tag repeats the name and is not reported again).
 fn counts(r: &Reference) -> bool {
@@ -202,20 +217,47 @@ fn check_undefined(cx: &Context, out: &mut Vec<Diagnostic>) {
             }
         }
     }
-    // Pipeline parameters, anywhere in the file (an inline orb is part of the same pipeline).
+    // Pipeline parameters: declared at the top level, and not visible inside an orb (an inline
+    // orb resolves its references in its own scope: since 2026-07-17 CircleCI rejects a
+    // pipeline parameter used there, which before silently became null).
     if cx.config.root.is_none() {
         return;
     }
     let found = root_references(cx);
     let declared: Vec<&str> = cx.config.parameters.iter().map(|p| p.name.text).collect();
+    let orbs: Vec<(&str, Span)> = inline_orbs(cx.config);
     let mut seen: Vec<Span> = Vec::new();
     for f in found {
         let r = &f.reference;
-        if r.kind != RefKind::PipelineParameter || !counts(r) || declared.contains(&r.name.as_str())
-        {
+        if r.kind != RefKind::PipelineParameter || !counts(r) || seen.contains(&f.span) {
             continue;
         }
-        if seen.contains(&f.span) {
+        let at = f.alias.unwrap_or(f.span);
+        if let Some((orb, _)) = orbs
+            .iter()
+            .find(|(_, s)| s.start <= at.start && at.end <= s.end)
+        {
+            seen.push(f.span);
+            let mut d = UNDEFINED_PARAMETER
+                .at(
+                    f.span,
+                    format!(
+                        "inline orb `{orb}` uses `<< pipeline.parameters.{} >>`, but an orb cannot see pipeline parameters: CircleCI rejects this since 2026-07-17 (before, it silently became null)",
+                        r.name
+                    ),
+                )
+                .label("not in scope inside an orb")
+                .help(format!(
+                    "declare a parameter on the orb's job or command and pass `<< pipeline.parameters.{} >>` to it from the workflow or job that calls it",
+                    r.name
+                ));
+            if let Some(alias) = f.alias {
+                d = d.with_label(alias, "used here through an alias");
+            }
+            out.push(d);
+            continue;
+        }
+        if declared.contains(&r.name.as_str()) {
             continue;
         }
         seen.push(f.span);

@@ -33,6 +33,7 @@ pub static PATH_FILTERING_MAPPING: Rule = Rule {
     severity: Severity::Error,
     summary: "a path-filtering `mapping` rule the orb cannot read: wrong field count, a value that is not JSON, a broken regex",
     explanation: include_str!("docs/path-filtering-mapping.md"),
+    category: super::Category::Correctness,
     check: Some(check_mapping),
 };
 
@@ -41,6 +42,7 @@ pub static CONTINUATION_PARAMETERS: Rule = Rule {
     severity: Severity::Error,
     summary: "a setup config passes a pipeline parameter that the continued config does not declare, or a value of the wrong type",
     explanation: include_str!("docs/continuation-parameters.md"),
+    category: super::Category::Correctness,
     check: Some(check_parameters),
 };
 
@@ -49,6 +51,7 @@ pub static CONTINUATION_CONFIG_MISSING: Rule = Rule {
     severity: Severity::Warning,
     summary: "a setup config continues with a config file that does not exist in the repository",
     explanation: include_str!("docs/continuation-config-missing.md"),
+    category: super::Category::Correctness,
     check: Some(check_missing),
 };
 
@@ -256,9 +259,13 @@ fn check_rule(rule: &MappingRule, whence: &str, out: &mut Vec<Diagnostic>) {
         );
     }
     if let Some(problem) = regex_problem(&regex.text) {
+        // cilint reads the regex with another engine than the orb's Python: only a broken
+        // structure (an unclosed group or class) is certain to fail there too.
+        let certain = ["unclosed", "unopened"].iter().any(|w| problem.contains(w));
         out.push(
             PATH_FILTERING_MAPPING
                 .at(regex.span, format!("the path regex `{}` is not a valid regular expression{whence}: {problem}", regex.text))
+                .severity(if certain { Severity::Error } else { Severity::Warning })
                 .label("invalid regex")
                 .help("the path is a regular expression matched against the whole path of each changed file: `src/.*`, `docs/.*\\.md`"),
         );
@@ -282,7 +289,9 @@ fn check_rule(rule: &MappingRule, whence: &str, out: &mut Vec<Diagnostic>) {
 /// Why a path regex does not compile, ignoring what only Python's dialect has (look-around,
 /// back-references), which the orb's Python accepts.
 fn regex_problem(pattern: &str) -> Option<String> {
-    let python_only = ["(?=", "(?!", "(?<=", "(?<!", "(?P=", "(?#"];
+    let python_only = [
+        "(?=", "(?!", "(?<=", "(?<!", "(?P=", "(?#", "(?>", "\\Z", "\\N{", "*+", "++", "?+",
+    ];
     if python_only.iter().any(|p| pattern.contains(p))
         || pattern
             .as_bytes()

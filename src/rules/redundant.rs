@@ -24,6 +24,7 @@ pub static REDUNDANT_REQUIRES: Rule = Rule {
     severity: Severity::Info,
     summary: "a `requires` entry is implied by the job's other requirements",
     explanation: include_str!("docs/redundant-requires.md"),
+    category: super::Category::Correctness,
     check: Some(check),
 };
 

@@ -10,6 +10,7 @@ pub static UNKNOWN_COMMAND: Rule = Rule {
     severity: Severity::Error,
     summary: "a step names no built-in step, no command of the config and no command of a declared orb",
     explanation: include_str!("docs/unknown-command.md"),
+    category: super::Category::Correctness,
     check: Some(check_commands),
 };
 
@@ -18,6 +19,7 @@ pub static UNKNOWN_EXECUTOR: Rule = Rule {
     severity: Severity::Error,
     summary: "`executor:` names no executor of the config and no executor of a declared orb",
     explanation: include_str!("docs/unknown-executor.md"),
+    category: super::Category::Correctness,
     check: Some(check_executors),
 };
 
@@ -26,6 +28,7 @@ pub static UNDECLARED_ORB: Rule = Rule {
     severity: Severity::Error,
     summary: "`orb/name` is used but `orb` is not declared under `orbs:`",
     explanation: include_str!("docs/undeclared-orb.md"),
+    category: super::Category::Correctness,
     check: Some(check_orbs),
 };
 
@@ -43,6 +46,26 @@ pub fn undeclared_orb(scope: &Scope, name: Name, what: &str) -> Option<Diagnosti
     }
     let declared: Vec<&str> = scope.config.orbs.iter().map(|o| o.alias.text).collect();
     let span = name.span;
+    if scope.orb.is_none() && uses_orb_tools(scope.config) {
+        // An orb's test config: orb-tools' `continue` job adds the orb being developed to this
+        // file's `orbs:` when it continues the pipeline, so the alias is declared at run time.
+        return Some(
+            UNDECLARED_ORB
+                .at(
+                    span,
+                    format!(
+                        "{what} `{}` uses orb `{}`, which is not declared here; orb-tools adds the orb under development when it continues the pipeline, so cilint cannot check it",
+                        name.text, r.orb
+                    ),
+                )
+                .severity(Severity::Info)
+                .label(format!("`{}` is expected from orb-tools", r.orb))
+                .help(format!(
+                    "nothing to do if `{}` is the orb this repository builds; otherwise declare it under `orbs:`",
+                    r.orb
+                )),
+        );
+    }
     let help = match did_you_mean(r.orb, declared.iter().copied()) {
         Some(dym) => format!(
             "{dym} Otherwise declare the orb under `orbs:` (`{}: namespace/name@x.y.z`)",
@@ -67,6 +90,21 @@ pub fn undeclared_orb(scope: &Scope, name: Name, what: &str) -> Option<Diagnosti
             .label(format!("`{}` is not an orb of this config", r.orb))
             .help(help),
     )
+}
+
+/// Whether a config declares CircleCI's orb-tools orb (`circleci/orb-tools@...`), whose
+/// `continue` job injects the orb under development into the config it continues with.
+fn uses_orb_tools(cfg: &crate::model::Config) -> bool {
+    cfg.orbs.iter().any(|o| {
+        matches!(
+            o.source,
+            crate::model::OrbSource::Registry {
+                namespace: "circleci",
+                name: "orb-tools",
+                ..
+            }
+        )
+    })
 }
 
 fn check_commands(cx: &Context, out: &mut Vec<Diagnostic>) {
@@ -123,9 +161,20 @@ fn check_commands(cx: &Context, out: &mut Vec<Diagnostic>) {
 fn check_executors(cx: &Context, out: &mut Vec<Diagnostic>) {
     for scope in cx.scopes() {
         let cfg = scope.config;
-        for job in &cfg.jobs {
-            let Some(exec) = &job.executor else { continue };
-            let Some(name) = exec.name else { continue };
+        // A job's `executor:`, and an executor defined as the name of another.
+        let uses = cfg
+            .jobs
+            .iter()
+            .filter_map(|job| {
+                let name = job.executor.as_ref()?.name?;
+                Some((format!("job `{}`", job.name), name))
+            })
+            .chain(
+                cfg.executors
+                    .iter()
+                    .filter_map(|ex| Some((format!("executor `{}`", ex.name), ex.refers_to?))),
+            );
+        for (user, name) in uses {
             if is_templated(name.text)
                 || orb_ref(name.text).is_some()
                 || cfg.executor(name.text).is_some()
@@ -145,8 +194,7 @@ fn check_executors(cx: &Context, out: &mut Vec<Diagnostic>) {
                     .at(
                         name.span,
                         format!(
-                            "job `{}` uses executor `{}`, which is defined nowhere{}",
-                            job.name,
+                            "{user} uses executor `{}`, which is defined nowhere{}",
                             name.text,
                             scope.suffix()
                         ),
@@ -169,9 +217,13 @@ fn check_orbs(cx: &Context, out: &mut Vec<Diagnostic>) {
                 out.push(d);
             }
         }
-        for job in &cfg.jobs {
-            if let Some(name) = job.executor.as_ref().and_then(|e| e.name)
-                && !is_templated(name.text)
+        let executor_names = cfg
+            .jobs
+            .iter()
+            .filter_map(|job| job.executor.as_ref().and_then(|e| e.name))
+            .chain(cfg.executors.iter().filter_map(|ex| ex.refers_to));
+        for name in executor_names {
+            if !is_templated(name.text)
                 && let Some(d) = undeclared_orb(&scope, name, "executor")
             {
                 out.push(d);

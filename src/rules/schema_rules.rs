@@ -8,6 +8,7 @@ pub static UNKNOWN_KEY: Rule = Rule {
     severity: Severity::Error,
     summary: "a key CircleCI does not know at this place (often a misspelling)",
     explanation: include_str!("docs/unknown-key.md"),
+    category: super::Category::Correctness,
     check: None,
 };
 
@@ -16,6 +17,7 @@ pub static INVALID_VALUE: Rule = Rule {
     severity: Severity::Error,
     summary: "a value of the wrong kind (a string where a number or a mapping is needed, an unknown option)",
     explanation: include_str!("docs/invalid-value.md"),
+    category: super::Category::Correctness,
     check: None,
 };
 
@@ -24,5 +26,6 @@ pub static MISSING_KEY: Rule = Rule {
     severity: Severity::Error,
     summary: "a key CircleCI requires is absent (`version`, a job's `steps`, a docker `image`...)",
     explanation: include_str!("docs/missing-key.md"),
+    category: super::Category::Correctness,
     check: None,
 };

@@ -14,6 +14,7 @@ pub static SECRET_IN_URL: Rule = Rule {
     severity: Severity::Warning,
     summary: "a variable is put into a URL's credentials or query string, where logs and process lists show it",
     explanation: include_str!("docs/secret-in-url.md"),
+    category: super::Category::Security,
     check: Some(check_urls),
 };
 
@@ -22,6 +23,7 @@ pub static HARDCODED_SECRET: Rule = Rule {
     severity: Severity::Error,
     summary: "a literal credential (token, access key, private key, password) is written in the config",
     explanation: include_str!("docs/hardcoded-secret.md"),
+    category: super::Category::Security,
     check: Some(check_hardcoded),
 };
 

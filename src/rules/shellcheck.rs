@@ -14,6 +14,7 @@ pub static SHELLCHECK: Rule = Rule {
     severity: Severity::Warning,
     summary: "a `run` script has a problem that shellcheck finds (needs the shellcheck program)",
     explanation: include_str!("docs/shellcheck.md"),
+    category: super::Category::Correctness,
     check: Some(check),
 };
 

@@ -20,6 +20,7 @@ pub static STEP_SHAPE: Rule = Rule {
     severity: Severity::Error,
     summary: "a step written as a map must have exactly one key: the step's name",
     explanation: include_str!("docs/step-shape.md"),
+    category: super::Category::Correctness,
     check: Some(check),
 };
 

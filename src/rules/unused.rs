@@ -20,6 +20,7 @@ pub static UNUSED_JOB: Rule = Rule {
     severity: Severity::Warning,
     summary: "a job is defined but no workflow runs it",
     explanation: include_str!("docs/unused-job.md"),
+    category: super::Category::Correctness,
     check: Some(check_jobs),
 };
 
@@ -28,6 +29,7 @@ pub static UNUSED_COMMAND: Rule = Rule {
     severity: Severity::Warning,
     summary: "a command is defined but no step calls it",
     explanation: include_str!("docs/unused-command.md"),
+    category: super::Category::Correctness,
     check: Some(check_commands),
 };
 
@@ -36,6 +38,7 @@ pub static UNUSED_EXECUTOR: Rule = Rule {
     severity: Severity::Warning,
     summary: "an executor is defined but no job uses it",
     explanation: include_str!("docs/unused-executor.md"),
+    category: super::Category::Correctness,
     check: Some(check_executors),
 };
 
@@ -142,6 +145,20 @@ fn string_values_until<'a>(
     }
 }
 
+/// Count `text` as a use: of the name it is, or, for a name built from a parameter
+/// (`install-deps-<< parameters.os >>`), of every name it may become.
+fn use_name(unused: &mut HashSet<&str>, text: &str) {
+    if crate::mustache::whole_reference(text).is_some() {
+        // `<< parameters.x >>` alone: its values are written where it is passed or declared.
+        return;
+    }
+    if text.contains("<<") {
+        unused.retain(|n| !crate::mustache::template_may_be(text, n));
+    } else {
+        unused.remove(text);
+    }
+}
+
 fn check_jobs(cx: &Context, out: &mut Vec<Diagnostic>) {
     let cfg = cx.config;
     if cfg.jobs.is_empty() || cx.graphs.workflows.is_empty() {
@@ -164,6 +181,11 @@ fn check_jobs(cx: &Context, out: &mut Vec<Diagnostic>) {
                 string_values(body, &skip, &mut values);
                 used.extend(values);
             }
+        }
+    }
+    for group in &cfg.job_groups {
+        for inv in &group.jobs {
+            used.insert(inv.job.text);
         }
     }
     for wg in &cx.graphs.workflows {
@@ -198,7 +220,7 @@ fn check_commands(cx: &Context, out: &mut Vec<Diagnostic>) {
     let mut not_called: HashSet<&str> = cfg.commands.iter().map(|c| c.name.text).collect();
     let all_called = std::cell::Cell::new(false);
     let mut call = |t: &str| {
-        not_called.remove(t);
+        use_name(&mut not_called, t);
         all_called.set(not_called.is_empty());
         !all_called.get()
     };
@@ -249,7 +271,7 @@ fn check_executors(cx: &Context, out: &mut Vec<Diagnostic>) {
     // The names not used yet; the walk stops once every executor is used.
     let mut not_used: HashSet<&str> = cfg.executors.iter().map(|e| e.name.text).collect();
     string_values_until(root, &skip, &mut |t| {
-        not_used.remove(t);
+        use_name(&mut not_used, t);
         !not_used.is_empty()
     });
     let unused = Unused {

@@ -1,26 +1,19 @@
-//! Version rules: what a version 2 config may not use, `workflows: version:`, empty configs.
+//! Version rules: the retired configuration version 2.0, `workflows: version:`, empty configs.
 
 use super::Rule;
 use crate::context::Context;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{StepKind, Version};
+use crate::model::Version;
 use crate::span::Span;
 use crate::yaml::Node;
 
-pub static NEEDS_V21: Rule = Rule {
-    id: "needs-version-2.1",
+pub static RETIRED_VERSION: Rule = Rule {
+    id: "retired-version",
     severity: Severity::Error,
-    summary: "a version 2 config uses a feature that only exists in version 2.1",
-    explanation: include_str!("docs/needs-version-2.1.md"),
-    check: Some(check_v21_features),
-};
-
-pub static WORKFLOWS_VERSION: Rule = Rule {
-    id: "workflows-version",
-    severity: Severity::Error,
-    summary: "`workflows: version:` is not `2`, or a version 2 config's workflows lack it",
-    explanation: include_str!("docs/workflows-version.md"),
-    check: Some(check_workflows_version),
+    summary: "the config is `version: 2` (or `2.0`), which CircleCI stopped compiling on 2026-07-17",
+    explanation: include_str!("docs/retired-version.md"),
+    category: super::Category::Correctness,
+    check: Some(check_retired),
 };
 
 pub static OBSOLETE_WORKFLOWS_VERSION: Rule = Rule {
@@ -28,6 +21,7 @@ pub static OBSOLETE_WORKFLOWS_VERSION: Rule = Rule {
     severity: Severity::Info,
     summary: "`workflows: version:` is no longer needed in a version 2.1 config",
     explanation: include_str!("docs/obsolete-workflows-version.md"),
+    category: super::Category::Correctness,
     check: Some(check_obsolete_workflows_version),
 };
 
@@ -36,70 +30,53 @@ pub static EMPTY_CONFIG: Rule = Rule {
     severity: Severity::Error,
     summary: "the config defines no jobs and no workflows, so nothing can run",
     explanation: include_str!("docs/empty-config.md"),
+    category: super::Category::Correctness,
     check: Some(check_empty),
 };
 
-fn check_v21_features(cx: &Context, out: &mut Vec<Diagnostic>) {
-    let cfg = cx.config;
-    let Some((Version::V2, version_node)) = cfg.version else {
+/// What moving a version 2 config to 2.1 involves, for the help of `retired-version` and of the
+/// findings that would fail after the move (see [`demote_for_retired_version`]).
+const MOVE_HELP: &str = "change `version: 2` to `version: 2.1`. Version 2.1 reads `<<` in a `run` command as the start of a `<< parameter >>` expression (escape shell heredocs as `\\<<`), rejects keys that 2.0 ignored, and no longer needs `workflows: version: 2`; cilint reports each of these in this file as a warning";
+
+fn check_retired(cx: &Context, out: &mut Vec<Diagnostic>) {
+    let Some((Version::V2, node)) = cx.config.version else {
         return;
     };
-    let mut report = |span: Span, what: String| {
-        out.push(
-            NEEDS_V21
-                .at(span, format!("{what} needs `version: 2.1`, but this config is version {}", version_node.scalar_text().unwrap_or("2")))
-                .label("only available in version 2.1")
-                .with_label(version_node.span, "the config's version")
-                .help("change the top-level `version: 2` to `version: 2.1` (and drop `workflows: version: 2`, which 2.1 no longer needs)"),
-        );
-    };
-    for (key, what) in [
-        (cfg.orbs_key, "`orbs`"),
-        (cfg.commands_key, "`commands`"),
-        (cfg.executors_key, "`executors`"),
-        (cfg.parameters_key, "pipeline `parameters`"),
-    ] {
-        if let Some(k) = key {
-            report(k.span, what.to_string());
-        }
-    }
-    for job in &cfg.jobs {
-        if let Some((k, _)) = job.node.entry("parameters") {
-            report(k.span, format!("`parameters` in job `{}`", job.name));
-        }
-        if let Some(exec) = &job.executor {
-            report(exec.key.span, format!("`executor` in job `{}`", job.name));
-        }
-        for step in &job.steps {
-            step.walk(&mut |s| {
-                if let (StepKind::Conditional { .. }, Some(name)) = (&s.kind, s.name) {
-                    report(
-                        name.span,
-                        format!("the `{}` step in job `{}`", name.text, job.name),
-                    );
-                }
-            });
-        }
-    }
-    for wf in &cfg.workflows {
-        for (k, _) in wf.when.iter().chain(wf.unless.iter()) {
-            report(
-                k.span,
+    out.push(
+        RETIRED_VERSION
+            .at(
+                node.span,
                 format!(
-                    "`{}` in workflow `{}`",
-                    k.scalar_text().unwrap_or("when"),
-                    wf.name
+                    "configuration version {} is no longer compiled: since 2026-07-17 CircleCI only runs `version: 2.1` configs, so no pipeline starts from this file",
+                    version_text(node)
                 ),
-            );
+            )
+            .label("retired on 2026-07-17")
+            .help(MOVE_HELP),
+    );
+}
+
+/// In a version 2 config, `retired-version` is the one error: CircleCI rejects the file for its
+/// version before anything else. Every other error is what would fail once the config is moved
+/// to 2.1, so it is reported as a warning that says so. Security findings keep their severity
+/// (a leaked secret is leaked whatever the version).
+pub fn demote_for_retired_version(cx: &Context, diagnostics: &mut [Diagnostic]) {
+    if cx.config.version() != Some(Version::V2) {
+        return;
+    }
+    for d in diagnostics.iter_mut() {
+        if d.severity != Severity::Error
+            || d.rule == RETIRED_VERSION.id
+            || super::find(d.rule).is_some_and(|r| r.category == super::Category::Security)
+        {
+            continue;
         }
-        for inv in &wf.jobs {
-            if let Some((k, _)) = inv.body.and_then(|b| b.entry("matrix")) {
-                report(
-                    k.span,
-                    format!("`matrix` on `{}` in workflow `{}`", inv.job, wf.name),
-                );
-            }
-        }
+        d.severity = Severity::Warning;
+        let note = "note: this config is version 2, which CircleCI no longer compiles (`retired-version`); this is what fails once it says `version: 2.1`";
+        d.help = Some(match d.help.take() {
+            Some(h) => format!("{h}\n{note}"),
+            None => note.to_string(),
+        });
     }
 }
 
@@ -107,47 +84,23 @@ fn version_text(node: &Node) -> &str {
     node.scalar_text().unwrap_or("")
 }
 
-fn check_workflows_version(cx: &Context, out: &mut Vec<Diagnostic>) {
-    let cfg = cx.config;
-    match cfg.workflows_version {
-        Some((_, value)) if !matches!(version_text(value), "2" | "2.0") => {
-            out.push(
-                WORKFLOWS_VERSION
-                    .at(value.span, format!("`workflows: version: {}` is not valid: only `2` is allowed there", version_text(value)))
-                    .label("must be `2`")
-                    .help(if cfg.is_v21() {
-                        "remove the `version` key under `workflows:` (a 2.1 config does not need it); the top-level `version: 2.1` stays"
-                    } else {
-                        "write `version: 2` under `workflows:`; the top-level `version:` is the one that may be 2.1"
-                    }),
-            );
-        }
-        None if cfg.version() == Some(Version::V2) && !cfg.workflows.is_empty() => {
-            let span = cfg.workflows_key.map_or(Span::default(), |k| k.span);
-            out.push(
-                WORKFLOWS_VERSION
-                    .at(span, "the workflows of a version 2 config need `version: 2` under `workflows:`")
-                    .label("no `version: 2` here")
-                    .help("add `version: 2` as the first key under `workflows:`, or switch the config to `version: 2.1`"),
-            );
-        }
-        _ => {}
-    }
-}
-
 fn check_obsolete_workflows_version(cx: &Context, out: &mut Vec<Diagnostic>) {
     let cfg = cx.config;
     if cfg.version() != Some(Version::V21) {
         return;
     }
-    if let Some((key, value)) = cfg.workflows_version
-        && matches!(version_text(value), "2" | "2.0")
-    {
+    if let Some((key, value)) = cfg.workflows_version {
         out.push(
             OBSOLETE_WORKFLOWS_VERSION
-                .at(key.span.cover(value.span), "`workflows: version: 2` is no longer needed in a version 2.1 config")
+                .at(
+                    key.span.cover(value.span),
+                    format!(
+                        "`workflows: version: {}` is no longer needed in a version 2.1 config",
+                        version_text(value)
+                    ),
+                )
                 .label("can be removed")
-                .help("remove this line; version 2.1 configs take the version from the top-level `version: 2.1`"),
+                .help("remove this line; version 2.1 configs take the version from the top-level `version: 2.1` (CircleCI accepts and ignores any value here)"),
         );
     }
 }

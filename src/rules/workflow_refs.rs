@@ -14,6 +14,7 @@ pub static UNKNOWN_JOB: Rule = Rule {
     severity: Severity::Error,
     summary: "a workflow runs a job that is defined nowhere",
     explanation: include_str!("docs/unknown-job.md"),
+    category: super::Category::Correctness,
     check: Some(check_unknown_job),
 };
 
@@ -22,6 +23,7 @@ pub static UNKNOWN_REQUIRES: Rule = Rule {
     severity: Severity::Error,
     summary: "a `requires` entry names no job of its workflow",
     explanation: include_str!("docs/unknown-requires.md"),
+    category: super::Category::Correctness,
     check: Some(check_unknown_requires),
 };
 
@@ -30,6 +32,7 @@ pub static AMBIGUOUS_REQUIRES: Rule = Rule {
     severity: Severity::Error,
     summary: "a `requires` entry names a job that the workflow runs several times under one name",
     explanation: include_str!("docs/ambiguous-requires.md"),
+    category: super::Category::Correctness,
     check: Some(check_ambiguous_requires),
 };
 
@@ -38,6 +41,7 @@ pub static DUPLICATE_INVOCATION_NAME: Rule = Rule {
     severity: Severity::Warning,
     summary: "two jobs of one workflow end up with the same name, so CircleCI renames them `x-1`, `x-2`",
     explanation: include_str!("docs/duplicate-invocation-name.md"),
+    category: super::Category::Correctness,
     check: Some(check_duplicate_names),
 };
 
@@ -75,6 +79,35 @@ fn check_unknown_job(cx: &Context, out: &mut Vec<Diagnostic>) {
                     .at(node.span, message)
                     .label("no job has this name")
                     .help(help),
+            );
+        }
+    }
+    // The entries of job groups name jobs (or approval holds) too.
+    for group in &cfg.job_groups {
+        for inv in &group.jobs {
+            let name = inv.job.text;
+            if inv.is_approval()
+                || cfg.job(name).is_some()
+                || name.contains("<<")
+                || orb_ref(name).is_some()
+                || inv.override_with.is_some()
+            {
+                continue;
+            }
+            out.push(
+                UNKNOWN_JOB
+                    .at(
+                        inv.job.span,
+                        format!(
+                            "job group `{}` runs job `{name}`, which is defined nowhere",
+                            group.name
+                        ),
+                    )
+                    .label("no job has this name")
+                    .help_opt(
+                        did_you_mean(name, cfg.jobs.iter().map(|j| j.name.text))
+                            .or_else(|| Some(format!("define a job `{name}` under `jobs:`"))),
+                    ),
             );
         }
     }

@@ -19,6 +19,7 @@ pub static WORKSPACE_WITHOUT_PERSIST: Rule = Rule {
     severity: Severity::Warning,
     summary: "a job attaches the workspace, but no job it requires persists to it",
     explanation: include_str!("docs/workspace-without-persist.md"),
+    category: super::Category::Correctness,
     check: Some(check),
 };
 

@@ -8,14 +8,16 @@ pub static YAML_SYNTAX: Rule = Rule {
     severity: Severity::Error,
     summary: "the file is not valid YAML",
     explanation: include_str!("docs/yaml-syntax.md"),
+    category: super::Category::Correctness,
     check: None,
 };
 
 pub static YAML_LIMITS: Rule = Rule {
     id: "yaml-limits",
-    severity: Severity::Error,
+    severity: Severity::Warning,
     summary: "the file exceeds a safety limit (size, nesting depth or alias expansion)",
     explanation: include_str!("docs/yaml-limits.md"),
+    category: super::Category::Correctness,
     check: None,
 };
 
@@ -24,6 +26,7 @@ pub static DUPLICATE_KEY: Rule = Rule {
     severity: Severity::Warning,
     summary: "a mapping has the same key twice; the later value silently replaces the earlier one",
     explanation: include_str!("docs/duplicate-key.md"),
+    category: super::Category::Correctness,
     check: None,
 };
 
@@ -32,5 +35,6 @@ pub static UNUSED_SUPPRESSION: Rule = Rule {
     severity: Severity::Warning,
     summary: "a `# cilint: ignore` comment suppresses nothing, or names an unknown rule",
     explanation: include_str!("docs/unused-suppression.md"),
+    category: super::Category::Correctness,
     check: None,
 };

@@ -203,6 +203,8 @@ impl<'s> Builder<'s> {
                         ),
                     )
                     .label("file too large to read")
+                    // Over CircleCI's own 8 MB limit: an error (the other limits are cilint's).
+                    .severity(crate::diagnostic::Severity::Error)
                     .help("CircleCI rejects configs larger than 8 MB (after expanding aliases and orbs); check that this is the right file, or split the work with dynamic configuration"),
             );
             return self.finish();

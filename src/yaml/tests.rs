@@ -666,9 +666,7 @@ fn triple_duplicate_warns_twice() {
 fn assert_limit(doc: &Document, started: Instant) {
     assert!(doc.root.is_none());
     assert!(
-        doc.diagnostics
-            .iter()
-            .any(|d| d.rule == "yaml-limits" && d.severity == Severity::Error),
+        doc.diagnostics.iter().any(|d| d.rule == "yaml-limits"),
         "{:#?}",
         doc.diagnostics
     );
