@@ -164,3 +164,18 @@ fn every_rule_has_a_bad_and_a_good_example_that_behave() {
         problems.join("\n")
     );
 }
+
+/// The severity policy: every rule that reports errors by default says why, with its evidence
+/// (CircleCI's documented or reported rejection, or the part of the pipeline that never runs).
+#[test]
+fn every_error_rule_says_why() {
+    for rule in rules::registry() {
+        if rule.severity == cilint::Severity::Error {
+            assert!(
+                rule.explanation.contains("## Why it is an error"),
+                "{} has no `## Why it is an error` section",
+                rule.id
+            );
+        }
+    }
+}
