@@ -5,10 +5,8 @@
 //! requiring up to three earlier jobs (fixed pseudo-random choice), an approval hold every 100
 //! jobs, branch and tag filters on a fifth of them, one matrix, workspace steps.
 
-use cilint::context::Context;
-use cilint::graph::Graphs;
-use cilint::model::Config;
-use cilint::{LineIndex, Settings};
+use cilint::internals::{Config, Graphs, Orbs};
+use cilint::{Context, LineIndex, Settings};
 use std::fmt::Write;
 use std::time::{Duration, Instant};
 
@@ -124,7 +122,7 @@ fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
 fn main() {
     let source = generate();
     let t = Instant::now();
-    let doc = cilint::yaml::parse(&source);
+    let doc = cilint::internals::parse(&source);
     let parse = t.elapsed();
     let root = doc.root.as_ref().expect("the generated config parses");
     let config = Config::from_root(root);
@@ -142,19 +140,19 @@ fn main() {
     let nodes: usize = graphs.workflows.iter().map(|w| w.graph.node_count()).sum();
     let edges: usize = graphs.workflows.iter().map(|w| w.graph.edge_count()).sum();
 
-    let cx = Context {
-        path: "bench.yml",
-        source: &source,
-        lines: &lines,
-        doc: &doc,
-        settings: &settings,
-        config: &config,
-        graphs: &graphs,
-        orbs: Default::default(),
-    };
+    let cx = Context::new(
+        "bench.yml",
+        &source,
+        &lines,
+        &doc,
+        &settings,
+        &config,
+        &graphs,
+        Orbs::default(),
+    );
     let rules: Vec<_> = GRAPH_RULES
         .iter()
-        .filter_map(|id| cilint::rules::find(id))
+        .filter_map(|id| cilint::find_rule(id))
         .collect();
     let mut per_rule = Vec::new();
     let (all, findings) = best_of(5, || {

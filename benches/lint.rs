@@ -1,4 +1,4 @@
-//! The whole `lint` and each of its stages on generated configs (see `cilint::generate`).
+//! The whole `lint` and each of its stages on generated configs (see `tests/support/generate.rs`).
 //!
 //! `cargo bench --bench lint` (release profile). No criterion: `std::time`, the median of
 //! several runs. What it prints:
@@ -16,11 +16,13 @@
 //! `CILINT_BENCH_RUNS=N` sets the number of runs (default 9). Under `cargo test` (no `--bench`
 //! argument) it only does one quick smoke round on small configs.
 
-use cilint::context::{self, Context};
-use cilint::generate::{GenOptions, config};
-use cilint::graph::Graphs;
+#[path = "../tests/support/generate.rs"]
+mod generate;
+
+use cilint::internals::{Graphs, Orbs};
 use cilint::report::{self, Format};
-use cilint::{FileReport, Input, LineIndex, Settings};
+use cilint::{Context, FileReport, Input, LineIndex, Settings};
+use generate::{GenOptions, config};
 use std::time::{Duration, Instant};
 
 /// The allocator of the `cilint` binary, so that the figures are the binary's.
@@ -160,22 +162,19 @@ fn stages(jobs: usize, runs: usize, settings: &Settings) {
         println!("  {name:<34} {:>8.2} ms", ms(t));
     };
 
-    let (t, text) = median(runs, || cilint::yaml::decode(bytes).expect("UTF-8"));
+    let (t, text) = median(runs, || cilint::internals::decode(bytes).expect("UTF-8"));
     row("decode", t);
-    let (t, doc) = median(runs, || cilint::yaml::parse(&text));
+    let (t, doc) = median(runs, || cilint::internals::parse(&text));
     row("parse (YAML to spanned tree)", t);
     let (t, lines) = median(runs, || LineIndex::new(&text));
     row("line index", t);
-    cilint::schema::check_document(&doc, &text, &mut Vec::new());
-    let (t, _) = median(runs, || {
-        let mut out = Vec::new();
-        cilint::schema::check_document(&doc, &text, &mut out);
-        out
-    });
+    let root = doc.root.as_ref().expect("the generated config parses");
+    cilint::internals::check_schema(root, Some(&text));
+    let (t, _) = median(runs, || cilint::internals::check_schema(root, Some(&text)));
     row("schema", t);
-    let (t, _) = median(runs, || context::model(&doc));
+    let (t, _) = median(runs, || cilint::internals::model(&doc));
     row("model", t);
-    let model = context::model(&doc);
+    let model = cilint::internals::model(&doc);
     let (t, _) = median(runs, || {
         let g = Graphs::build(&model);
         for w in &g.workflows {
@@ -185,17 +184,35 @@ fn stages(jobs: usize, runs: usize, settings: &Settings) {
     });
     row("graph (with every job's filters)", t);
     let graphs = Graphs::build(&model);
-    let cx = Context::new("bench.yml", &text, &lines, &doc, settings, &model, &graphs);
+    let cx = Context::new(
+        "bench.yml",
+        &text,
+        &lines,
+        &doc,
+        settings,
+        &model,
+        &graphs,
+        Orbs::default(),
+    );
 
     // Each rule on its own, one after the other, each run on a fresh model (what rules find
     // once per file and share, such as the `<< >>` references, is paid by the first rule that
     // asks, in registry order).
     let mut per_rule: Vec<(&str, Vec<Duration>)> = Vec::new();
     for _ in 0..runs.max(1) {
-        let model = context::model(&doc);
+        let model = cilint::internals::model(&doc);
         let graphs = Graphs::build(&model);
-        let cx = Context::new("bench.yml", &text, &lines, &doc, settings, &model, &graphs);
-        for (i, rule) in cilint::rules::registry()
+        let cx = Context::new(
+            "bench.yml",
+            &text,
+            &lines,
+            &doc,
+            settings,
+            &model,
+            &graphs,
+            Orbs::default(),
+        );
+        for (i, rule) in cilint::rules()
             .iter()
             .filter(|r| r.check.is_some())
             .enumerate()
@@ -224,13 +241,23 @@ fn stages(jobs: usize, runs: usize, settings: &Settings) {
     let rules_parallel = {
         let mut ts: Vec<Duration> = (0..runs.max(1))
             .map(|_| {
-                let model = context::model(&doc);
+                let model = cilint::internals::model(&doc);
                 let graphs = Graphs::build(&model);
-                let cx = Context::new("bench.yml", &text, &lines, &doc, settings, &model, &graphs);
+                let cx = Context::new(
+                    "bench.yml",
+                    &text,
+                    &lines,
+                    &doc,
+                    settings,
+                    &model,
+                    &graphs,
+                    Orbs::default(),
+                );
                 let t = Instant::now();
-                let mut out = Vec::new();
-                cilint::rules::run(&cx, &mut out);
-                t.elapsed()
+                let out = cilint::internals::run_rules(&cx);
+                let t = t.elapsed();
+                drop(out);
+                t
             })
             .collect();
         ts.sort();
@@ -242,12 +269,10 @@ fn stages(jobs: usize, runs: usize, settings: &Settings) {
         ms(rules_parallel)
     );
 
-    let mut diagnostics = doc.diagnostics.clone();
-    cilint::schema::check_document(&doc, &text, &mut diagnostics);
-    cilint::rules::run(&cx, &mut diagnostics);
+    let diagnostics = cilint::internals::run_rules(&cx);
     let (t, _) = median(runs, || {
         let mut d = diagnostics.clone();
-        cilint::suppress::apply(&cx, &mut d);
+        cilint::internals::apply_suppressions(&cx, &mut d);
         settings.apply(&mut d);
         d
     });

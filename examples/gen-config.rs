@@ -1,8 +1,11 @@
 //! Write a generated CircleCI config to stdout: `cargo run --example gen-config -- --jobs 1000`.
 //! Options: `--jobs N` (default 100), `--workflows N` (default 1), `--seed N` (default 1).
 
+#[path = "../tests/support/generate.rs"]
+mod generate;
+
 fn main() {
-    let mut opts = cilint::generate::GenOptions::default();
+    let mut opts = generate::GenOptions::default();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut it = args.iter();
     while let Some(flag) = it.next() {
@@ -17,5 +20,5 @@ fn main() {
             }
         }
     }
-    print!("{}", cilint::generate::config(opts));
+    print!("{}", generate::config(opts));
 }

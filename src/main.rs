@@ -1,7 +1,5 @@
 #![forbid(unsafe_code)]
-//! The `cilint` binary: parse the command line, call the library, write what it returns, exit.
-
-mod cli;
+//! The `cilint` binary: the command line lives in the library (`cli`), which it calls.
 
 /// mimalloc: the lint allocates and frees many small nodes and strings; glibc's malloc spent
 /// about a fifth of the time of a large config on them (BENCHMARKS.md).
@@ -9,5 +7,5 @@ mod cli;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
-    cli::main()
+    cilint::run_cli()
 }

@@ -131,7 +131,7 @@ fn format_sarif() {
         .iter()
         .map(|r| r["id"].as_str().unwrap())
         .collect();
-    let registry: Vec<&str> = cilint::rules::registry().iter().map(|r| r.id).collect();
+    let registry: Vec<&str> = cilint::rules().iter().map(|r| r.id).collect();
     assert_eq!(ids, registry);
     driver["rules"] = serde_json::json!("[every registered rule]");
     driver["version"] = serde_json::json!("[version]");
@@ -611,7 +611,7 @@ fn rules_table() {
                 .collect()
         })
         .collect();
-    let registry = cilint::rules::registry();
+    let registry = cilint::rules();
     assert_eq!(rows.len(), registry.len());
     for (row, rule) in rows.iter().zip(registry) {
         assert_eq!(row[0], rule.id);
@@ -628,7 +628,7 @@ fn explain_rule() {
     assert_eq!(r.code, 0);
     assert_eq!(
         r.stdout.trim_end(),
-        cilint::rules::find("duplicate-key")
+        cilint::find_rule("duplicate-key")
             .unwrap()
             .explanation
             .trim_end()

@@ -86,7 +86,7 @@ fn undescribed_context_gives_info() {
 
 #[test]
 fn shellcheck_findings_point_into_the_script() {
-    let Some(bin) = cilint::shellcheck::find_on_path() else {
+    let Some(bin) = cilint::find_shellcheck() else {
         eprintln!("shellcheck is not installed: skipped");
         return;
     };

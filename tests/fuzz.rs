@@ -472,7 +472,7 @@ fn every_fixture_truncated_at_every_line() {
 /// format, the diagrams in every format and the plans for a branch and a tag. Returns the report
 /// and how many diagrams were drawn.
 fn exercise(input: &[u8]) -> (FileReport, usize) {
-    use cilint::filters::GitRef;
+    use cilint::plan::GitRef;
     use cilint::plan::{self, PlanInput, Trigger};
     use cilint::render::{self, Direction, from_graph};
     let settings = Settings {

@@ -4,11 +4,7 @@
 
 mod common;
 
-use cilint::context::Context;
-use cilint::diagnostic::Diagnostic;
-use cilint::model::Config;
-use cilint::orbs::Orbs;
-use cilint::{LineIndex, Settings, rules, yaml};
+use cilint::{Diagnostic, LineIndex, Settings};
 use common::{cilint, root, run, snapshot};
 use std::path::Path;
 
@@ -28,24 +24,13 @@ const MINE: &[&str] = &[
 
 /// Lint `source` with the orb cache `cache` (none: every registry orb is unresolved).
 fn lint(source: &str, cache: Option<&Path>) -> Vec<Diagnostic> {
-    let doc = yaml::parse(source);
-    let lines = LineIndex::new(source);
-    let config = doc.root.as_ref().map(Config::from_root).unwrap_or_default();
-    let orbs = Orbs::load(&config, cache.map(Path::to_path_buf));
-    let graphs = cilint::graph::Graphs::build(&config);
-    let settings = Settings::default();
-    let cx = Context {
-        path: "config.yml",
-        source,
-        lines: &lines,
-        doc: &doc,
-        settings: &settings,
-        config: &config,
-        graphs: &graphs,
-        orbs,
+    let settings = Settings {
+        orb_cache: Some(
+            cache.map_or_else(|| root().join("target/test-empty-cache"), Path::to_path_buf),
+        ),
+        ..Settings::default()
     };
-    let mut out = Vec::new();
-    rules::run(&cx, &mut out);
+    let mut out = cilint::lint(source.as_bytes(), "config.yml", &settings).diagnostics;
     // Only this family's findings: other rules have fixtures of their own.
     out.retain(|d| MINE.contains(&d.rule));
     out.sort_by_key(|d| (d.primary.span.start, d.rule));
@@ -213,23 +198,7 @@ fn matrix_requires() {
     let src = fixture("matrix-requires.yml");
     let diags = lint(&src, None);
     assert!(diags.is_empty(), "{}", render(&src, &diags));
-    let doc = yaml::parse(&src);
-    let config = Config::from_root(doc.root.as_ref().expect("root"));
-    let wf = &config.workflows[0];
-    let inst = wf.instances();
-    let mut text = String::new();
-    for (i, req, targets) in wf.resolved_requires(&inst) {
-        let names: Vec<&str> = targets.iter().map(|&t| inst[t].name.as_str()).collect();
-        text.push_str(&format!(
-            "{} requires `{}` -> {:?}\n",
-            inst[i].name, req.name.text, names
-        ));
-    }
-    let all: Vec<&str> = inst.iter().map(|i| i.name.as_str()).collect();
-    snap(
-        "orbs__matrix_requires",
-        &format!("instances: {all:?}\n{text}"),
-    );
+    // The instances and what each requires: `config::model` unit tests.
 }
 
 #[test]

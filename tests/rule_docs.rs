@@ -75,11 +75,11 @@ fn examples(markdown: &str, heading: &str) -> Vec<Example> {
 #[test]
 fn every_rule_has_a_bad_and_a_good_example_that_behave() {
     let settings = Settings {
-        shellcheck: cilint::shellcheck::find_on_path(),
+        shellcheck: cilint::find_shellcheck(),
         ..Settings::default()
     };
     let mut problems = Vec::new();
-    for rule in rules::registry() {
+    for rule in rules() {
         // The `shellcheck` rule runs an external program: its bad example can only fire where
         // that program is installed (CI installs it).
         if rule.id == "shellcheck" && settings.shellcheck.is_none() {
@@ -102,9 +102,9 @@ fn every_rule_has_a_bad_and_a_good_example_that_behave() {
         }
         // An orb example (`# file: PATH` lines) is an orb source folder, linted as one.
         let lint = |src: &str, path: &str, settings: &Settings| -> cilint::FileReport {
-            match cilint::orb_source::folder_from_listing(src, "src") {
+            match cilint::orb::folder_from_listing(src, "src") {
                 Some(folder) => {
-                    let reports = cilint::orb_source::lint_orb(&folder, settings);
+                    let reports = cilint::orb::lint_orb(&folder, settings);
                     let mut all = reports[0].clone();
                     all.diagnostics = reports.into_iter().flat_map(|r| r.diagnostics).collect();
                     all
@@ -169,7 +169,7 @@ fn every_rule_has_a_bad_and_a_good_example_that_behave() {
 /// (CircleCI's documented or reported rejection, or the part of the pipeline that never runs).
 #[test]
 fn every_error_rule_says_why() {
-    for rule in rules::registry() {
+    for rule in rules() {
         if rule.severity == cilint::Severity::Error {
             assert!(
                 rule.explanation.contains("## Why it is an error"),

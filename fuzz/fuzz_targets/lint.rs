@@ -14,7 +14,7 @@
 #![no_main]
 
 use cilint::Settings;
-use cilint::filters::GitRef;
+use cilint::plan::GitRef;
 use cilint::plan::{self, PlanInput, Trigger};
 use cilint::render::{self, Direction, from_graph};
 use cilint::report::{self, Format};

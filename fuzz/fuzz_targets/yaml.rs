@@ -7,7 +7,7 @@
 //! scalar's span holds exactly its text; nesting stays within the depth limit.
 #![no_main]
 
-use cilint::yaml::{self, Node, ScalarStyle, Value};
+use cilint::internals::{self as yaml, Node, ScalarStyle, Value};
 use cilint::Span;
 use libfuzzer_sys::fuzz_target;
 
@@ -16,7 +16,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let doc = yaml::parse(&src);
-    for d in &doc.diagnostics {
+    for d in &doc.findings {
         assert!(!d.message.is_empty());
         for span in std::iter::once(d.primary.span).chain(d.labels.iter().map(|l| l.span)) {
             check_span(&src, span, "finding");

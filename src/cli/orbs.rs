@@ -5,9 +5,9 @@
 //! cache as `namespace/name@version.yml`. `list` only reads.
 
 use super::{ConfigArgs, Exit, Failure, Source, collect_sources};
-use cilint::model::{Config, OrbSource};
-use cilint::orbs::{self, fetch};
-use cilint::settings::Settings;
+use crate::config::model::{Config, OrbSource};
+use crate::config::orbs::{self, fetch};
+use crate::config::settings::Settings;
 use clap::{Args, Subcommand};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -70,7 +70,7 @@ fn open(args: &CacheArgs) -> Result<(String, String, Option<PathBuf>), Failure> 
         .first()
         .ok_or_else(|| Failure("no config to read".to_string()))?;
     let bytes = source.read()?;
-    let text = cilint::yaml::decode(&bytes)
+    let text = crate::yaml::decode(&bytes)
         .map_err(|d| Failure(format!("cannot read {}: {}", source.display, d.message)))?;
     let settings = if args.settings.no_config {
         Settings::default()
@@ -100,7 +100,7 @@ fn no_cache_dir() -> Failure {
 fn fetch_command(args: &FetchArgs, out: &mut dyn Write) -> Result<Exit, Failure> {
     let (name, text, dir) = open(&args.cache)?;
     let dir = dir.ok_or_else(no_cache_dir)?;
-    let doc = cilint::yaml::parse(&text);
+    let doc = crate::yaml::parse(&text);
     let config = doc.root.as_ref().map(Config::from_root).unwrap_or_default();
     let refs = orbs::registry_refs(&config);
     let mut lines = String::new();
@@ -145,7 +145,7 @@ fn fetch_command(args: &FetchArgs, out: &mut dyn Write) -> Result<Exit, Failure>
 
 fn list_command(args: &ListArgs, out: &mut dyn Write) -> Result<Exit, Failure> {
     let (name, text, dir) = open(&args.cache)?;
-    let doc = cilint::yaml::parse(&text);
+    let doc = crate::yaml::parse(&text);
     let config = doc.root.as_ref().map(Config::from_root).unwrap_or_default();
     let mut rows: Vec<[String; 3]> = Vec::new();
     list_scope(&config, &config, "", dir.as_deref(), &mut rows, 0);

@@ -3,10 +3,10 @@
 
 use super::Rule;
 use super::cycles::cyclic_nodes;
-use crate::context::Context;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::graph::{JobKind, Resolution, WorkflowGraph};
-use crate::span::Span;
+use crate::analysis::context::Context;
+use crate::analysis::graph::{JobKind, Resolution, WorkflowGraph};
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::span::Span;
 use petgraph::graph::NodeIndex;
 use std::collections::{HashSet, VecDeque};
 

@@ -8,11 +8,13 @@
 //! only where that cannot change the answer.
 
 use super::Rule;
-use crate::context::{Context, Scope};
-use crate::diagnostic::{Diagnostic, Severity, did_you_mean};
-use crate::model::{Arg, Name, ParamDecl, ParamType, StepKind, orb_ref};
-use crate::orbs::{self, Lookup, Member, MemberKind};
-use crate::span::Span;
+use crate::analysis::context::Context;
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::span::Span;
+use crate::base::text::did_you_mean;
+use crate::config::model::Scope;
+use crate::config::model::{Arg, Name, ParamDecl, ParamType, StepKind, orb_ref};
+use crate::config::orbs::{self, Lookup, Member, MemberKind};
 use crate::yaml::{Node, ScalarKind, ScalarStyle};
 
 pub static MISSING_ARGUMENT: Rule = Rule {
@@ -350,7 +352,7 @@ fn executor_error(cx: &Context, scope: &Scope, value: &Node) -> Option<String> {
 /// A value that CircleCI substitutes first.
 fn has_template(node: &Node) -> bool {
     let mut found = false;
-    super::orb_rules::walk_scalars(node, 64, &mut |s| {
+    crate::yaml::walk::walk_scalars(node, 64, &mut |s| {
         if s.scalar_text().is_some_and(|t| t.contains("<<")) {
             found = true;
         }

@@ -2,11 +2,11 @@
 //! value can never change, so the workflow or steps always run, or never do.
 
 use super::Rule;
-use crate::context::Context;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::logic::{ConstantCondition, Site, constant_condition};
-use crate::model::StepKind;
-use crate::mustache;
+use crate::analysis::context::Context;
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::config::model::StepKind;
+use crate::lang::logic::{ConstantCondition, Site, constant_condition};
+use crate::lang::mustache;
 use crate::yaml::Node;
 
 pub static CONSTANT_CONDITION: Rule = Rule {
@@ -132,8 +132,8 @@ fn help_for(value: &Node) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Config;
-    use crate::span::{LineIndex, Span};
+
+    use crate::base::span::Span;
     use crate::yaml::{Document, Scalar, ScalarKind, ScalarStyle, Value};
 
     // A tiny tree builder (the YAML loader is not needed for these checks).
@@ -178,24 +178,16 @@ mod tests {
     }
 
     fn lint(root: &Node) -> Vec<Diagnostic> {
-        let config = Config::from_root(root);
-        let doc = Document::default();
-        let lines = LineIndex::new("");
-        let settings = crate::Settings::default();
-        let graphs = crate::graph::Graphs::build(&config);
-        let cx = Context {
-            path: "t.yml",
-            source: "",
-            lines: &lines,
-            doc: &doc,
-            settings: &settings,
-            config: &config,
-            graphs: &graphs,
-            orbs: Default::default(),
+        let doc = Document {
+            root: Some(root.clone()),
+            ..Document::default()
         };
-        let mut out = Vec::new();
-        check(&cx, &mut out);
-        out
+        let settings = crate::Settings::default();
+        crate::analysis::context::with_document("", &doc, "t.yml", &settings, |cx| {
+            let mut out = Vec::new();
+            check(cx, &mut out);
+            out
+        })
     }
 
     fn workflow_config(b: &mut B, clause: &str, cond: Node) -> Node {

@@ -6,9 +6,9 @@
 //! continued only once: the second call fails with "Pipeline is not in setup state".
 
 use super::Rule;
-use crate::context::Context;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{Config, Name, orb_ref};
+use crate::analysis::context::Context;
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::config::model::{Config, Name, orb_ref};
 
 pub static MULTIPLE_CONTINUATIONS: Rule = Rule {
     id: "multiple-continuations",
@@ -204,8 +204,11 @@ pub fn configuration_paths_of(cfg: &Config<'_>) -> Vec<String> {
                 .and_then(|m| m.scalar_text())
             && !text.contains("<<")
         {
-            let rules =
-                super::path_filtering::parse_mapping(text, None, crate::span::Span::new(0, 0));
+            let rules = super::path_filtering::parse_mapping(
+                text,
+                None,
+                crate::base::span::Span::new(0, 0),
+            );
             for rule in rules.iter().filter(|r| r.fields.len() == 4) {
                 add(&rule.fields[3].text);
             }
@@ -220,7 +223,7 @@ mod tests {
 
     fn configuration_paths(source: &str) -> Vec<String> {
         let doc = crate::yaml::parse(source);
-        configuration_paths_of(&crate::context::model(&doc))
+        configuration_paths_of(&crate::analysis::context::model(&doc))
     }
 
     #[test]

@@ -2,9 +2,9 @@
 //! can start.
 
 use super::Rule;
-use crate::context::Context;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::graph::WorkflowGraph;
+use crate::analysis::context::Context;
+use crate::analysis::graph::WorkflowGraph;
+use crate::base::diagnostic::{Diagnostic, Severity};
 use petgraph::graph::{EdgeIndex, NodeIndex};
 use std::collections::{HashSet, VecDeque};
 

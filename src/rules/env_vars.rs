@@ -1,7 +1,7 @@
 //! `undefined-env-var` and `env-not-expanded`: environment variables that nothing sets, and
 //! `environment:` values that expect shell expansion.
 //!
-//! What a job reads: `$VAR` in its `run` scripts (through the shell lexer in [`crate::shell`]),
+//! What a job reads: `$VAR` in its `run` scripts (through the shell lexer in [`crate::lang::shell`]),
 //! in arguments passed to local and orb commands, in `env_var_name` parameters (their defaults
 //! and the names passed for them) and in the `environment:` of its steps; the steps of local
 //! commands it calls are followed (with the job's pre-steps and post-steps from workflows).
@@ -9,19 +9,21 @@
 //! What sets a variable for a job: the `environment:` of the step, of the job, of its executor
 //! and of its primary docker image; an assignment earlier in the same script; a `$BASH_ENV`
 //! write by an earlier step of the job; CircleCI's built-in variables and the shell's and
-//! system's own ([`crate::env_builtins`]); `.cilint.toml`'s `[env] project` and the
+//! system's own ([`crate::lang::env_builtins`]); `.cilint.toml`'s `[env] project` and the
 //! `[contexts]` that the job's invocations name. A job run with a context that `.cilint.toml`
 //! does not describe may get any variable from it: its findings are `info`, and say so.
 
 use super::Rule;
-use crate::context::{Context, Scope};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::env_builtins;
-use crate::model::{Invocation, Job, ParamDecl, ParamType, Step, StepKind, env_vars};
-use crate::scalar_map::ScalarMap;
-use crate::shell;
-use crate::span::Span;
+use crate::analysis::context::Context;
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::span::Span;
+use crate::base::text::{join_and, quoted};
+use crate::config::model::Scope;
+use crate::config::model::{Invocation, Job, ParamDecl, ParamType, Step, StepKind, env_vars};
+use crate::lang::env_builtins;
+use crate::lang::shell;
 use crate::yaml::Node;
+use crate::yaml::scalar_map::ScalarMap;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::rc::Rc;
 
@@ -66,19 +68,6 @@ pub fn is_posix_shell(shell: Option<&str>) -> bool {
         && !s.contains("powershell")
 }
 
-/// The jobs's invocations in the file's workflows (for a job of an inline orb: `alias/job`).
-pub fn invocations_of<'m, 'a>(
-    cx: &'m Context<'a>,
-    scope: &Scope<'_, 'a>,
-    job: &Job<'a>,
-) -> Vec<&'m Invocation<'a>> {
-    let by_job = invocations_by_job(cx);
-    by_job
-        .get(invoked_name(scope, job).as_str())
-        .cloned()
-        .unwrap_or_default()
-}
-
 /// The name a workflow uses to invoke `job` of `scope` (`alias/job` for an inline orb's job).
 fn invoked_name(scope: &Scope<'_, '_>, job: &Job<'_>) -> String {
     match scope.orb {
@@ -101,7 +90,7 @@ fn invocations_by_job<'m, 'a>(cx: &'m Context<'a>) -> HashMap<&'a str, Vec<&'m I
 /// primary image's `environment:`.
 fn job_env(scope: &Scope, job: &Job) -> BTreeSet<String> {
     let mut set = BTreeSet::new();
-    let mut add_env = |env: &crate::model::Environment| {
+    let mut add_env = |env: &crate::config::model::Environment| {
         for v in &env.env {
             set.insert(v.name.text.to_string());
         }
@@ -130,7 +119,7 @@ pub fn job_shell<'a>(scope: &Scope<'_, 'a>, job: &Job<'a>) -> Option<&'a str> {
     if let Some(sh) = job.env.shell.and_then(|s| s.as_str()) {
         return Some(sh);
     }
-    let is_windows = |env: &crate::model::Environment| {
+    let is_windows = |env: &crate::config::model::Environment| {
         let machine_image = env
             .machine
             .and_then(|(_, v)| v.get("image"))
@@ -158,10 +147,10 @@ pub fn job_shell<'a>(scope: &Scope<'_, 'a>, job: &Job<'a>) -> Option<&'a str> {
         }
         return is_windows(&ex.env).then_some("powershell.exe");
     }
-    let r = crate::model::orb_ref(name)?;
+    let r = crate::config::model::orb_ref(name)?;
     let orb = scope.config.orb(r.orb)?;
     match &orb.source {
-        crate::model::OrbSource::Registry { name, .. } if *name == "windows" => {
+        crate::config::model::OrbSource::Registry { name, .. } if *name == "windows" => {
             Some("powershell.exe")
         }
         _ => None,
@@ -488,7 +477,18 @@ fn check_undefined(cx: &Context, out: &mut Vec<Diagnostic>) {
             found.add_job(&elsewhere, &names, job, &unknown_contexts, w.uses);
         }
     }
-    out.extend(found.list.into_iter().map(diagnostic));
+    let in_orb = cx.is_orb_source();
+    out.extend(found.list.into_iter().map(|read| {
+        let d = diagnostic(read);
+        if in_orb {
+            // The configs that use the orb set it (a context, the project's settings).
+            d.severity(Severity::Info).help(
+                "the orb's users must set it (in a context or the project's settings): say so in the orb's documentation, or take its name as an `env_var_name` parameter; declare it in .cilint.toml ([env] project) to silence this",
+            )
+        } else {
+            d
+        }
+    }));
 }
 
 /// A known variable whose name is a likely misspelling of `name` (at most two edits away).
@@ -596,15 +596,6 @@ impl<'a> Unset<'a> {
     }
 }
 
-/// `a`, `a` and `b`, `a`, `b` and `c`.
-fn quoted_list(items: &[&str]) -> String {
-    let quoted: Vec<String> = items.iter().map(|i| format!("`{i}`")).collect();
-    match quoted.as_slice() {
-        [rest @ .., last] if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
-        _ => quoted.join(""),
-    }
-}
-
 fn diagnostic(read: Read) -> Diagnostic {
     let Read {
         name,
@@ -616,7 +607,7 @@ fn diagnostic(read: Read) -> Diagnostic {
     } = read;
     let (jobs_are, job_s) = match jobs.as_slice() {
         [one] => (format!("job `{one}`"), "job"),
-        _ => (format!("jobs {}", quoted_list(&jobs)), "jobs"),
+        _ => (format!("jobs {}", join_and(&quoted(&jobs))), "jobs"),
     };
     let message = if set_at.is_some() {
         format!(
@@ -639,6 +630,7 @@ fn diagnostic(read: Read) -> Diagnostic {
     };
     let mut d = UNDEFINED_ENV_VAR
         .at(spans[0], message)
+        .subject(name.clone())
         .label(format!("read in {jobs_are}"));
     let more = spans.len().saturating_sub(1 + MAX_ALSO_READ);
     for s in spans.iter().skip(1).take(MAX_ALSO_READ) {
@@ -662,7 +654,7 @@ fn diagnostic(read: Read) -> Diagnostic {
         d.help(format!(
             "did you mean `{like}`? If not, set `{name}` in the job's `environment:`, or, if it comes from the project settings or a context, list it in .cilint.toml"
         ))
-    } else if contexts.is_empty() && crate::secrets::named_like_secret(&name) {
+    } else if contexts.is_empty() && crate::lang::secrets::named_like_secret(&name) {
         // A credential is kept in the project settings or a context, which cilint cannot see:
         // worth knowing, not a likely bug.
         return d.severity(Severity::Info).help(format!(
@@ -685,7 +677,9 @@ fn diagnostic(read: Read) -> Diagnostic {
     }
 }
 
-fn envs_of<'a>(e: &crate::model::Environment<'a>) -> Vec<Vec<crate::model::EnvVar<'a>>> {
+fn envs_of<'a>(
+    e: &crate::config::model::Environment<'a>,
+) -> Vec<Vec<crate::config::model::EnvVar<'a>>> {
     let mut v = vec![e.env.clone()];
     v.extend(e.docker.iter().map(|d| d.environment.clone()));
     v
@@ -693,7 +687,7 @@ fn envs_of<'a>(e: &crate::model::Environment<'a>) -> Vec<Vec<crate::model::EnvVa
 
 fn check_not_expanded(cx: &Context, out: &mut Vec<Diagnostic>) {
     let mut seen: HashSet<Span> = HashSet::new();
-    let mut envs: Vec<Vec<crate::model::EnvVar>> = Vec::new();
+    let mut envs: Vec<Vec<crate::config::model::EnvVar>> = Vec::new();
     for scope in cx.scopes() {
         for job in &scope.config.jobs {
             envs.extend(envs_of(&job.env));
@@ -747,21 +741,17 @@ fn check_not_expanded(cx: &Context, out: &mut Vec<Diagnostic>) {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::settings::Settings;
-    use crate::span::LineIndex;
+    use crate::config::settings::Settings;
 
     /// Run one rule's check on a config text.
     pub(crate) fn run_rule(rule: &Rule, src: &str, settings: &Settings) -> Vec<Diagnostic> {
-        let doc = crate::yaml::parse(src);
-        let lines = LineIndex::new(src);
-        let config = crate::context::model(&doc);
-        let graphs = crate::graph::Graphs::build(&config);
-        let cx = Context::new("test.yml", src, &lines, &doc, settings, &config, &graphs);
-        let mut out = Vec::new();
-        if let Some(check) = rule.check {
-            check(&cx, &mut out);
-        }
-        out
+        crate::analysis::context::with_context(src, "test.yml", settings, |cx| {
+            let mut out = Vec::new();
+            if let Some(check) = rule.check {
+                check(cx, &mut out);
+            }
+            out
+        })
     }
 
     fn undefined(src: &str) -> Vec<(String, Severity, String)> {

@@ -12,11 +12,12 @@
 //! expression, a pattern cannot be evaluated, or a `requires` entry was not resolved.
 
 use super::Rule;
-use crate::context::Context;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::filters::{Filters, branches_never_overlap};
-use crate::graph::{Resolution, WorkflowGraph};
-use crate::span::Span;
+use crate::analysis::context::Context;
+use crate::analysis::graph::{Resolution, WorkflowGraph};
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::span::Span;
+use crate::base::text::join_and;
+use crate::lang::filters::{Filters, branches_never_overlap};
 use petgraph::graph::NodeIndex;
 use std::collections::{HashSet, VecDeque};
 
@@ -141,7 +142,7 @@ fn check_tags(cx: &Context, out: &mut Vec<Diagnostic>) {
             names.dedup();
             d = d.help(format!(
                 "CircleCI runs a job for a tag only if it has a `tags` filter, and runs a job only after what it requires ran: add the same `tags` filter (for example `tags: only: /^v.*/`) to {}",
-                join_names(&names)
+                join_and(&names)
             ));
             out.push(d);
         }
@@ -172,14 +173,6 @@ fn untagged_upstream(
         }
     }
     out
-}
-
-fn join_names(names: &[String]) -> String {
-    match names {
-        [] => String::new(),
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-    }
 }
 
 /// Jobs whose branch filters provably exclude every branch their requirements run on, with the

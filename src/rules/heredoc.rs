@@ -8,10 +8,10 @@
 //! this as the first thing to fix.
 
 use super::Rule;
-use crate::context::Context;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::Version;
-use crate::span::Span;
+use crate::analysis::context::Context;
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::span::Span;
+use crate::config::model::Version;
 
 pub static UNESCAPED_HEREDOC: Rule = Rule {
     id: "unescaped-heredoc",
@@ -53,7 +53,7 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         };
         let Some(text) = node.as_str() else { continue };
         for at in unescaped(text) {
-            let span = crate::mustache::source_span(cx.source, node, Span::new(at, at + 2));
+            let span = crate::lang::mustache::source_span(cx.source, node, Span::new(at, at + 2));
             if !seen.insert(span) {
                 continue;
             }

@@ -2,11 +2,11 @@
 //! CircleCI has deprecated or retired.
 
 use super::Rule;
-use crate::context::Context;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::images::{self, Unpinned};
-use crate::model::Environment;
-use crate::span::Span;
+use crate::analysis::context::Context;
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::span::Span;
+use crate::config::images::{self, Unpinned};
+use crate::config::model::Environment;
 use crate::yaml::Node;
 use std::collections::HashSet;
 
@@ -160,8 +160,8 @@ fn check_deprecated(cx: &Context, out: &mut Vec<Diagnostic>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::settings::Settings;
     use crate::rules::env_vars::tests::run_rule;
-    use crate::settings::Settings;
 
     #[test]
     fn unpinned_images() {

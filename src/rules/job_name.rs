@@ -7,9 +7,9 @@
 //! CircleCI's editor schema uses the same pattern for jobs and job groups.
 
 use super::Rule;
-use crate::context::Context;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::Name;
+use crate::analysis::context::Context;
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::config::model::Name;
 
 pub static INVALID_JOB_NAME: Rule = Rule {
     id: "invalid-job-name",

@@ -1,12 +1,14 @@
 //! The rule registry: every rule's metadata, and the checks that run on a loaded config.
 //!
-//! A rule is static data plus (for rules that run on the model) one `check` function. Rules
-//! whose findings are made by a stage (the YAML loader, the schema) have no `check`; they are
-//! still listed here so that `cilint rules`, `cilint explain`, settings and suppressions know them.
+//! A rule is static data plus one `check` function, in a file of its own (or of a small family)
+//! with its Markdown explanation in `docs/`. Where a stage below the rules finds what a rule
+//! reports (the YAML loader, the schema check, the reading of an orb source folder), the stage
+//! hands typed findings up ([`Finding`]) and the rule's check reports those of its kind
+//! ([`report_stage`]). Adding a rule is one file and one line in [`registry!`] below.
 
-use crate::context::Context;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::span::Span;
+use crate::analysis::context::Context;
+use crate::base::diagnostic::{Diagnostic, Finding, Severity};
+use crate::base::span::Span;
 
 /// Static metadata of a rule, and its check.
 pub struct Rule {
@@ -20,6 +22,8 @@ pub struct Rule {
     pub explanation: &'static str,
     /// What kind of problem the rule finds.
     pub category: Category,
+    /// What it finds. `None` only for `unused-suppression`, whose findings the suppression
+    /// pass makes after every other rule ran (`suppress::apply`).
     pub check: Option<fn(&Context, &mut Vec<Diagnostic>)>,
 }
 
@@ -52,6 +56,21 @@ impl Rule {
     }
 }
 
+/// Report what a stage found of `kind` as findings of `rule`.
+pub fn report_stage<K: PartialEq + Clone>(
+    rule: &'static Rule,
+    found: &[Finding<K>],
+    kind: K,
+    out: &mut Vec<Diagnostic>,
+) {
+    out.extend(
+        found
+            .iter()
+            .filter(|f| f.kind == kind)
+            .map(|f| f.clone().into_diagnostic(rule.id, rule.severity)),
+    );
+}
+
 impl std::fmt::Debug for Rule {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Rule").field("id", &self.id).finish()
@@ -80,6 +99,7 @@ pub mod schema_rules;
 pub mod secrets;
 pub mod shellcheck;
 pub mod step_shape;
+pub mod suppress;
 pub mod unused;
 pub mod version;
 pub mod workflow_refs;
@@ -92,7 +112,7 @@ pub fn registry() -> &'static [&'static Rule] {
         &yaml_rules::YAML_SYNTAX,
         &yaml_rules::YAML_LIMITS,
         &yaml_rules::DUPLICATE_KEY,
-        &yaml_rules::UNUSED_SUPPRESSION,
+        &suppress::UNUSED_SUPPRESSION,
         &version::EMPTY_CONFIG,
         &version::RETIRED_VERSION,
         &heredoc::UNESCAPED_HEREDOC,
@@ -156,16 +176,25 @@ pub fn registry() -> &'static [&'static Rule] {
     RULES
 }
 
+/// Every rule's id, in registry order.
+pub fn ids() -> Vec<&'static str> {
+    registry().iter().map(|r| r.id).collect()
+}
+
 pub fn find(id: &str) -> Option<&'static Rule> {
     registry().iter().copied().find(|r| r.id == id)
 }
 
 /// Run every rule that has a check. The rules run in parallel (they only read the context);
-/// their findings are appended in registry order, as if they had run one after the other.
-pub fn run(cx: &Context, out: &mut Vec<Diagnostic>) {
+/// their findings come back in registry order, as if they had run one after the other. On a
+/// file the loader could not read whole, only the rules of the stages (loader, orb folder)
+/// run: the others would report what is merely missing from the broken part.
+pub fn run(cx: &Context) -> Vec<Diagnostic> {
     use rayon::prelude::*;
+    let whole = !cx.doc.stopped_early();
     let found: Vec<Vec<Diagnostic>> = registry()
         .par_iter()
+        .filter(|rule| whole || STAGE_RULES.contains(&rule.id))
         .map(|rule| {
             let mut own = Vec::new();
             if let Some(check) = rule.check {
@@ -174,5 +203,15 @@ pub fn run(cx: &Context, out: &mut Vec<Diagnostic>) {
             own
         })
         .collect();
-    out.extend(found.into_iter().flatten());
+    found.into_iter().flatten().collect()
 }
+
+/// The rules that report what a stage found before the tree is read (they run on files the
+/// loader could not read whole).
+const STAGE_RULES: &[&str] = &[
+    "yaml-syntax",
+    "yaml-limits",
+    "duplicate-key",
+    "orb-root-missing",
+    "orb-source-file",
+];

@@ -5,9 +5,9 @@
 //! named `build` to run in the `jobs:` section".
 
 use super::Rule;
-use crate::context::Context;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::Version;
+use crate::analysis::context::Context;
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::config::model::Version;
 
 pub static NO_WORKFLOWS: Rule = Rule {
     id: "no-workflows",
@@ -19,6 +19,9 @@ pub static NO_WORKFLOWS: Rule = Rule {
 };
 
 fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
+    if cx.is_orb_source() {
+        return; // an orb has no workflows: what it defines, configs run
+    }
     let cfg = cx.config;
     if cfg.jobs.is_empty() || !matches!(cfg.version(), Some(Version::V2 | Version::V21)) {
         return;

@@ -2,11 +2,12 @@
 //! about the orbs it declares.
 
 use super::Rule;
-use crate::context::{Context, Scope};
-use crate::diagnostic::{Diagnostic, Severity, did_you_mean};
-use crate::model::{Name, OrbSource, StepKind, orb_ref};
-use crate::orbs::{self, MemberKind, Resolution, VersionKind};
-use crate::yaml::Node;
+use crate::analysis::context::Context;
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::text::did_you_mean;
+use crate::config::model::Scope;
+use crate::config::model::{Name, OrbSource, StepKind, orb_ref};
+use crate::config::orbs::{self, MemberKind, Resolution, VersionKind};
 
 pub static UNKNOWN_ORB_MEMBER: Rule = Rule {
     id: "unknown-orb-member",
@@ -319,49 +320,6 @@ fn check_unpinned(cx: &Context, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Visit every scalar (keys and values) under `node`, at most `depth` levels down.
-pub fn walk_scalars<'n>(node: &'n Node, depth: usize, f: &mut dyn FnMut(&'n Node)) {
-    if let Some(map) = node.as_map() {
-        if depth == 0 {
-            return;
-        }
-        for (k, v) in map {
-            walk_scalars(k, depth - 1, f);
-            walk_scalars(v, depth - 1, f);
-        }
-    } else if let Some(items) = node.as_seq() {
-        if depth == 0 {
-            return;
-        }
-        for item in items {
-            walk_scalars(item, depth - 1, f);
-        }
-    } else {
-        f(node);
-    }
-}
-
-/// [`walk_scalars`], handing each scalar to `f` until it returns false (then false is returned).
-fn walk_scalars_until<'n>(
-    node: &'n Node,
-    depth: usize,
-    f: &mut dyn FnMut(&'n Node) -> bool,
-) -> bool {
-    if let Some(map) = node.as_map() {
-        depth == 0
-            || map.iter().all(|(k, v)| {
-                walk_scalars_until(k, depth - 1, f) && walk_scalars_until(v, depth - 1, f)
-            })
-    } else if let Some(items) = node.as_seq() {
-        depth == 0
-            || items
-                .iter()
-                .all(|item| walk_scalars_until(item, depth - 1, f))
-    } else {
-        f(node)
-    }
-}
-
 fn check_unused(cx: &Context, out: &mut Vec<Diagnostic>) {
     for scope in cx.scopes() {
         let cfg = scope.config;
@@ -378,7 +336,7 @@ fn check_unused(cx: &Context, out: &mut Vec<Diagnostic>) {
             }
             for node in [k, v] {
                 // Stops once every orb is used.
-                let go_on = walk_scalars_until(node, 256, &mut |s| {
+                let go_on = crate::yaml::walk::walk_scalars_until(node, 256, &mut |s| {
                     let Some(text) = s.scalar_text() else {
                         return true;
                     };

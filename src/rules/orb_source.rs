@@ -1,10 +1,18 @@
 //! The rules of `cilint check --orb`: findings about an orb's source folder itself (the files
-//! `circleci orb pack` assembles). They are made by [`crate::orb_source`] while it assembles the
-//! folder, so they have no `check` of their own; everything else about the orb (its jobs,
-//! commands, executors, parameters, examples) is found by the ordinary rules.
+//! `circleci orb pack` assembles). [`crate::config::orb_source::assemble`] finds them while it
+//! reads the folder; each rule reports the findings of its kind. Everything else about the orb
+//! (its jobs, commands, executors, parameters, examples) is found by the ordinary rules.
 
-use super::Rule;
-use crate::diagnostic::Severity;
+use super::{Rule, report_stage};
+use crate::analysis::context::Context;
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::config::orb_source::OrbProblem;
+
+fn folder(cx: &Context, rule: &'static Rule, kind: OrbProblem, out: &mut Vec<Diagnostic>) {
+    if let Some(found) = cx.orb_source {
+        report_stage(rule, found, kind, out);
+    }
+}
 
 pub static ORB_ROOT_MISSING: Rule = Rule {
     id: "orb-root-missing",
@@ -12,7 +20,7 @@ pub static ORB_ROOT_MISSING: Rule = Rule {
     summary: "an orb source folder has no `@orb.yml`",
     explanation: include_str!("docs/orb-root-missing.md"),
     category: super::Category::Correctness,
-    check: None,
+    check: Some(|cx, out| folder(cx, &ORB_ROOT_MISSING, OrbProblem::RootMissing, out)),
 };
 
 pub static ORB_INCLUDE_MISSING: Rule = Rule {
@@ -21,7 +29,7 @@ pub static ORB_INCLUDE_MISSING: Rule = Rule {
     summary: "`<<include(file)>>` names a file that is not in the orb source folder",
     explanation: include_str!("docs/orb-include-missing.md"),
     category: super::Category::Correctness,
-    check: None,
+    check: Some(|cx, out| folder(cx, &ORB_INCLUDE_MISSING, OrbProblem::IncludeMissing, out)),
 };
 
 pub static ORB_INCLUDE_NOT_WHOLE: Rule = Rule {
@@ -30,7 +38,7 @@ pub static ORB_INCLUDE_NOT_WHOLE: Rule = Rule {
     summary: "`<<include(file)>>` is only part of a value, which makes `circleci orb pack` fail",
     explanation: include_str!("docs/orb-include-not-whole.md"),
     category: super::Category::Correctness,
-    check: None,
+    check: Some(|cx, out| folder(cx, &ORB_INCLUDE_NOT_WHOLE, OrbProblem::IncludeNotWhole, out)),
 };
 
 pub static ORB_SOURCE_FILE: Rule = Rule {
@@ -39,7 +47,7 @@ pub static ORB_SOURCE_FILE: Rule = Rule {
     summary: "a file or folder in an orb source folder that `circleci orb pack` does not read as a member",
     explanation: include_str!("docs/orb-source-file.md"),
     category: super::Category::Correctness,
-    check: None,
+    check: Some(|cx, out| folder(cx, &ORB_SOURCE_FILE, OrbProblem::SourceFile, out)),
 };
 
 pub static ORB_METADATA: Rule = Rule {
@@ -48,7 +56,7 @@ pub static ORB_METADATA: Rule = Rule {
     summary: "an orb lacks the description or links that the orb registry shows",
     explanation: include_str!("docs/orb-metadata.md"),
     category: super::Category::Correctness,
-    check: None,
+    check: Some(|cx, out| folder(cx, &ORB_METADATA, OrbProblem::Metadata, out)),
 };
 
 pub static ORB_UNUSED_SCRIPT: Rule = Rule {
@@ -57,7 +65,7 @@ pub static ORB_UNUSED_SCRIPT: Rule = Rule {
     summary: "a file under `scripts/` that no `<<include(...)>>` uses",
     explanation: include_str!("docs/orb-unused-script.md"),
     category: super::Category::Correctness,
-    check: None,
+    check: Some(|cx, out| folder(cx, &ORB_UNUSED_SCRIPT, OrbProblem::UnusedScript, out)),
 };
 
 pub static ORB_SCRIPT_PARAMETER: Rule = Rule {
@@ -66,5 +74,5 @@ pub static ORB_SCRIPT_PARAMETER: Rule = Rule {
     summary: "a `<< parameters.x >>` inside an included script, which `circleci orb pack` leaves as literal text",
     explanation: include_str!("docs/orb-script-parameter.md"),
     category: super::Category::Correctness,
-    check: None,
+    check: Some(|cx, out| folder(cx, &ORB_SCRIPT_PARAMETER, OrbProblem::ScriptParameter, out)),
 };

@@ -7,13 +7,13 @@
 //! `<<^ ... >>`) are references like any other.
 
 use super::Rule;
-use super::orb_rules::walk_scalars;
-use crate::context::Context;
-use crate::diagnostic::{Diagnostic, Severity, did_you_mean};
-use crate::model::{Config, ParamDecl};
-use crate::mustache::{self, RefForm, RefKind, Reference};
-use crate::span::Span;
-use crate::yaml::Node;
+use crate::analysis::context::Context;
+use crate::analysis::references::{Found, member_references, members, references_under};
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::span::Span;
+use crate::base::text::did_you_mean;
+use crate::config::model::Config;
+use crate::lang::mustache::{self, RefForm, RefKind, Reference};
 
 pub static UNDEFINED_PARAMETER: Rule = Rule {
     id: "undefined-parameter",
@@ -42,101 +42,9 @@ pub static UNUSED_PARAMETER: Rule = Rule {
     check: Some(check_unused),
 };
 
-/// How deep a walk goes (the loader bounds nesting much lower).
-const DEPTH: usize = 512;
-
-/// One `<< ... >>` reference found in the tree, with its span in the file.
-#[derive(Clone, Debug)]
-pub struct Found {
-    pub reference: Reference,
-    /// The dotted name's span in the file (the whole scalar where it cannot be mapped).
-    pub span: Span,
-    /// Where the scalar's alias is used, when it came through one.
-    pub alias: Option<Span>,
-    /// Inside the member's own `parameters:` declarations.
-    pub in_declarations: bool,
-}
-
-/// Every reference in the scalars under `node`.
-pub fn references_under(source: &str, node: &Node, out: &mut Vec<Found>) {
-    walk_scalars(node, DEPTH, &mut |s| {
-        let Some(text) = s.scalar_text() else { return };
-        if !text.contains("<<") {
-            return;
-        }
-        for r in mustache::references(text) {
-            let span = mustache::source_span(source, s, r.name_span);
-            out.push(Found {
-                reference: r,
-                span,
-                alias: s.alias,
-                in_declarations: false,
-            });
-        }
-    });
-}
-
-/// A job, command or executor: what it is called and what it declares.
-pub struct Member<'m, 'a> {
-    pub what: &'static str,
-    pub name: &'a str,
-    pub node: &'a Node,
-    pub parameters: &'m [ParamDecl<'a>],
-}
-
-/// Every job, command and executor of `cfg`.
-pub fn members<'m, 'a>(cfg: &'m Config<'a>) -> Vec<Member<'m, 'a>> {
-    let mut out = Vec::new();
-    for j in &cfg.jobs {
-        out.push(Member {
-            what: "job",
-            name: j.name.text,
-            node: j.node,
-            parameters: &j.parameters,
-        });
-    }
-    for c in &cfg.commands {
-        out.push(Member {
-            what: "command",
-            name: c.name.text,
-            node: c.node,
-            parameters: &c.parameters,
-        });
-    }
-    for e in &cfg.executors {
-        out.push(Member {
-            what: "executor",
-            name: e.name.text,
-            node: e.node,
-            parameters: &e.parameters,
-        });
-    }
-    out
-}
-
-/// The references in a member's body; those inside its `parameters:` are marked.
-pub fn member_references(source: &str, body: &Node) -> Vec<Found> {
-    let mut out = Vec::new();
-    let Some(map) = body.as_map() else {
-        references_under(source, body, &mut out);
-        return out;
-    };
-    for (k, v) in map {
-        let start = out.len();
-        references_under(source, k, &mut out);
-        references_under(source, v, &mut out);
-        if k.scalar_text() == Some("parameters") {
-            for f in &mut out[start..] {
-                f.in_declarations = true;
-            }
-        }
-    }
-    out
-}
-
 /// Every reference under the config's root, found once per file.
 fn root_references<'c>(cx: &'c Context<'_>) -> &'c [Found] {
-    cx.config.found.references.get_or_init(|| {
+    cx.references.get_or_init(|| {
         let mut found = Vec::new();
         if let Some(root) = cx.config.root {
             references_under(cx.source, root, &mut found);
@@ -148,7 +56,7 @@ fn root_references<'c>(cx: &'c Context<'_>) -> &'c [Found] {
 /// [`member_references`] of every member of every scope, found once per file, in the order
 /// of `cx.scopes()` then [`members`].
 fn all_member_references<'c>(cx: &'c Context<'_>) -> &'c [Vec<Found>] {
-    cx.config.found.member_references.get_or_init(|| {
+    cx.member_references.get_or_init(|| {
         let mut all = Vec::new();
         for scope in cx.scopes() {
             for m in members(scope.config) {
@@ -163,7 +71,7 @@ fn all_member_references<'c>(cx: &'c Context<'_>) -> &'c [Vec<Found>] {
 fn inline_orbs<'a>(cfg: &Config<'a>) -> Vec<(&'a str, Span)> {
     let mut out = Vec::new();
     for decl in &cfg.orbs {
-        if let crate::model::OrbSource::Inline(inner) = &decl.source {
+        if let crate::config::model::OrbSource::Inline(inner) = &decl.source {
             out.push((decl.alias.text, decl.node.span));
             out.extend(inline_orbs(inner));
         }
@@ -261,6 +169,21 @@ fn check_undefined(cx: &Context, out: &mut Vec<Diagnostic>) {
             continue;
         }
         seen.push(f.span);
+        if cx.is_orb_source() {
+            out.push(
+                UNDEFINED_PARAMETER
+                    .at(
+                        f.span,
+                        format!(
+                            "an orb cannot use `<< pipeline.parameters.{} >>`: CircleCI rejects pipeline parameters inside an orb since 2026-07-17 (before, they silently became null)",
+                            r.name
+                        ),
+                    )
+                    .label("not in scope inside an orb")
+                    .help("take the value as a parameter of the job or command, which a config can pass `<< pipeline.parameters.x >>` to"),
+            );
+            continue;
+        }
         let help = did_you_mean(&r.name, declared.iter().copied()).unwrap_or_else(|| {
             format!(
                 "declare `{}` under the top-level `parameters:` (with a `type:` and a `default:`)",

@@ -21,12 +21,13 @@ use std::path::{Path, PathBuf};
 
 use super::Rule;
 use super::continuation::{ContinuationCall, Member, calls};
-use crate::context::Context;
-use crate::diagnostic::{Diagnostic, Severity, did_you_mean};
-use crate::model::ParamType;
-use crate::scalar_map::ScalarMap;
-use crate::span::Span;
+use crate::analysis::context::Context;
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::span::Span;
+use crate::base::text::did_you_mean;
+use crate::config::model::ParamType;
 use crate::yaml::Node;
+use crate::yaml::scalar_map::ScalarMap;
 
 pub static PATH_FILTERING_MAPPING: Rule = Rule {
     id: "path-filtering-mapping",
@@ -54,9 +55,6 @@ pub static CONTINUATION_CONFIG_MISSING: Rule = Rule {
     category: super::Category::Correctness,
     check: Some(check_missing),
 };
-
-/// The continued config when no `config-path`/`configuration_path` is given.
-pub use super::continuation::DEFAULT_CONFIGURATION_PATH;
 
 /// One field of a mapping rule: its text and its source span.
 #[derive(Clone, Debug)]
@@ -342,7 +340,7 @@ fn load_declared(path: &Path) -> Option<Declared> {
     let text = crate::yaml::decode(&bytes).ok()?;
     let doc = crate::yaml::parse(&text);
     doc.root.as_ref()?;
-    let cfg = crate::context::model(&doc);
+    let cfg = crate::analysis::context::model(&doc);
     let declared = cfg
         .parameters
         .iter()

@@ -13,9 +13,9 @@
 //! 50 MB); a workflow with a cycle is skipped (`requires-cycle` reports it).
 
 use super::Rule;
-use crate::context::Context;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::graph::{WorkflowGraph, fingerprint};
+use crate::analysis::context::Context;
+use crate::analysis::graph::{WorkflowGraph, fingerprint};
+use crate::base::diagnostic::{Diagnostic, Severity};
 use petgraph::graph::NodeIndex;
 use std::collections::{HashMap, HashSet};
 
@@ -55,7 +55,7 @@ pub struct Redundant {
     pub job: NodeIndex,
     pub required: NodeIndex,
     pub via: NodeIndex,
-    pub span: crate::span::Span,
+    pub span: crate::base::span::Span,
 }
 
 /// The redundant edges of one workflow.

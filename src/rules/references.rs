@@ -1,9 +1,11 @@
 //! `unknown-command`, `unknown-executor`, `undeclared-orb`: names that refer to nothing.
 
 use super::Rule;
-use crate::context::{Context, Scope};
-use crate::diagnostic::{Diagnostic, Severity, did_you_mean};
-use crate::model::{BUILTIN_STEPS, Name, StepKind, orb_ref};
+use crate::analysis::context::Context;
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::text::did_you_mean;
+use crate::config::model::Scope;
+use crate::config::model::{BUILTIN_STEPS, Name, StepKind, orb_ref};
 
 pub static UNKNOWN_COMMAND: Rule = Rule {
     id: "unknown-command",
@@ -94,11 +96,11 @@ pub fn undeclared_orb(scope: &Scope, name: Name, what: &str) -> Option<Diagnosti
 
 /// Whether a config declares CircleCI's orb-tools orb (`circleci/orb-tools@...`), whose
 /// `continue` job injects the orb under development into the config it continues with.
-fn uses_orb_tools(cfg: &crate::model::Config) -> bool {
+fn uses_orb_tools(cfg: &crate::config::model::Config) -> bool {
     cfg.orbs.iter().any(|o| {
         matches!(
             o.source,
-            crate::model::OrbSource::Registry {
+            crate::config::model::OrbSource::Registry {
                 namespace: "circleci",
                 name: "orb-tools",
                 ..

@@ -13,9 +13,9 @@
 //! as warnings.
 
 use super::Rule;
-use crate::context::Context;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::span::Span;
+use crate::analysis::context::Context;
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::span::Span;
 use crate::yaml::{Node, Value};
 
 pub static UNSUPPORTED_REGEX: Rule = Rule {
@@ -202,8 +202,8 @@ fn expressions<'a>(node: &'a Node, out: &mut Vec<Found<'a>>) {
     if !text.contains("matches") {
         return;
     }
-    fn walk(e: &crate::logic::Expr, out: &mut Vec<Span>) {
-        use crate::logic::Expr;
+    fn walk(e: &crate::lang::logic::Expr, out: &mut Vec<Span>) {
+        use crate::lang::logic::Expr;
         match e {
             Expr::Regex(_, span) => out.push(*span),
             Expr::Not(x) => walk(x, out),
@@ -214,7 +214,7 @@ fn expressions<'a>(node: &'a Node, out: &mut Vec<Found<'a>>) {
             Expr::Var(..) | Expr::Lit(_) => {}
         }
     }
-    let Ok(expr) = crate::logic::parse_expression(text) else {
+    let Ok(expr) = crate::lang::logic::parse_expression(text) else {
         return;
     };
     let mut spans = Vec::new();
@@ -236,7 +236,11 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     let mut seen = std::collections::HashSet::new();
     for f in found {
         let span_of = |start: usize, end: usize| {
-            crate::mustache::source_span(cx.source, f.node, Span::new(f.at + start, f.at + end))
+            crate::lang::mustache::source_span(
+                cx.source,
+                f.node,
+                Span::new(f.at + start, f.at + end),
+            )
         };
         let whole = span_of(0, f.pattern.len());
         if !seen.insert(whole) {

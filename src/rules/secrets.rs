@@ -1,11 +1,11 @@
 //! `secret-in-url` and `hardcoded-secret`: credentials where they leak.
 
 use super::Rule;
-use crate::context::Context;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::scalar_map::ScalarMap;
-use crate::secrets::{self, UrlPart};
-use crate::span::Span;
+use crate::analysis::context::Context;
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::span::Span;
+use crate::lang::secrets::{self, UrlPart};
+use crate::yaml::scalar_map::ScalarMap;
 use crate::yaml::{Node, Value};
 use std::collections::HashSet;
 
@@ -125,8 +125,8 @@ fn check_hardcoded(cx: &Context, out: &mut Vec<Diagnostic>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::settings::Settings;
     use crate::rules::env_vars::tests::run_rule;
-    use crate::settings::Settings;
 
     #[test]
     fn urls_in_run_steps_and_arguments() {

@@ -2,12 +2,14 @@
 
 use super::Rule;
 use super::env_vars::job_shell;
-use crate::context::Context;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::StepOwner;
-use crate::shellcheck::{self, Script};
-use crate::span::Span;
+use crate::analysis::context::Context;
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::span::Span;
+use crate::config::model::StepOwner;
+use crate::config::orb_source::Part;
+use crate::lang::shellcheck::{self, Script};
 use std::collections::HashSet;
+use std::path::Path;
 
 pub static SHELLCHECK: Rule = Rule {
     id: "shellcheck",
@@ -74,26 +76,60 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Run shellcheck on the scripts an orb source folder includes (`<<include(scripts/x.sh)>>`),
+/// in parallel: each finding in its script file.
+pub fn check_scripts(bin: &Path, included: &[&Part]) -> Vec<Diagnostic> {
+    use rayon::prelude::*;
+    let found: Vec<Vec<Diagnostic>> = included
+        .par_iter()
+        .map(|part| {
+            let first = part.text.lines().next().unwrap_or("");
+            let dialect = match first.strip_prefix("#!") {
+                Some(interp) => match crate::lang::shellcheck::dialect(Some(interp.trim())) {
+                    Some(d) => d,
+                    None => return Vec::new(), // not a shell script
+                },
+                None if part.rel.ends_with(".sh") || part.rel.ends_with(".bash") => "bash",
+                None => return Vec::new(),
+            };
+            crate::lang::shellcheck::check_text(bin, &part.text, dialect)
+                .into_iter()
+                .map(|(a, b, c)| {
+                    SHELLCHECK
+                        .at(part.span(a, b), format!("SC{}: {}", c.code, c.message))
+                        .label(format!("shellcheck {}", c.level))
+                        .severity(c.severity())
+                        .help(format!(
+                            "see https://www.shellcheck.net/wiki/SC{} (or add `# shellcheck disable=SC{}` on the line before)",
+                            c.code, c.code
+                        ))
+                })
+                .collect()
+        })
+        .collect();
+    found.into_iter().flatten().collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::settings::Settings;
     use crate::rules::env_vars::tests::run_rule;
-    use crate::settings::Settings;
 
     #[test]
     fn scripts_and_their_shells() {
         let src = "version: 2.1\njobs:\n  a:\n    docker: [{image: cimg/base:2024.01}]\n    shell: /bin/sh\n    steps:\n      - run: echo a\n      - run:\n          shell: python3\n          command: print(1)\n      - run: |\n          #!/usr/bin/env python3\n          print(2)\n      - run:\n          shell: bash\n          command: echo b\n";
-        let doc = crate::yaml::parse(src);
-        let lines = crate::span::LineIndex::new(src);
-        let settings = Settings::default();
-        let config = crate::context::model(&doc);
-        let graphs = crate::graph::Graphs::build(&config);
-        let cx = Context::new("t.yml", src, &lines, &doc, &settings, &config, &graphs);
-        let got: Vec<(&str, &str)> = scripts(&cx)
-            .iter()
-            .map(|s| (s.node.as_str().unwrap_or(""), s.dialect))
-            .collect();
-        assert_eq!(got, vec![("echo a", "sh"), ("echo b", "bash")]);
+        let got: Vec<(String, &str)> =
+            crate::analysis::context::with_context(src, "t.yml", &Settings::default(), |cx| {
+                scripts(cx)
+                    .iter()
+                    .map(|s| (s.node.as_str().unwrap_or("").to_string(), s.dialect))
+                    .collect()
+            });
+        assert_eq!(
+            got,
+            vec![("echo a".to_string(), "sh"), ("echo b".to_string(), "bash")]
+        );
     }
 
     #[test]

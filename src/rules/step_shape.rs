@@ -10,9 +10,9 @@
 //! `when`/`unless` blocks.
 
 use super::Rule;
-use crate::context::Context;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::span::{LineIndex, Span};
+use crate::analysis::context::Context;
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::config::model::shape::{is_misshapen, misindented};
 use crate::yaml::Node;
 
 pub static STEP_SHAPE: Rule = Rule {
@@ -32,9 +32,9 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     let mut seen = std::collections::HashSet::new();
     let mut report = |step: &Node, place: &str| {
         if seen.insert(step.span)
-            && let Some(d) = misindented(step, "arguments", place, Some(cx.source), &STEP_SHAPE)
+            && let Some(f) = misindented(step, "arguments", place, Some(cx.source), ())
         {
-            out.push(d);
+            out.push(f.into_diagnostic(STEP_SHAPE.id, STEP_SHAPE.severity));
         }
     };
     walk_config(root, &mut report);
@@ -119,122 +119,4 @@ fn walk_steps(list: Option<&Node>, what: &str, owner: &str, f: &mut dyn FnMut(&N
             walk_steps(v.get("steps"), "step", &inner, f);
         }
     }
-}
-
-/// A step (or workflow job entry) written as a map with more than one key.
-pub fn is_misshapen(node: &Node) -> bool {
-    node.as_map().is_some_and(|m| m.len() > 1)
-}
-
-/// The finding for a map that should have one key but has several, or `None` when it is fine.
-/// `what` names the nested keys ("arguments" of a step, "settings" of a workflow job), `place`
-/// says where the map is ("step 2 of job `build`"); with the `source`, the help shows the
-/// corrected lines.
-pub fn misindented(
-    node: &Node,
-    what: &str,
-    place: &str,
-    source: Option<&str>,
-    rule: &'static Rule,
-) -> Option<Diagnostic> {
-    let map = node.as_map().filter(|m| m.len() > 1)?;
-    let names: Vec<&str> = map
-        .iter()
-        .map(|(k, _)| k.scalar_text().unwrap_or("?"))
-        .collect();
-    let head = map.iter().position(|(_, v)| v.is_null());
-    let Some(h) = head else {
-        // Several keys, none of them empty: two steps run together, or arguments beside a
-        // step that already has a value.
-        let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
-        let mut d = rule
-            .at(
-                map[0].0.span,
-                format!(
-                    "{place} has {} keys ({}); it must have exactly one",
-                    names.len(),
-                    quoted.join(", ")
-                ),
-            )
-            .label(format!("`{}` starts here", names[0]));
-        for (k, _) in &map[1..] {
-            d = d.with_label(k.span, "extra key at the same level");
-        }
-        return Some(d.help(format!(
-            "put the other keys under `{}` (written as a mapping), or start a new item with `- ` for each",
-            names[0]
-        )));
-    };
-    let name = names[h];
-    let (head_key, _) = &map[h];
-    let strays: Vec<&Node> = map
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| *i != h)
-        .map(|(_, (k, _))| k)
-        .collect();
-    let mut d = rule
-        .at(
-            head_key.span,
-            format!("the {what} of `{name}` are not indented under it"),
-        )
-        .label(format!("{place}: `{name}` has no value"));
-    for k in &strays {
-        d = d.with_label(k.span, format!("belongs under `{name}`"));
-    }
-    let stray_names: Vec<String> = strays
-        .iter()
-        .map(|k| format!("`{}`", k.scalar_text().unwrap_or("?")))
-        .collect();
-    let corrected = (h == 0)
-        .then(|| source.and_then(|src| corrected_lines(src, node, head_key.span)))
-        .flatten();
-    let help = match corrected {
-        Some(lines) => format!(
-            "indent {} two more spaces, under `{name}`:\n{lines}",
-            stray_names.join(", ")
-        ),
-        None => format!(
-            "indent {} under `{name}`, deeper than `{name}` itself",
-            stray_names.join(", ")
-        ),
-    };
-    Some(d.help(help))
-}
-
-/// The source lines of the map `node`, with every line after the head key's line indented two
-/// more spaces, and the whole block dedented to start at column 0.
-fn corrected_lines(src: &str, node: &Node, head: Span) -> Option<String> {
-    let lines = LineIndex::new(src);
-    let first = lines.line(head.start as usize);
-    let (_, last_value) = node.as_map()?.last()?;
-    let end = last_value.span.end.max(head.end) as usize;
-    let mut last = lines.line(end.saturating_sub(1).max(head.start as usize));
-    while last > first && lines.line_text(src, last).trim().is_empty() {
-        last -= 1;
-    }
-    let head_text = lines.line_text(src, first);
-    let base = head_text.len() - head_text.trim_start().len();
-    // The stray keys sit at the head key's column; a line indented less is past the step.
-    let key_col = (head.start as usize).saturating_sub(lines.line_start(first));
-    let mut out = Vec::with_capacity(last - first + 1);
-    out.push(head_text.get(base..).unwrap_or(head_text).to_string());
-    for line in first + 1..=last {
-        let text = lines.line_text(src, line);
-        if text.trim().is_empty() {
-            out.push(String::new());
-        } else if text.len() - text.trim_start().len() < key_col {
-            break;
-        } else {
-            let cut = text
-                .char_indices()
-                .take_while(|(i, c)| *i < base && *c == ' ')
-                .count();
-            out.push(format!("  {}", &text[cut..]));
-        }
-    }
-    while out.last().is_some_and(String::is_empty) {
-        out.pop();
-    }
-    Some(out.join("\n"))
 }

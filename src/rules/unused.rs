@@ -9,9 +9,9 @@
 //! name gets no `unused-job` finding.
 
 use super::Rule;
-use crate::context::Context;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::Name;
+use crate::analysis::context::Context;
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::config::model::Name;
 use crate::yaml::{Node, Value};
 use std::collections::HashSet;
 
@@ -148,12 +148,12 @@ fn string_values_until<'a>(
 /// Count `text` as a use: of the name it is, or, for a name built from a parameter
 /// (`install-deps-<< parameters.os >>`), of every name it may become.
 fn use_name(unused: &mut HashSet<&str>, text: &str) {
-    if crate::mustache::whole_reference(text).is_some() {
+    if crate::lang::mustache::whole_reference(text).is_some() {
         // `<< parameters.x >>` alone: its values are written where it is passed or declared.
         return;
     }
     if text.contains("<<") {
-        unused.retain(|n| !crate::mustache::template_may_be(text, n));
+        unused.retain(|n| !crate::lang::mustache::template_may_be(text, n));
     } else {
         unused.remove(text);
     }
@@ -161,6 +161,9 @@ fn use_name(unused: &mut HashSet<&str>, text: &str) {
 
 fn check_jobs(cx: &Context, out: &mut Vec<Diagnostic>) {
     let cfg = cx.config;
+    if cx.is_orb_source() {
+        return; // an orb exports its jobs
+    }
     if cfg.jobs.is_empty() || cx.graphs.workflows.is_empty() {
         return; // `no-workflows` / `empty-config` say what matters then
     }
@@ -205,6 +208,9 @@ fn check_jobs(cx: &Context, out: &mut Vec<Diagnostic>) {
 
 fn check_commands(cx: &Context, out: &mut Vec<Diagnostic>) {
     let cfg = cx.config;
+    if cx.is_orb_source() {
+        return; // an orb exports its commands
+    }
     let Some(root) = cfg.root else { return };
     if cfg.commands.is_empty() {
         return;
@@ -259,6 +265,9 @@ fn check_commands(cx: &Context, out: &mut Vec<Diagnostic>) {
 
 fn check_executors(cx: &Context, out: &mut Vec<Diagnostic>) {
     let cfg = cx.config;
+    if cx.is_orb_source() {
+        return; // an orb exports its executors
+    }
     let Some(root) = cfg.root else { return };
     if cfg.executors.is_empty() {
         return;

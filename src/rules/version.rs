@@ -1,10 +1,10 @@
 //! Version rules: the retired configuration version 2.0, `workflows: version:`, empty configs.
 
 use super::Rule;
-use crate::context::Context;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::Version;
-use crate::span::Span;
+use crate::analysis::context::Context;
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::span::Span;
+use crate::config::model::Version;
 use crate::yaml::Node;
 
 pub static RETIRED_VERSION: Rule = Rule {
@@ -107,6 +107,9 @@ fn check_obsolete_workflows_version(cx: &Context, out: &mut Vec<Diagnostic>) {
 
 fn check_empty(cx: &Context, out: &mut Vec<Diagnostic>) {
     let cfg = cx.config;
+    if cx.is_orb_source() {
+        return; // an orb has no workflows: what it defines, configs run
+    }
     if cfg
         .root
         .is_some_and(|r| r.as_map().is_none() && !r.is_null())
@@ -114,13 +117,7 @@ fn check_empty(cx: &Context, out: &mut Vec<Diagnostic>) {
         return; // not a mapping at all: the schema says what it should be
     }
     let has_jobs = cfg.jobs_key.is_some() || cfg.workflows_key.is_some();
-    if has_jobs
-        || cx
-            .doc
-            .diagnostics
-            .iter()
-            .any(|d| d.severity == Severity::Error)
-    {
+    if has_jobs || cx.doc.stopped_early() {
         return;
     }
     let span = cfg.root.map_or(Span::empty(0), |r| {

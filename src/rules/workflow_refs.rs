@@ -2,10 +2,11 @@
 //! in a workflow that refer to no job, or to several.
 
 use super::Rule;
-use crate::context::Context;
-use crate::diagnostic::{Diagnostic, Severity, did_you_mean};
-use crate::graph::{JobKind, Resolution};
-use crate::model::orb_ref;
+use crate::analysis::context::Context;
+use crate::analysis::graph::{JobKind, Resolution};
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::text::did_you_mean;
+use crate::config::model::orb_ref;
 use petgraph::graph::NodeIndex;
 use std::collections::{HashMap, HashSet};
 

@@ -6,11 +6,12 @@
 //! parameter. A job whose `requires` could not all be resolved is not judged.
 
 use super::Rule;
-use crate::context::Context;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::graph::{JobKind, JobNode, Resolution};
-use crate::model::{Config, Step, orb_ref};
-use crate::span::Span;
+use crate::analysis::context::Context;
+use crate::analysis::graph::{JobKind, JobNode, Resolution};
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::span::Span;
+use crate::base::text::join_and;
+use crate::config::model::{Config, Step, orb_ref};
 use petgraph::graph::NodeIndex;
 use std::collections::{HashMap, HashSet, VecDeque};
 
@@ -198,15 +199,6 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// `a`, `a and b`, `a, b and c`.
-fn and_list(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-    }
-}
-
 fn diagnostic(attach: Span, runs: &[Place]) -> Diagnostic {
     let mut alone: Vec<String> = Vec::new();
     for p in runs.iter().filter(|p| !p.requires_any) {
@@ -220,7 +212,7 @@ fn diagnostic(attach: Span, runs: &[Place]) -> Diagnostic {
     } else if runs.iter().any(|p| p.requires_any) {
         format!(
             "no job it requires, directly or not, runs `persist_to_workspace` (in {} it requires no job at all)",
-            and_list(&alone)
+            join_and(&alone)
         )
     } else {
         "it requires no job, so there is nothing to attach".to_string()
@@ -240,7 +232,7 @@ fn diagnostic(attach: Span, runs: &[Place]) -> Diagnostic {
             }
             let where_ = match workflows.as_slice() {
                 [one] => format!("{} times in workflow {one}", runs.len()),
-                _ => format!("in {} workflows: {}", workflows.len(), and_list(&workflows)),
+                _ => format!("in {} workflows: {}", workflows.len(), join_and(&workflows)),
             };
             format!(
                 "`{}` attaches the workspace {where_}, but {why}",
@@ -256,7 +248,7 @@ fn diagnostic(attach: Span, runs: &[Place]) -> Diagnostic {
                 "job `{}` attaches the workspace {} times: {}, but {why}",
                 runs[0].job,
                 runs.len(),
-                and_list(&each)
+                join_and(&each)
             )
         }
     };

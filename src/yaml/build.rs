@@ -4,9 +4,10 @@
 use super::errors::syntax_error;
 use super::scalar::{resolve_plain, resolve_tagged};
 use super::{Comment, Document, Limits, Node, Scalar, ScalarKind, ScalarStyle, Value};
-use crate::diagnostic::{Diagnostic, did_you_mean};
-use crate::rules::yaml_rules::{DUPLICATE_KEY, YAML_LIMITS, YAML_SYNTAX};
-use crate::span::Span;
+use super::{Problem, YamlFinding};
+use crate::base::diagnostic::Finding;
+use crate::base::span::Span;
+use crate::base::text::did_you_mean;
 use granit_parser::{Event, ParseResult, Parser, StructureStyle};
 
 /// Files from this size on are parsed on a thread of their own (see `Builder::run`).
@@ -161,7 +162,7 @@ pub(crate) struct Builder<'s> {
     source_nodes: usize,
     root: Option<Node>,
     comments: Vec<Comment>,
-    diagnostics: Vec<Diagnostic>,
+    diagnostics: Vec<YamlFinding>,
     /// A fatal error was reported: stop building, no root.
     failed: bool,
 }
@@ -193,8 +194,8 @@ impl<'s> Builder<'s> {
     pub(crate) fn run_as(mut self, pipelined: bool) -> Document {
         if self.src.len() > self.limits.max_bytes {
             self.diagnostics.push(
-                YAML_LIMITS
-                    .at(
+                Finding::new(
+                        Problem::Limit,
                         Span::empty(0),
                         format!(
                             "the file is {} bytes long, more than the limit of {} bytes",
@@ -204,7 +205,7 @@ impl<'s> Builder<'s> {
                     )
                     .label("file too large to read")
                     // Over CircleCI's own 8 MB limit: an error (the other limits are cilint's).
-                    .severity(crate::diagnostic::Severity::Error)
+                    .severity(crate::base::diagnostic::Severity::Error)
                     .help("CircleCI rejects configs larger than 8 MB (after expanding aliases and orbs); check that this is the right file, or split the work with dynamic configuration"),
             );
             return self.finish();
@@ -416,7 +417,7 @@ impl<'s> Builder<'s> {
             || self
                 .diagnostics
                 .iter()
-                .any(|d| d.rule == YAML_SYNTAX.id || d.rule == YAML_LIMITS.id);
+                .any(|d| matches!(d.kind, Problem::Syntax | Problem::Limit));
         // Drop the open frames one by one (their depth is bounded, but be explicit).
         while self.stack.pop().is_some() {}
         // The parser may hold comments back while it looks ahead: keep source order.
@@ -424,11 +425,11 @@ impl<'s> Builder<'s> {
         Document {
             root: if failed { None } else { self.root },
             comments: self.comments,
-            diagnostics: self.diagnostics,
+            findings: self.diagnostics,
         }
     }
 
-    fn fail(&mut self, diag: Diagnostic) {
+    fn fail(&mut self, diag: YamlFinding) {
         self.diagnostics.push(diag);
         self.failed = true;
     }
@@ -518,8 +519,8 @@ impl<'s> Builder<'s> {
             if let Some(earlier) = out.explicit[at] {
                 let name = k.scalar_text().unwrap_or_default();
                 self.diagnostics.push(
-                    DUPLICATE_KEY
-                        .at(
+                    Finding::new(
+                            Problem::DuplicateKey,
                             key_span,
                             format!(
                                 "duplicate key `{name}`: the later value silently replaces the earlier one"
@@ -568,8 +569,8 @@ impl<'s> Builder<'s> {
             return;
         }
         self.fail(
-            YAML_SYNTAX
-                .at(
+            Finding::new(
+                    Problem::Syntax,
                     at,
                     "the value of a `<<` merge key must be a mapping, an alias of one, or a list of them",
                 )
@@ -586,8 +587,8 @@ impl<'s> Builder<'s> {
         if self.expanded.saturating_add(size) > budget {
             let at = self.anchor_names.get(&id).map_or(node.span, |(_, s)| *s);
             self.fail(
-                YAML_LIMITS
-                    .at(
+                Finding::new(
+                        Problem::Limit,
                         at,
                         format!(
                             "expanding the anchors and aliases of this file would create more than {budget} nodes"
@@ -618,13 +619,13 @@ impl<'s> Builder<'s> {
             .unwrap_or_default();
         let Some(anchored) = self.anchors.get(&id) else {
             // The anchor is on a collection that is still open: the alias is inside it.
-            let mut diag = YAML_SYNTAX
-                .at(
-                    at,
-                    format!("alias `*{name}` is used inside the node its anchor `&{name}` is on"),
-                )
-                .label("recursive alias")
-                .help("an alias cannot refer to a node that contains it; copy the needed part instead");
+            let mut diag = Finding::new(
+                Problem::Syntax,
+                at,
+                format!("alias `*{name}` is used inside the node its anchor `&{name}` is on"),
+            )
+            .label("recursive alias")
+            .help("an alias cannot refer to a node that contains it; copy the needed part instead");
             if let Some((_, def)) = self.anchor_names.get(&id) {
                 diag = diag.with_label(*def, "anchor defined here");
             }
@@ -633,8 +634,8 @@ impl<'s> Builder<'s> {
         };
         let budget = self.alias_budget();
         if self.expanded.saturating_add(anchored.size) > budget {
-            let mut diag = YAML_LIMITS
-                .at(
+            let mut diag = Finding::new(
+                    Problem::Limit,
                     at,
                     format!(
                         "expanding the anchors and aliases of this file would create more than {budget} nodes (alias `*{name}` alone adds {})",
@@ -652,8 +653,8 @@ impl<'s> Builder<'s> {
         let max = self.limits.max_depth;
         if self.stack.len() + anchored.height > max {
             self.fail(
-                YAML_LIMITS
-                    .at(
+                Finding::new(
+                        Problem::Limit,
                         at,
                         format!(
                             "with alias `*{name}` expanded here, the YAML nests more than {max} collections deep"
@@ -681,8 +682,8 @@ impl<'s> Builder<'s> {
     fn too_deep(&mut self, at: Span) {
         let max = self.limits.max_depth;
         self.fail(
-            YAML_LIMITS
-                .at(
+            Finding::new(
+                    Problem::Limit,
                     Span::new(at.start as usize, at.end.max(at.start + 1) as usize),
                     format!("the YAML nests more than {max} collections deep"),
                 )
@@ -704,8 +705,8 @@ impl<'s> Builder<'s> {
             at
         };
         self.diagnostics.push(
-            YAML_SYNTAX
-                .at(
+            Finding::new(
+                    Problem::Syntax,
                     at,
                     "a second YAML document starts here; CircleCI reads a config as a single document and rejects a file with several",
                 )
@@ -729,8 +730,8 @@ impl<'s> Builder<'s> {
         for (name, at) in &self.unresolved {
             let later = defs.iter().find(|(n, s)| n == name && *s > *at);
             let diag = match later {
-                Some((_, def)) => YAML_SYNTAX
-                    .at(
+                Some((_, def)) => Finding::new(
+                        Problem::Syntax,
                         *at,
                         format!(
                             "alias `*{name}` is used before its anchor `&{name}` is defined"
@@ -758,8 +759,7 @@ impl<'s> Builder<'s> {
                             "{hint}define the anchor (`key: &{name} value`) above this alias, or fix the alias name; if `*{name}` is meant as text, quote it"
                         )
                     };
-                    YAML_SYNTAX
-                        .at(*at, format!("no anchor `&{name}` is defined"))
+                    Finding::new(Problem::Syntax, *at, format!("no anchor `&{name}` is defined"))
                         .label("alias of an unknown anchor")
                         .help(help)
                 }

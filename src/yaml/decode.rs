@@ -1,8 +1,8 @@
 //! Bytes to text: UTF-8 only, byte-order mark stripped, NUL bytes refused.
 
-use crate::diagnostic::Diagnostic;
-use crate::rules::yaml_rules::YAML_SYNTAX;
-use crate::span::{LineIndex, Span};
+use super::{Problem, YamlFinding};
+use crate::base::diagnostic::Finding;
+use crate::base::span::{LineIndex, Span};
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -17,7 +17,7 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 /// points at the first bad byte. Print the error against that text.
 // A failed decode is rare and ends the file's processing: the size of the error is no concern.
 #[allow(clippy::result_large_err)]
-pub fn decode(bytes: &[u8]) -> Result<String, Diagnostic> {
+pub fn decode(bytes: &[u8]) -> Result<String, YamlFinding> {
     let body = bytes.strip_prefix(BOM).unwrap_or(bytes);
     if body.starts_with(b"\xFF\xFE") || body.starts_with(b"\xFE\xFF") {
         let which = if body[0] == 0xFF {
@@ -25,21 +25,21 @@ pub fn decode(bytes: &[u8]) -> Result<String, Diagnostic> {
         } else {
             "UTF-16 big-endian"
         };
-        return Err(YAML_SYNTAX
-            .at(
-                Span::new(0, 3),
-                format!("the file is encoded as {which}, not UTF-8"),
-            )
-            .label("UTF-16 byte-order mark")
-            .help("save the file as UTF-8 (CircleCI reads config files as UTF-8 text)"));
+        return Err(Finding::new(
+            Problem::Syntax,
+            Span::new(0, 3),
+            format!("the file is encoded as {which}, not UTF-8"),
+        )
+        .label("UTF-16 byte-order mark")
+        .help("save the file as UTF-8 (CircleCI reads config files as UTF-8 text)"));
     }
     match std::str::from_utf8(body) {
         Ok(text) => {
             if let Some(nul) = text.bytes().position(|b| b == 0) {
                 let idx = LineIndex::new(text);
                 let lc = idx.line_col(text, nul);
-                return Err(YAML_SYNTAX
-                    .at(
+                return Err(Finding::new(
+                        Problem::Syntax,
                         Span::new(nul, nul + 1),
                         format!(
                             "the file contains a NUL byte at line {}, column {} (byte offset {nul}): it is not a text file",
@@ -60,8 +60,8 @@ pub fn decode(bytes: &[u8]) -> Result<String, Diagnostic> {
             let lc = idx.line_col(&lossy, at);
             // In the lossy text the bad sequence is one U+FFFD (3 bytes).
             let end = at + lossy[at..].chars().next().map_or(0, char::len_utf8);
-            Err(YAML_SYNTAX
-                .at(
+            Err(Finding::new(
+                    Problem::Syntax,
                     Span::new(at, end),
                     format!(
                         "the file is not valid UTF-8: byte 0x{:02X} at line {}, column {} (byte offset {at}) is not part of a UTF-8 character",

@@ -1,9 +1,9 @@
 //! The parser's errors, rewritten for a person: what is wrong at that place in words about the
 //! lines around it, and the usual causes as a `help:`.
 
-use crate::diagnostic::Diagnostic;
-use crate::rules::yaml_rules::{YAML_LIMITS, YAML_SYNTAX};
-use crate::span::{LineIndex, Span};
+use super::{Problem, YamlFinding};
+use crate::base::diagnostic::Finding;
+use crate::base::span::{LineIndex, Span};
 use granit_parser::ErrorKind;
 
 /// One line of the source, as the heuristics see it.
@@ -112,7 +112,7 @@ pub(crate) fn syntax_error(
     offset: usize,
     open_flow: Option<usize>,
     raw: String,
-) -> Diagnostic {
+) -> YamlFinding {
     let all = lines(src);
     let index = LineIndex::new(src);
     let line_no = index.line(offset.min(src.len())).max(1);
@@ -144,8 +144,7 @@ pub(crate) fn syntax_error(
             } else {
                 "the value before this point is complete (a quoted string, a `[...]` or `{...}`): quote the whole value, or move this text onto its own key"
             };
-            YAML_SYNTAX
-                .at(span, "unexpected text after a complete value")
+            Finding::new(Problem::Syntax, span, "unexpected text after a complete value")
                 .label("not part of the value")
                 .help(help)
         }
@@ -192,13 +191,12 @@ pub(crate) fn syntax_error(
                     "indent this key like its sibling keys".to_string(),
                 ),
             };
-            YAML_SYNTAX
-                .at(dash.unwrap_or(span), message)
+            Finding::new(Problem::Syntax, dash.unwrap_or(span), message)
                 .label("mis-indented")
                 .help(help)
         }
-        ErrorKind::ExpectedBlockSequenceEntry => YAML_SYNTAX
-            .at(
+        ErrorKind::ExpectedBlockSequenceEntry => Finding::new(
+                Problem::Syntax,
                 span,
                 "a mapping key where a list item (`- `) was expected: this line is indented like the list items above it",
             )
@@ -219,15 +217,13 @@ pub(crate) fn syntax_error(
             } else {
                 tab
             };
-            YAML_SYNTAX
-                .at(tab, "a tab is used for indentation; YAML allows only spaces there")
+            Finding::new(Problem::Syntax, tab, "a tab is used for indentation; YAML allows only spaces there")
                 .label("tab")
                 .help("replace the tab with spaces (set your editor to insert spaces in YAML files)")
         }
         ErrorKind::UnclosedQuotedScalar => {
             let quote = src[span.start as usize..].chars().next().unwrap_or('"');
-            YAML_SYNTAX
-                .at(span, format!("this quoted string is never closed (no closing `{quote}`)"))
+            Finding::new(Problem::Syntax, span, format!("this quoted string is never closed (no closing `{quote}`)"))
                 .label("quoted string starts here")
                 .help(if quote == '\'' {
                     "add the closing `'` at the end of the value; inside single quotes write `''` for a quote".to_string()
@@ -245,13 +241,11 @@ pub(crate) fn syntax_error(
         | ErrorKind::InvalidFlowScalarIndent => unclosed_flow(src, span, open_flow, kind),
         ErrorKind::MisplacedFlowCollectionEnd => {
             let c = src[span.start as usize..].chars().next().unwrap_or(']');
-            YAML_SYNTAX
-                .at(span, format!("this `{c}` closes no bracket"))
+            Finding::new(Problem::Syntax, span, format!("this `{c}` closes no bracket"))
                 .label("unmatched")
                 .help("remove it, or add the matching opening bracket; to use it as text, quote the value")
         }
-        ErrorKind::MismatchedFlowCollectionEnd { open, close } => YAML_SYNTAX
-            .at(span, format!("a `{open}` is closed by `{close}`"))
+        ErrorKind::MismatchedFlowCollectionEnd { open, close } => Finding::new(Problem::Syntax, span, format!("a `{open}` is closed by `{close}`"))
             .label("wrong bracket")
             .help(format!(
                 "close `{open}` with `{}`",
@@ -259,23 +253,23 @@ pub(crate) fn syntax_error(
             )),
         ErrorKind::MissingAnchorOrAliasName => {
             let c = src[span.start as usize..].chars().next().unwrap_or('*');
-            YAML_SYNTAX
-                .at(
+            Finding::new(
+                    Problem::Syntax,
                     span,
                     format!("`{c}` must be followed by an anchor name; as text it must be quoted"),
                 )
                 .label(if c == '&' { "anchor without a name" } else { "alias without a name" })
                 .help(format!("quote the value (`\"{c}...\"`) if it is text"))
         }
-        ErrorKind::UnexpectedCharacter { character } => YAML_SYNTAX
-            .at(
+        ErrorKind::UnexpectedCharacter { character } => Finding::new(
+                Problem::Syntax,
                 span,
                 format!("a value cannot start with `{character}` unless it is quoted"),
             )
             .label("reserved character")
             .help("put the value in quotes (`\"...\"`)"),
-        ErrorKind::ExpectedDocumentStart => YAML_SYNTAX
-            .at(
+        ErrorKind::ExpectedDocumentStart => Finding::new(
+                Problem::Syntax,
                 span,
                 "this line is indented less than the first line of the file",
             )
@@ -287,76 +281,61 @@ pub(crate) fn syntax_error(
         | ErrorKind::InvalidLowSurrogate
         | ErrorKind::InvalidLowSurrogateHexEscape
         | ErrorKind::MissingLowSurrogate
-        | ErrorKind::UnpairedLowSurrogate => YAML_SYNTAX
-            .at(
+        | ErrorKind::UnpairedLowSurrogate => Finding::new(
+                Problem::Syntax,
                 span,
                 "a double-quoted string contains an invalid `\\` escape",
             )
             .label("in this string")
             .help("write `\\\\` for a backslash, or use single quotes (`'...'`), where a backslash is an ordinary character"),
         ErrorKind::InvalidBlockScalarIndent | ErrorKind::InvalidBlockScalarHeader => {
-            YAML_SYNTAX
-                .at(span, "a line of a `|` or `>` block is less indented than the block's first line")
+            Finding::new(Problem::Syntax, span, "a line of a `|` or `>` block is less indented than the block's first line")
                 .label("less indented")
                 .help("indent every line of the block at least as much as its first line")
         }
-        ErrorKind::InvalidMappingValueWhitespace | ErrorKind::ExpectedWhitespace => YAML_SYNTAX
-            .at(span, "a `:` must be followed by a space")
+        ErrorKind::InvalidMappingValueWhitespace | ErrorKind::ExpectedWhitespace => Finding::new(Problem::Syntax, span, "a `:` must be followed by a space")
             .label("space needed")
             .help("add a space after the `:`, or quote the value"),
-        ErrorKind::CommentNotSeparated => YAML_SYNTAX
-            .at(span, "a `#` comment must be separated from the value by a space")
+        ErrorKind::CommentNotSeparated => Finding::new(Problem::Syntax, span, "a `#` comment must be separated from the value by a space")
             .label("comment start")
             .help("add a space before `#`, or quote the value if `#` is part of it"),
         ErrorKind::InvalidTrailingSingleQuotedScalar
-        | ErrorKind::InvalidTrailingDoubleQuotedScalar => YAML_SYNTAX
-            .at(span, "text follows a closing quote")
+        | ErrorKind::InvalidTrailingDoubleQuotedScalar => Finding::new(Problem::Syntax, span, "text follows a closing quote")
             .label("after the quoted string")
             .help("quote the whole value (inside single quotes write `''` for a quote, inside double quotes `\\\"`)"),
-        ErrorKind::SimpleKeyExpected | ErrorKind::InvalidSimpleKey => YAML_SYNTAX
-            .at(span, "a mapping key must be followed by `:` on the same line")
+        ErrorKind::SimpleKeyExpected | ErrorKind::InvalidSimpleKey => Finding::new(Problem::Syntax, span, "a mapping key must be followed by `:` on the same line")
             .label("key without `:`")
             .help("add the `:` after the key, or check for a line break inside a key"),
-        ErrorKind::InvalidBlockEntryWhitespace => YAML_SYNTAX
-            .at(span, "a `-` list item marker must be followed by a space")
+        ErrorKind::InvalidBlockEntryWhitespace => Finding::new(Problem::Syntax, span, "a `-` list item marker must be followed by a space")
             .label("space needed")
             .help("write `- item`"),
-        ErrorKind::BlockEntryInFlowCollection => YAML_SYNTAX
-            .at(span, "a `- ` list item inside `[...]` or `{...}`")
+        ErrorKind::BlockEntryInFlowCollection => Finding::new(Problem::Syntax, span, "a `- ` list item inside `[...]` or `{...}`")
             .label("block list item")
             .help("inside brackets separate items with commas; or remove the brackets"),
-        ErrorKind::BlockSequenceEntryNotAllowed => YAML_SYNTAX
-            .at(span, "a `- ` list item where a value on the same line was expected")
+        ErrorKind::BlockSequenceEntryNotAllowed => Finding::new(Problem::Syntax, span, "a `- ` list item where a value on the same line was expected")
             .label("list item")
             .help("put the list on the lines below its key, indented"),
-        ErrorKind::MappingKeyNotAllowed => YAML_SYNTAX
-            .at(span, "a `? ` key indicator is not allowed here")
+        ErrorKind::MappingKeyNotAllowed => Finding::new(Problem::Syntax, span, "a `? ` key indicator is not allowed here")
             .label("`?`")
             .help("quote the value if the `?` is text"),
-        ErrorKind::BomInsideDocument => YAML_SYNTAX
-            .at(span, "a byte-order mark (U+FEFF) in the middle of the file")
+        ErrorKind::BomInsideDocument => Finding::new(Problem::Syntax, span, "a byte-order mark (U+FEFF) in the middle of the file")
             .label("invisible U+FEFF character")
             .help("delete this invisible character (it often comes from pasting or joining files)"),
-        ErrorKind::RecursionLimitExceeded => YAML_LIMITS
-            .at(span, "the YAML nests collections too deep")
+        ErrorKind::RecursionLimitExceeded => Finding::new(Problem::Limit, span, "the YAML nests collections too deep")
             .label("too deep")
             .help("a CircleCI config needs a few levels of nesting; flatten the structure"),
-        ErrorKind::CommentInterceptedScalar => YAML_SYNTAX
-            .at(span, "a comment interrupts a value that continues on the next line")
+        ErrorKind::CommentInterceptedScalar => Finding::new(Problem::Syntax, span, "a comment interrupts a value that continues on the next line")
             .label("comment")
             .help("move the comment after the whole value, or quote the value"),
-        ErrorKind::ExpectedNodeContent => YAML_SYNTAX
-            .at(span, "expected a value here")
+        ErrorKind::ExpectedNodeContent => Finding::new(Problem::Syntax, span, "expected a value here")
             .label("no value")
             .help("check the indentation and the quoting on this line and the line above"),
         ErrorKind::UnexpectedEofBlockSequence
         | ErrorKind::UnexpectedEofBlockMapping
-        | ErrorKind::UnexpectedEof => YAML_SYNTAX
-            .at(span, "the file ends in the middle of a value")
+        | ErrorKind::UnexpectedEof => Finding::new(Problem::Syntax, span, "the file ends in the middle of a value")
             .label("end of file")
             .help("check for an unclosed quote or bracket"),
-        _ => YAML_SYNTAX
-            .at(span, format!("invalid YAML: {raw}"))
+        _ => Finding::new(Problem::Syntax, span, format!("invalid YAML: {raw}"))
             .label("here")
             .help("check the indentation and the quoting on this line and the line above"),
     }
@@ -423,7 +402,7 @@ fn block_scalar_above(all: &[Line<'_>], line_no: usize, indent: usize) -> Option
 }
 
 /// A line indented deeper than the line above, which opens no block (`key: value`, `- item`).
-fn deeper_than_previous(src: &str, span: Span, prev: Option<&Line<'_>>) -> Diagnostic {
+fn deeper_than_previous(src: &str, span: Span, prev: Option<&Line<'_>>) -> YamlFinding {
     let at_colon = src[span.start as usize..].starts_with(':');
     let mut help = "indent this line like its sibling keys, or add the missing key (a line ending in `:`) above it".to_string();
     if let Some(word) = prev.and_then(|p| missing_space_after_colon(p.content())) {
@@ -431,8 +410,8 @@ fn deeper_than_previous(src: &str, span: Span, prev: Option<&Line<'_>>) -> Diagn
             "on the line above, `{word}:` has no space after the colon, so it is read as text, not as a key: write `{word}: ...`"
         );
     }
-    YAML_SYNTAX
-        .at(
+    Finding::new(
+            Problem::Syntax,
             span,
             "this line is indented deeper than the line above, which is not a mapping key: a mapping key above it is missing or this line is mis-indented",
         )
@@ -449,7 +428,7 @@ fn mapping_value_not_allowed(
     span: Span,
     here: Option<&Line<'_>>,
     prev: Option<&Line<'_>>,
-) -> Diagnostic {
+) -> YamlFinding {
     let colon = span.start as usize;
     // `a: b: c` on one line: the colon follows an earlier `: ` on the same line.
     if let Some(l) = here {
@@ -457,8 +436,8 @@ fn mapping_value_not_allowed(
         if before.contains(": ") && !before.trim_start().starts_with("- ")
             || before.matches(": ").count() > 1
         {
-            return YAML_SYNTAX
-                .at(
+            return Finding::new(
+                    Problem::Syntax,
                     span,
                     "a second `key: ` on one line: a plain value cannot contain `: `",
                 )
@@ -471,8 +450,8 @@ fn mapping_value_not_allowed(
         Some(p) if here_indent > p.indent && !p.opens_block() => deeper_than_previous(src, span, prev),
         Some(p) if missing_space_after_colon(p.content()).is_some() => {
             let word = missing_space_after_colon(p.content()).unwrap_or_default();
-            YAML_SYNTAX
-                .at(
+            Finding::new(
+                    Problem::Syntax,
                     span,
                     format!("the line above (`{}`) is read as text, so a mapping key cannot follow it here", p.content()),
                 )
@@ -481,14 +460,13 @@ fn mapping_value_not_allowed(
                     "`{word}:` has no space after the colon: write `{word}: ...`"
                 ))
         }
-        _ => YAML_SYNTAX
-            .at(span, "a `key:` is not allowed here: the value it is in is a plain string")
+        _ => Finding::new(Problem::Syntax, span, "a `key:` is not allowed here: the value it is in is a plain string")
             .label("unexpected `:`")
             .help("if the `:` is part of a value, quote the value; otherwise check the indentation of this line and the lines above"),
     }
 }
 
-fn unclosed_flow(src: &str, span: Span, open_flow: Option<usize>, kind: &ErrorKind) -> Diagnostic {
+fn unclosed_flow(src: &str, span: Span, open_flow: Option<usize>, kind: &ErrorKind) -> YamlFinding {
     let open_char = open_flow
         .and_then(|o| src.get(o..))
         .and_then(|s| s.chars().next())
@@ -506,15 +484,14 @@ fn unclosed_flow(src: &str, span: Span, open_flow: Option<usize>, kind: &ErrorKi
         _ => ('[', ']'),
     };
     if open_flow == Some(span.start as usize) {
-        return YAML_SYNTAX
-            .at(span, format!("this `{open}` is never closed"))
+        return Finding::new(Problem::Syntax, span, format!("this `{open}` is never closed"))
             .label(format!("no matching `{close}`"))
             .help(format!(
                 "add the missing `{close}` (and check the commas between items); if the brackets are text, quote the whole value"
             ));
     }
-    let mut diag = YAML_SYNTAX
-        .at(
+    let mut diag = Finding::new(
+            Problem::Syntax,
             span,
             format!("expected `,` or `{close}`: the `{open}` opened above is not closed"),
         )

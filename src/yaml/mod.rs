@@ -46,13 +46,15 @@ mod build;
 mod decode;
 mod errors;
 mod scalar;
+pub mod scalar_map;
 #[cfg(test)]
 mod tests;
+pub mod walk;
 
 pub use decode::{decode, lossy_text};
 
-use crate::diagnostic::Diagnostic;
-use crate::span::Span;
+use crate::base::diagnostic::Finding;
+use crate::base::span::Span;
 
 /// Safety limits of the loader. Exceeding one gives a `yaml-limits` error.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -200,8 +202,32 @@ pub struct Document {
     /// The root of the first document; `None` for an empty file (or one that could not be read).
     pub root: Option<Node>,
     pub comments: Vec<Comment>,
-    /// yaml-syntax, yaml-limits, duplicate-key... findings made while loading.
-    pub diagnostics: Vec<Diagnostic>,
+    /// What loading found (reported by the rules of `rules::yaml_rules`).
+    pub findings: Vec<YamlFinding>,
+}
+
+/// What the loader finds, by the rule that reports it (`rules::yaml_rules`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Problem {
+    /// Not valid YAML (`yaml-syntax`): loading stops.
+    Syntax,
+    /// Over a safety limit (`yaml-limits`): loading stops.
+    Limit,
+    /// A mapping with the same key twice (`duplicate-key`).
+    DuplicateKey,
+}
+
+/// One finding of the loader.
+pub type YamlFinding = Finding<Problem>;
+
+impl Document {
+    /// Whether loading stopped early (a syntax error or a safety limit): the tree is then
+    /// incomplete, and only the loader's findings mean anything.
+    pub fn stopped_early(&self) -> bool {
+        self.findings
+            .iter()
+            .any(|f| matches!(f.kind, Problem::Syntax | Problem::Limit))
+    }
 }
 
 impl Node {

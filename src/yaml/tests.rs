@@ -1,6 +1,5 @@
 use super::*;
-use crate::diagnostic::Severity;
-use crate::span::LineIndex;
+use crate::base::span::LineIndex;
 use std::time::{Duration, Instant};
 
 fn text(src: &str, span: Span) -> &str {
@@ -10,9 +9,9 @@ fn text(src: &str, span: Span) -> &str {
 fn root(src: &str) -> Node {
     let doc = parse(src);
     assert!(
-        doc.diagnostics.is_empty(),
+        doc.findings.is_empty(),
         "unexpected diagnostics: {:#?}",
-        doc.diagnostics
+        doc.findings
     );
     doc.root.expect("a root")
 }
@@ -21,23 +20,28 @@ fn root(src: &str) -> Node {
 fn findings(src: &str) -> Vec<(usize, usize, &'static str, String)> {
     let doc = parse(src);
     let idx = LineIndex::new(src);
-    doc.diagnostics
+    doc.findings
         .iter()
         .map(|d| {
             let lc = idx.line_col(src, d.span().start as usize);
-            (lc.line, lc.column, d.rule, d.message.clone())
+            let rule = match d.kind {
+                Problem::Syntax => "yaml-syntax",
+                Problem::Limit => "yaml-limits",
+                Problem::DuplicateKey => "duplicate-key",
+            };
+            (lc.line, lc.column, rule, d.message.clone())
         })
         .collect()
 }
 
 /// The only diagnostic of a source that must fail with `yaml-syntax`.
-fn syntax_error(src: &str) -> (usize, usize, Diagnostic) {
+fn syntax_error(src: &str) -> (usize, usize, YamlFinding) {
     let doc = parse(src);
     assert!(doc.root.is_none(), "a failed load has no root");
-    assert_eq!(doc.diagnostics.len(), 1, "{:#?}", doc.diagnostics);
-    let d = doc.diagnostics.into_iter().next().expect("one");
-    assert_eq!(d.rule, "yaml-syntax");
-    assert_eq!(d.severity, Severity::Error);
+    assert_eq!(doc.findings.len(), 1, "{:#?}", doc.findings);
+    let d = doc.findings.into_iter().next().expect("one");
+    assert_eq!(d.kind, Problem::Syntax);
+    assert_eq!(d.severity, None, "the rule\'s default severity");
     assert!(d.help.is_some(), "every syntax error has a help");
     let idx = LineIndex::new(src);
     let lc = idx.line_col(src, d.span().start as usize);
@@ -189,8 +193,8 @@ fn decode_strips_the_byte_order_mark() {
 #[test]
 fn decode_refuses_nul_bytes() {
     let d = decode(b"a: 1\nb: x\0y\n").unwrap_err();
-    assert_eq!(d.rule, "yaml-syntax");
-    assert_eq!(d.severity, Severity::Error);
+    assert_eq!(d.kind, Problem::Syntax);
+    assert_eq!(d.severity, None, "the rule\'s default severity");
     assert_eq!(d.span(), Span::new(9, 10));
     assert!(d.message.contains("line 2, column 5"), "{}", d.message);
     assert!(d.help.as_deref().unwrap().contains("UTF-8"));
@@ -200,8 +204,8 @@ fn decode_refuses_nul_bytes() {
 fn decode_refuses_invalid_utf8_and_points_at_the_first_bad_byte() {
     let bytes = b"a: 1\nname: caf\xE9 au lait\n\xFF\n";
     let d = decode(bytes).unwrap_err();
-    assert_eq!(d.rule, "yaml-syntax");
-    assert_eq!(d.severity, Severity::Error);
+    assert_eq!(d.kind, Problem::Syntax);
+    assert_eq!(d.severity, None, "the rule\'s default severity");
     assert!(
         d.message.contains("line 2, column 10") && d.message.contains("0xE9"),
         "{}",
@@ -231,12 +235,12 @@ fn empty_file_and_comment_only_file_have_no_root() {
     for src in ["", "\n\n", "# only a comment\n# and another\n", "   "] {
         let doc = parse(src);
         assert!(doc.root.is_none(), "{src:?}");
-        assert!(doc.diagnostics.is_empty(), "{src:?}: {:?}", doc.diagnostics);
+        assert!(doc.findings.is_empty(), "{src:?}: {:?}", doc.findings);
     }
     assert_eq!(parse("# a\n# b\n").comments.len(), 2);
     // An explicit empty document is a null.
     let doc = parse("---\n");
-    assert!(doc.diagnostics.is_empty());
+    assert!(doc.findings.is_empty());
     assert!(doc.root.unwrap().is_null());
 }
 
@@ -262,15 +266,18 @@ fn a_second_document_is_an_error_because_circleci_rejects_it() {
     assert_eq!((*line, *col, *rule), (3, 1, "yaml-syntax"));
     assert!(msg.contains("second YAML document"), "{msg}");
     let doc = parse(src);
-    assert_eq!(doc.diagnostics[0].severity, Severity::Error);
-    assert_eq!(text(src, doc.diagnostics[0].span()), "---");
+    assert_eq!(
+        doc.findings[0].severity, None,
+        "the rule\'s default severity"
+    );
+    assert_eq!(text(src, doc.findings[0].span()), "---");
     // Even an empty second document.
     assert_eq!(findings("a: 1\n---\n").len(), 1);
     // After an end marker, without `---`.
     let src = "a: 1\n...\né: 2\n";
     let doc = parse(src);
-    assert_eq!(doc.diagnostics.len(), 1);
-    assert_eq!(text(src, doc.diagnostics[0].span()), "é");
+    assert_eq!(doc.findings.len(), 1);
+    assert_eq!(text(src, doc.findings[0].span()), "é");
 }
 
 #[test]
@@ -496,9 +503,9 @@ fn several_merge_keys_in_one_mapping_all_apply_in_order() {
     let src = "a: &a {x: 1, y: 1}\nb: &b {y: 2, w: 2}\nm:\n  <<: *a\n  k: 0\n  <<: *b\n";
     let doc = parse(src);
     assert!(
-        doc.diagnostics.is_empty(),
+        doc.findings.is_empty(),
         "several << keys are accepted: {:?}",
-        doc.diagnostics
+        doc.findings
     );
     let r = doc.root.unwrap();
     let m = r.get("m").unwrap();
@@ -600,7 +607,7 @@ fn text_after_a_complete_value() {
 #[test]
 fn every_undefined_alias_is_reported() {
     let doc = parse("a: *x\nb: *y\n");
-    assert_eq!(doc.diagnostics.len(), 2);
+    assert_eq!(doc.findings.len(), 2);
     assert!(doc.root.is_none());
 }
 
@@ -616,10 +623,10 @@ fn recursive_alias_is_an_error_not_a_hang() {
 fn duplicate_keys_warn_and_keep_the_later_value() {
     let src = "jobs:\n  build:\n    steps: [a]\n  test: {}\n  build:\n    steps: [b]\n";
     let doc = parse(src);
-    assert_eq!(doc.diagnostics.len(), 1);
-    let d = &doc.diagnostics[0];
-    assert_eq!(d.rule, "duplicate-key");
-    assert_eq!(d.severity, Severity::Warning);
+    assert_eq!(doc.findings.len(), 1);
+    let d = &doc.findings[0];
+    assert_eq!(d.kind, Problem::DuplicateKey);
+    assert_eq!(d.severity, None, "the rule\'s default severity");
     assert_eq!(
         d.message,
         "duplicate key `build`: the later value silently replaces the earlier one"
@@ -666,9 +673,9 @@ fn triple_duplicate_warns_twice() {
 fn assert_limit(doc: &Document, started: Instant) {
     assert!(doc.root.is_none());
     assert!(
-        doc.diagnostics.iter().any(|d| d.rule == "yaml-limits"),
+        doc.findings.iter().any(|d| d.kind == Problem::Limit),
         "{:#?}",
-        doc.diagnostics
+        doc.findings
     );
     assert!(
         started.elapsed() < Duration::from_secs(2),
@@ -690,9 +697,9 @@ fn billion_laughs_nested_stops_quickly() {
     let doc = parse(&src);
     assert_limit(&doc, started);
     let d = doc
-        .diagnostics
+        .findings
         .iter()
-        .find(|d| d.rule == "yaml-limits")
+        .find(|d| d.kind == Problem::Limit)
         .unwrap();
     assert!(text(&src, d.span()).starts_with("*a"));
 }
@@ -740,8 +747,8 @@ fn alias_budget_is_configurable() {
     };
     let doc = parse_with(src, &limits);
     assert!(doc.root.is_none());
-    assert_eq!(doc.diagnostics[0].rule, "yaml-limits");
-    assert_eq!(text(src, doc.diagnostics[0].span()), "*a");
+    assert_eq!(doc.findings[0].kind, Problem::Limit);
+    assert_eq!(text(src, doc.findings[0].span()), "*a");
     // A file larger than the budget may still double itself.
     let limits = Limits {
         max_alias_nodes: 0,
@@ -784,7 +791,7 @@ fn deep_flow_nesting_is_refused_without_overflow() {
     let src = format!("a: {}\n", "[".repeat(n));
     let doc = parse(&src);
     assert!(doc.root.is_none());
-    assert_eq!(doc.diagnostics.len(), 1);
+    assert_eq!(doc.findings.len(), 1);
     // Mappings.
     let src = format!("{}{}\n", "{a: ".repeat(n), "}".repeat(n));
     assert_limit(&parse(&src), Instant::now());
@@ -820,8 +827,8 @@ fn aliases_cannot_nest_deeper_than_the_limit() {
     }
     let doc = parse(&src);
     assert!(doc.root.is_none());
-    let d = &doc.diagnostics[0];
-    assert_eq!(d.rule, "yaml-limits");
+    let d = &doc.findings[0];
+    assert_eq!(d.kind, Problem::Limit);
     assert!(d.message.contains("alias `*a1`"), "{}", d.message);
 }
 
@@ -849,7 +856,7 @@ fn depth_limit_is_configurable() {
     assert!(parse_with("a: [[1]]\n", &limits).root.is_some());
     let doc = parse_with("a: [[[1]]]\n", &limits);
     assert!(doc.root.is_none());
-    assert_eq!(doc.diagnostics[0].rule, "yaml-limits");
+    assert_eq!(doc.findings[0].kind, Problem::Limit);
 }
 
 #[test]
@@ -860,8 +867,8 @@ fn input_size_limit() {
     };
     let doc = parse_with("version: 2.1\njobs: {}\n", &limits);
     assert!(doc.root.is_none());
-    assert_eq!(doc.diagnostics.len(), 1);
-    assert_eq!(doc.diagnostics[0].rule, "yaml-limits");
+    assert_eq!(doc.findings.len(), 1);
+    assert_eq!(doc.findings[0].kind, Problem::Limit);
     assert!(parse_with("a: 1\n", &limits).root.is_some());
     assert_eq!(Limits::default().max_bytes, 16 * 1024 * 1024);
 }
@@ -1063,9 +1070,9 @@ fn any_bytes_give_a_report() {
         let doc = parse(src);
         if doc.root.is_none() {
             assert!(
-                doc.diagnostics.iter().all(|d| d.help.is_some()),
+                doc.findings.iter().all(|d| d.help.is_some()),
                 "{src:?}: {:?}",
-                doc.diagnostics
+                doc.findings
             );
         }
     }
@@ -1093,7 +1100,7 @@ fn random_texts_never_panic() {
             .map(|_| PIECES[(next() % PIECES.len() as u64) as usize])
             .collect();
         let doc = parse(&src);
-        for d in &doc.diagnostics {
+        for d in &doc.findings {
             assert!(d.help.is_some(), "{src:?}: {d:?}");
             assert!(d.span().end as usize <= src.len(), "{src:?}: {d:?}");
             assert!(
@@ -1105,11 +1112,7 @@ fn random_texts_never_panic() {
                 "{src:?}: {d:?}"
             );
         }
-        if doc
-            .diagnostics
-            .iter()
-            .any(|d| d.severity == Severity::Error)
-        {
+        if doc.stopped_early() {
             assert!(doc.root.is_none(), "{src:?}");
         }
     }
@@ -1144,9 +1147,9 @@ fn real_configs_load_cleanly() {
         let src = decode(&bytes).unwrap_or_else(|d| panic!("{}: {d:?}", path.display()));
         let doc = parse(&src);
         let bad: Vec<_> = doc
-            .diagnostics
+            .findings
             .iter()
-            .filter(|d| d.rule == "yaml-syntax" || d.rule == "yaml-limits")
+            .filter(|d| d.kind == Problem::Syntax || d.kind == Problem::Limit)
             .collect();
         assert!(bad.is_empty(), "{}: {bad:#?}", path.display());
         // An empty file has no root; every other file does.
@@ -1178,39 +1181,13 @@ fn approval_as_printed_seed_gives_one_clear_error() {
     );
 }
 
-/// The examples in the rules' explanations: the bad one fires the rule, the good one loads
-/// without any finding of the loader.
-#[test]
-fn rule_doc_examples() {
-    for (id, doc) in [
-        ("yaml-syntax", include_str!("../rules/docs/yaml-syntax.md")),
-        ("yaml-limits", include_str!("../rules/docs/yaml-limits.md")),
-        (
-            "duplicate-key",
-            include_str!("../rules/docs/duplicate-key.md"),
-        ),
-    ] {
-        let block = |heading: &str| {
-            let after = &doc[doc.find(heading).expect(heading)..];
-            let start = after.find("```yaml\n").expect("yaml block") + "```yaml\n".len();
-            let len = after[start..].find("```").expect("closed block");
-            after[start..start + len].to_string()
-        };
-        let bad = parse(&block("## Bad"));
-        assert!(
-            bad.diagnostics.iter().any(|d| d.rule == id),
-            "{id}: {:?}",
-            bad.diagnostics
-        );
-        let good = parse(&block("## Good"));
-        assert!(good.diagnostics.is_empty(), "{id}: {:?}", good.diagnostics);
-        assert!(good.root.is_some());
-    }
-}
+/// The config generator shared with the benchmarks and the integration tests.
+#[path = "../../tests/support/generate.rs"]
+mod generate;
 
 #[test]
 fn the_parser_on_a_thread_of_its_own_builds_the_same_document() {
-    let big = crate::generate::config(crate::generate::GenOptions {
+    let big = generate::config(generate::GenOptions {
         jobs: 300,
         workflows: 2,
         seed: 3,

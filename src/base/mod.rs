@@ -1,0 +1,7 @@
+//! The base layer: what every other layer speaks. Spans and line positions, diagnostics,
+//! rule metadata, and small text helpers. It imports nothing else from the crate.
+
+pub mod diagnostic;
+pub mod file_report;
+pub mod span;
+pub mod text;

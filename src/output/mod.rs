@@ -1,0 +1,6 @@
+//! What users see: report formats and workflow diagrams. Imports every layer below the command
+//! line.
+
+pub mod plan;
+pub mod render;
+pub mod report;

@@ -1,0 +1,235 @@
+//! `cilint check --orb src/`: lint an orb's source folder as one orb, and split the findings
+//! back per file.
+//!
+//! The folder is assembled into one tree (`config::orb_source`); the ordinary rules run on it
+//! (an orb source is checked against the schema of an orb; the rules that expect a config to
+//! use its own jobs, commands and executors say nothing about an orb, which exports them);
+//! the included scripts are checked with shellcheck; each example's `usage` is linted as a
+//! config in which the orb under development is available under the alias the usage gives it.
+//! At the end every finding goes back to the file it is in, with spans relative to it.
+
+use crate::analysis::context::{Context, model};
+use crate::analysis::graph::Graphs;
+use crate::base::diagnostic::{Diagnostic, Label, Severity};
+use crate::base::file_report::{FileReport, sort};
+use crate::base::span::{LineIndex, Span};
+use crate::config::model::Config;
+use crate::config::orb_source::{self, Kind, OrbFolder, Part, dev_reference};
+use crate::config::orbs::{CachedOrb, Orbs, cache_dir};
+use crate::config::settings::Settings;
+use crate::rules::{self, suppress};
+use crate::yaml::{self, Document, Node};
+use std::collections::{BTreeSet, HashSet};
+
+/// Lint an orb source folder: one report per file (every file of the folder, in `rel` order;
+/// a missing `@orb.yml` gets an empty report of its own, with the finding that says so).
+pub fn lint_orb(folder: &OrbFolder, settings: &Settings) -> Vec<FileReport> {
+    let assembled = orb_source::assemble(folder);
+    let source = assembled.source.as_str();
+    let parts = &assembled.parts;
+    let doc = &assembled.doc;
+    let lines = LineIndex::new(source);
+    let config = model(doc);
+    let graphs = Graphs::build(&config);
+    let orbs = Orbs::load(&config, cache_dir(settings.orb_cache.as_deref()));
+    let path = folder.display.as_str();
+    let cx = Context::new(path, source, &lines, doc, settings, &config, &graphs, orbs)
+        .for_orb_source(&assembled.findings);
+
+    let mut diagnostics = rules::run(&cx);
+    if !doc.stopped_early() {
+        if let Some(bin) = settings.shellcheck.as_deref() {
+            let scripts: Vec<&Part> = assembled.included.iter().map(|&i| &parts[i]).collect();
+            diagnostics.extend(rules::shellcheck::check_scripts(bin, &scripts));
+        }
+        lint_examples(
+            folder,
+            parts,
+            doc,
+            source,
+            &lines,
+            settings,
+            &mut diagnostics,
+        );
+    }
+    split(parts, &cx, diagnostics, settings)
+}
+
+/// Lint each example's `usage` as a config in which the orb under development is available
+/// under the alias that the usage gives it.
+fn lint_examples(
+    folder: &OrbFolder,
+    parts: &[Part],
+    doc: &Document,
+    source: &str,
+    lines: &LineIndex,
+    settings: &Settings,
+    out: &mut Vec<Diagnostic>,
+) {
+    let Some(root) = doc.root.as_ref() else {
+        return;
+    };
+    let Some(examples) = root.get("examples").and_then(Node::as_map) else {
+        return;
+    };
+    let own_orbs: BTreeSet<String> = root
+        .get("orbs")
+        .and_then(Node::as_map)
+        .into_iter()
+        .flatten()
+        .filter_map(|(_, v)| v.as_str())
+        .map(|r| r.split('@').next().unwrap_or(r).to_string())
+        .collect();
+    let mut dev: Option<&'static CachedOrb> = None;
+    for (name, example) in examples {
+        let name_text = name.scalar_text().unwrap_or("");
+        // (An example without a description or a usage is an `orb-metadata` finding of the
+        // folder's reading.)
+        let Some(usage) = example.get("usage").filter(|u| u.as_map().is_some()) else {
+            continue;
+        };
+        let udoc = Document {
+            root: Some(usage.clone()),
+            comments: Vec::new(),
+            findings: Vec::new(),
+        };
+        let config = model(&udoc);
+        let graphs = Graphs::build(&config);
+        let mut orbs = Orbs::load(&config, cache_dir(settings.orb_cache.as_deref()));
+        if let Some(reference) = dev_reference(&config, &own_orbs, folder.name_hint.as_deref()) {
+            let orb = *dev.get_or_insert_with(|| leak_dev_orb(source, doc, parts));
+            orbs.insert(reference, orb);
+        }
+        let cx = Context::new(
+            &folder.display,
+            source,
+            lines,
+            &udoc,
+            settings,
+            &config,
+            &graphs,
+            orbs,
+        );
+        let start = out.len();
+        out.extend(rules::run(&cx));
+        // An example is not run and does not stop the orb from being published: what would
+        // fail is a config copied from it, a warning about the orb's documentation.
+        for d in &mut out[start..] {
+            if d.severity == Severity::Error {
+                d.severity = Severity::Warning;
+                let note = format!(
+                    "example `{name_text}` is published with the orb: a config copied from it would fail"
+                );
+                d.help = Some(match d.help.take() {
+                    Some(h) => format!("{h}; {note}"),
+                    None => note,
+                });
+            }
+        }
+    }
+}
+
+/// The orb under development as a cached orb (kept for the rest of the process: the orb cache
+/// keeps what it reads the same way).
+fn leak_dev_orb(source: &str, doc: &Document, parts: &[Part]) -> &'static CachedOrb {
+    let source: &'static str = Box::leak(source.to_string().into_boxed_str());
+    let doc: &'static Document = Box::leak(Box::new(doc.clone()));
+    let config = doc.root.as_ref().map(Config::from_root).unwrap_or_default();
+    Box::leak(Box::new(CachedOrb {
+        reference: "(the orb under development)".to_string(),
+        path: parts
+            .iter()
+            .find(|p| p.kind == Kind::Root)
+            .map(|p| p.path.clone().into())
+            .unwrap_or_default(),
+        source,
+        doc,
+        config,
+    }))
+}
+
+/// Apply suppressions and settings per file, and give each file its findings with spans
+/// relative to it. A secondary label in another file becomes a note in the help.
+fn split(
+    parts: &[Part],
+    cx: &Context<'_>,
+    diagnostics: Vec<Diagnostic>,
+    settings: &Settings,
+) -> Vec<FileReport> {
+    let owner = |at: u32| {
+        parts
+            .iter()
+            .rposition(|p| p.base <= at as usize)
+            .unwrap_or(0)
+    };
+    let mut per_file: Vec<Vec<Diagnostic>> = parts.iter().map(|_| Vec::new()).collect();
+    let mut seen = HashSet::new();
+    for d in diagnostics {
+        let key = (d.rule, d.primary.span, d.message.clone());
+        if !seen.insert(key) {
+            continue; // an example linted twice, a finding made by two stages
+        }
+        per_file[owner(d.primary.span.start)].push(d);
+    }
+    let mut reports = Vec::new();
+    for (i, (part, mut diags)) in parts.iter().zip(per_file).enumerate() {
+        // Suppression comments of this file apply to this file's findings.
+        let comments: Vec<yaml::Comment> = cx
+            .doc
+            .comments
+            .iter()
+            .filter(|c| owner(c.span.start) == i)
+            .cloned()
+            .collect();
+        let fdoc = Document {
+            root: None,
+            comments,
+            findings: Vec::new(),
+        };
+        suppress::apply(&cx.with_doc(&fdoc), &mut diags);
+        settings.apply(&mut diags);
+        let lines = LineIndex::new(&part.text);
+        for d in &mut diags {
+            d.primary.span = local(d.primary.span, part);
+            let mut notes = Vec::new();
+            let mut labels = Vec::new();
+            for l in std::mem::take(&mut d.labels) {
+                let j = owner(l.span.start);
+                if j == i {
+                    labels.push(Label::new(local(l.span, part), l.message));
+                } else {
+                    let other = &parts[j];
+                    let lc = LineIndex::new(&other.text)
+                        .line_col(&other.text, local(l.span, other).start as usize);
+                    notes.push(format!(
+                        "{} at {}:{}:{}",
+                        l.message, other.path, lc.line, lc.column
+                    ));
+                }
+            }
+            d.labels = labels;
+            if !notes.is_empty() {
+                let note = notes.join("; ");
+                d.help = Some(match d.help.take() {
+                    Some(h) => format!("{h} (see: {note})"),
+                    None => format!("see: {note}"),
+                });
+            }
+        }
+        sort(&mut diags);
+        reports.push(FileReport {
+            path: part.path.clone(),
+            source: part.text.clone(),
+            lines,
+            diagnostics: diags,
+        });
+    }
+    reports
+}
+
+fn local(s: Span, part: &Part) -> Span {
+    let len = part.text.len();
+    let start = (s.start as usize).saturating_sub(part.base).min(len);
+    let end = (s.end as usize).saturating_sub(part.base).clamp(start, len);
+    Span::new(start, end)
+}
