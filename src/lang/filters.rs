@@ -709,44 +709,8 @@ fn list(names: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::yaml::{Scalar, ScalarKind, ScalarStyle, Value};
+    use crate::yaml::test_nodes::{int, map, s, seq};
 
-    fn s(t: &str) -> Node {
-        Node {
-            span: Span::new(0, t.len()),
-            alias: None,
-            value: Value::Scalar(Scalar {
-                text: t.into(),
-                style: ScalarStyle::Plain,
-                kind: ScalarKind::Str,
-            }),
-        }
-    }
-    fn int(v: i64) -> Node {
-        Node {
-            span: Span::new(0, 1),
-            alias: None,
-            value: Value::Scalar(Scalar {
-                text: v.to_string().into(),
-                style: ScalarStyle::Plain,
-                kind: ScalarKind::Int(v),
-            }),
-        }
-    }
-    fn seq(items: Vec<Node>) -> Node {
-        Node {
-            span: Span::new(0, 0),
-            alias: None,
-            value: Value::Seq(items),
-        }
-    }
-    fn map(entries: Vec<(&str, Node)>) -> Node {
-        Node {
-            span: Span::new(0, 0),
-            alias: None,
-            value: Value::Map(entries.into_iter().map(|(k, v)| (s(k), v)).collect()),
-        }
-    }
     fn filters(node: Node) -> Filters {
         let (f, errors) = Filters::from_node(&node);
         assert!(errors.is_empty(), "{errors:?}");

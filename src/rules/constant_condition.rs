@@ -133,49 +133,8 @@ fn help_for(value: &Node) -> String {
 mod tests {
     use super::*;
 
-    use crate::base::span::Span;
-    use crate::yaml::{Document, Scalar, ScalarKind, ScalarStyle, Value};
-
-    // A tiny tree builder (the YAML loader is not needed for these checks).
-    struct B {
-        next: usize,
-    }
-    impl B {
-        fn span(&mut self) -> Span {
-            self.next += 10;
-            Span::new(self.next, self.next + 5)
-        }
-        fn sc(&mut self, kind: ScalarKind, t: &str) -> Node {
-            Node {
-                span: self.span(),
-                alias: None,
-                value: Value::Scalar(Scalar {
-                    text: t.into(),
-                    style: ScalarStyle::Plain,
-                    kind,
-                }),
-            }
-        }
-        fn s(&mut self, t: &str) -> Node {
-            self.sc(ScalarKind::Str, t)
-        }
-        fn map(&mut self, entries: Vec<(&str, Node)>) -> Node {
-            let span = self.span();
-            let entries = entries.into_iter().map(|(k, v)| (self.s(k), v)).collect();
-            Node {
-                span,
-                alias: None,
-                value: Value::Map(entries),
-            }
-        }
-        fn seq(&mut self, items: Vec<Node>) -> Node {
-            Node {
-                span: self.span(),
-                alias: None,
-                value: Value::Seq(items),
-            }
-        }
-    }
+    use crate::yaml::test_nodes::{map, s, scalar, seq};
+    use crate::yaml::{Document, ScalarKind};
 
     fn lint(root: &Node) -> Vec<Diagnostic> {
         let doc = Document {
@@ -190,13 +149,13 @@ mod tests {
         })
     }
 
-    fn workflow_config(b: &mut B, clause: &str, cond: Node) -> Node {
-        let job = b.s("build");
-        let jobs = b.seq(vec![job]);
-        let wf = b.map(vec![(clause, cond), ("jobs", jobs)]);
-        let wfs = b.map(vec![("main", wf)]);
-        let v = b.s("2.1");
-        b.map(vec![("version", v), ("workflows", wfs)])
+    fn workflow_config(clause: &str, cond: Node) -> Node {
+        let job = s("build");
+        let jobs = seq(vec![job]);
+        let wf = map(vec![(clause, cond), ("jobs", jobs)]);
+        let wfs = map(vec![("main", wf)]);
+        let v = s("2.1");
+        map(vec![("version", v), ("workflows", wfs)])
     }
 
     /// The yaml block after a heading of the rule's explanation.
@@ -239,9 +198,8 @@ mod tests {
 
     #[test]
     fn string_comparison_in_workflow_when() {
-        let mut b = B { next: 0 };
-        let cond = b.s("<< pipeline.parameters.enable_regtest >> == false");
-        let root = workflow_config(&mut b, "when", cond);
+        let cond = s("<< pipeline.parameters.enable_regtest >> == false");
+        let root = workflow_config("when", cond);
         let out = lint(&root);
         assert_eq!(out.len(), 1, "{out:?}");
         let d = &out[0];
@@ -259,9 +217,8 @@ mod tests {
 
     #[test]
     fn literal_unless_never_runs() {
-        let mut b = B { next: 0 };
-        let cond = b.sc(ScalarKind::Bool(true), "true");
-        let root = workflow_config(&mut b, "unless", cond);
+        let cond = scalar(ScalarKind::Bool(true), "true");
+        let root = workflow_config("unless", cond);
         let out = lint(&root);
         assert_eq!(out.len(), 1);
         assert!(
@@ -278,42 +235,39 @@ mod tests {
             "pipeline.git.branch == \"main\"",
             "<< pipeline.git.branch == \"main\" >>",
         ] {
-            let mut b = B { next: 0 };
-            let cond = b.s(text);
-            let root = workflow_config(&mut b, "when", cond);
+            let cond = s(text);
+            let root = workflow_config("when", cond);
             assert!(lint(&root).is_empty(), "{text}");
         }
-        let mut b = B { next: 0 };
-        let l = b.s("main");
-        let r = b.s("<< pipeline.git.branch >>");
-        let args = b.seq(vec![l, r]);
-        let cond = b.map(vec![("equal", args)]);
-        let root = workflow_config(&mut b, "when", cond);
+        let l = s("main");
+        let r = s("<< pipeline.git.branch >>");
+        let args = seq(vec![l, r]);
+        let cond = map(vec![("equal", args)]);
+        let root = workflow_config("when", cond);
         assert!(lint(&root).is_empty());
     }
 
     #[test]
     fn step_conditions() {
-        let mut b = B { next: 0 };
-        let cond = b.sc(ScalarKind::Bool(false), "false");
-        let run = b.s("echo hi");
-        let run_step = b.map(vec![("run", run)]);
-        let steps = b.seq(vec![run_step]);
-        let when = b.map(vec![("condition", cond), ("steps", steps)]);
-        let when_step = b.map(vec![("when", when)]);
-        let job_steps = b.seq(vec![when_step]);
-        let ok_cond = b.s("<< parameters.flag >>");
-        let run2 = b.s("echo ok");
-        let run2_step = b.map(vec![("run", run2)]);
-        let steps2 = b.seq(vec![run2_step]);
-        let unless = b.map(vec![("condition", ok_cond), ("steps", steps2)]);
-        let unless_step = b.map(vec![("unless", unless)]);
-        let job_steps2 = b.seq(vec![unless_step]);
-        let job = b.map(vec![("steps", job_steps)]);
-        let job2 = b.map(vec![("steps", job_steps2)]);
-        let jobs = b.map(vec![("build", job), ("other", job2)]);
-        let v = b.s("2.1");
-        let root = b.map(vec![("version", v), ("jobs", jobs)]);
+        let cond = scalar(ScalarKind::Bool(false), "false");
+        let run = s("echo hi");
+        let run_step = map(vec![("run", run)]);
+        let steps = seq(vec![run_step]);
+        let when = map(vec![("condition", cond), ("steps", steps)]);
+        let when_step = map(vec![("when", when)]);
+        let job_steps = seq(vec![when_step]);
+        let ok_cond = s("<< parameters.flag >>");
+        let run2 = s("echo ok");
+        let run2_step = map(vec![("run", run2)]);
+        let steps2 = seq(vec![run2_step]);
+        let unless = map(vec![("condition", ok_cond), ("steps", steps2)]);
+        let unless_step = map(vec![("unless", unless)]);
+        let job_steps2 = seq(vec![unless_step]);
+        let job = map(vec![("steps", job_steps)]);
+        let job2 = map(vec![("steps", job_steps2)]);
+        let jobs = map(vec![("build", job), ("other", job2)]);
+        let v = s("2.1");
+        let root = map(vec![("version", v), ("jobs", jobs)]);
         let out = lint(&root);
         assert_eq!(out.len(), 1, "{out:?}");
         assert_eq!(

@@ -48,6 +48,8 @@ mod errors;
 mod scalar;
 pub mod scalar_map;
 #[cfg(test)]
+pub(crate) mod test_nodes;
+#[cfg(test)]
 mod tests;
 pub mod walk;
 

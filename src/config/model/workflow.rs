@@ -450,34 +450,7 @@ pub fn substitute_matrix(text: &str, values: &[(Name<'_>, &Node)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::base::span::Span;
-    use crate::yaml::{Scalar, ScalarKind, ScalarStyle, Value};
-
-    fn s(text: &str) -> Node {
-        Node {
-            span: Span::new(0, 0),
-            alias: None,
-            value: Value::Scalar(Scalar {
-                text: text.into(),
-                style: ScalarStyle::Plain,
-                kind: ScalarKind::Str,
-            }),
-        }
-    }
-    fn seq(items: Vec<Node>) -> Node {
-        Node {
-            span: Span::new(0, 0),
-            alias: None,
-            value: Value::Seq(items),
-        }
-    }
-    fn map(entries: Vec<(&str, Node)>) -> Node {
-        Node {
-            span: Span::new(0, 0),
-            alias: None,
-            value: Value::Map(entries.into_iter().map(|(k, v)| (s(k), v)).collect()),
-        }
-    }
+    use crate::yaml::test_nodes::{map, s, seq};
 
     /// build (matrix version x platform), test (matrix with alias and a name template, one
     /// exclude), deploy requiring an instance, an alias and a whole matrix by its job name.

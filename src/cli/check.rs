@@ -1,0 +1,361 @@
+//! `cilint check`: lint configs (or an orb source folder) and report.
+
+use super::*;
+use crate::base::file_report::FileReport;
+use crate::base::text::closest;
+use crate::config::settings::Settings;
+use crate::output::report::{self, Format};
+use crate::pipeline::Input;
+use crate::rules;
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+/// The format asked for; without `--format`, `github` inside GitHub Actions (`GITHUB_ACTIONS=true`,
+/// as yamllint does) and `human` elsewhere.
+pub(super) fn output_format(asked: Option<Format>) -> Format {
+    asked.unwrap_or_else(|| {
+        if std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true") {
+            Format::Github
+        } else {
+            Format::Human
+        }
+    })
+}
+
+pub(super) fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Exit, Failure> {
+    let format = output_format(args.format);
+    validate_ids("--select", &args.select)?;
+    validate_ids("--ignore", &args.ignore)?;
+    if args.orb {
+        return check_orbs(args, format, out);
+    }
+    let mut sources = collect_sources(&args.paths, args.stdin_filename.as_deref())?;
+    let shellcheck = shellcheck_binary(args)?;
+    let mut settings =
+        SettingsCache::new(&args.config, &args.select, &args.ignore, shellcheck.clone())?
+            .with_orb_cache(args.orb_cache.clone());
+
+    // Read everything first; an unreadable file is reported (exit 2) after the others are linted.
+    // A setup config's continuation configs are linted after the files named (each file is
+    // parsed once: their paths come from the model built for linting).
+    let mut unreadable = Vec::new();
+    let mut loaded = Vec::new();
+    let mut loaded_sources = Vec::new();
+    let mut reports = Vec::new();
+    let mut first = 0;
+    for round in 0..2 {
+        for source in &sources[first..] {
+            match source.read() {
+                Ok(bytes) => {
+                    let key = settings.key_for(&source.settings_dir())?;
+                    loaded.push((source.display.clone(), bytes, key));
+                    loaded_sources.push(source.clone());
+                }
+                Err(failure) => unreadable.push(failure),
+            }
+        }
+        let inputs: Vec<Input> = loaded[reports.len()..]
+            .iter()
+            .map(|(path, bytes, key)| Input {
+                path,
+                bytes,
+                settings: settings.get(key),
+            })
+            .collect();
+        let results = crate::analyze_many(&inputs, |cx, _| {
+            crate::rules::continuation::configuration_paths_of(cx.config)
+        });
+        let start = reports.len();
+        let mut continued = Vec::new();
+        for (report, paths) in results {
+            continued.push(paths);
+            reports.push(report);
+        }
+        if round == 0 {
+            first = sources.len();
+            add_continued_configs(
+                &mut sources,
+                &loaded_sources[start..],
+                &loaded[start..],
+                &continued,
+            );
+        }
+    }
+    if args.baseline {
+        let targets: Vec<PathBuf> = loaded
+            .iter()
+            .zip(&loaded_sources)
+            .map(|((_, _, key), source)| match (&args.config.config, key) {
+                (Some(path), _) => path.clone(),
+                (None, Some(path)) => path.clone(),
+                (None, None) => source
+                    .settings_dir()
+                    .join(crate::config::settings::FILE_NAME),
+            })
+            .collect();
+        let inputs: Vec<(&str, &[u8])> = loaded
+            .iter()
+            .map(|(path, bytes, _)| (path.as_str(), bytes.as_slice()))
+            .collect();
+        return write_baseline(&inputs, &reports, &targets, &settings, out);
+    }
+    let options = report_options(args, shellcheck.as_deref(), format);
+    // When nothing could be read there is nothing to report, only the errors.
+    if !reports.is_empty() || unreadable.is_empty() {
+        report::write(format, &reports, &options, out).map_err(write_failed)?;
+    }
+
+    if let Some(failure) = unreadable
+        .into_iter()
+        .reduce(|a, b| Failure(format!("{}\nerror: {}", a.0, b.0)))
+    {
+        return Err(failure);
+    }
+    Ok(exit_for(&reports, args.fail_on))
+}
+
+/// How `check` reports; says on stderr (in the human format) when `run` scripts go without
+/// shellcheck because it is not installed.
+pub(super) fn report_options(
+    args: &CheckArgs,
+    shellcheck: Option<&Path>,
+    format: Format,
+) -> report::Options {
+    if shellcheck.is_none() && !args.no_shellcheck && format == Format::Human {
+        eprintln!(
+            "note: shellcheck is not installed, so `run` scripts were not checked with it (install it, pass --shellcheck PATH, or --no-shellcheck to turn this off)"
+        );
+    }
+    report::Options {
+        color: use_color(args.output.color),
+        quiet: args.output.quiet,
+    }
+}
+
+/// `check --orb`: lint each orb source folder as one orb, one report per file of it.
+pub(super) fn check_orbs(
+    args: &CheckArgs,
+    format: Format,
+    out: &mut dyn Write,
+) -> Result<Exit, Failure> {
+    use crate::config::orb_source;
+    let shellcheck = shellcheck_binary(args)?;
+    let mut settings =
+        SettingsCache::new(&args.config, &args.select, &args.ignore, shellcheck.clone())?
+            .with_orb_cache(args.orb_cache.clone());
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from("src")]
+    } else {
+        args.paths.clone()
+    };
+    let mut reports = Vec::new();
+    for path in &paths {
+        let Some(dir) = orb_source::source_folder(path) else {
+            return Err(Failure(format!(
+                "{} is not an orb source folder: it has no `@orb.yml` and no `commands/`, `jobs/`, `executors/` or `examples/` folder (nor has `{}`)",
+                path.display(),
+                path.join("src").display()
+            )));
+        };
+        let display = dir.to_string_lossy().trim_end_matches('/').to_string();
+        let folder =
+            orb_source::read_folder(&dir, &display).map_err(|e| Failure::unreadable(&dir, &e))?;
+        let abs = std::fs::canonicalize(&dir).unwrap_or(dir.clone());
+        let key = settings.key_for(&abs)?;
+        reports.extend(crate::pipeline::orb::lint_orb(&folder, settings.get(&key)));
+    }
+    let options = report_options(args, shellcheck.as_deref(), format);
+    report::write(format, &reports, &options, out).map_err(write_failed)?;
+    Ok(exit_for(&reports, args.fail_on))
+}
+
+/// `check --baseline`: for each settings file, add what its configs' findings need, check that
+/// the configs then lint clean (turning off what still reports), and write it.
+pub(super) fn write_baseline(
+    inputs: &[(&str, &[u8])],
+    reports: &[FileReport],
+    targets: &[PathBuf],
+    settings: &SettingsCache,
+    out: &mut dyn Write,
+) -> Result<Exit, Failure> {
+    use crate::cli::baseline::{Plan, edit};
+    let mut files: Vec<&PathBuf> = targets.iter().collect();
+    files.sort();
+    files.dedup();
+    for file in files {
+        let mine: Vec<usize> = (0..targets.len())
+            .filter(|&i| &targets[i] == file)
+            .collect();
+        let original = match std::fs::read_to_string(file) {
+            Ok(text) => text,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(Failure::unreadable(file, &e)),
+        };
+        let fail = |m: String| Failure(format!("{}: {m}", file.display()));
+        let mut plan = Plan::default();
+        plan.add(&mine.iter().map(|&i| &reports[i]).collect::<Vec<_>>(), true);
+        // Re-lint with the edited settings: whatever still reports (a variable the rule does
+        // not let the project settings cover) is turned off as well.
+        let mut text = edit(&original, &plan).map_err(fail)?;
+        for _ in 0..3 {
+            let new = Settings::from_toml(&text, file).map_err(|e| Failure(e.to_string()))?;
+            let new = settings.with_flags(new);
+            let again: Vec<FileReport> = mine
+                .iter()
+                .map(|&i| crate::lint(inputs[i].1, inputs[i].0, &new))
+                .collect();
+            let before = plan.clone();
+            plan.add(&again.iter().collect::<Vec<_>>(), false);
+            if plan == before {
+                break;
+            }
+            text = edit(&original, &plan).map_err(fail)?;
+        }
+        if text != original {
+            std::fs::write(file, &text).map_err(|e| {
+                Failure(format!(
+                    "cannot write {}: {}",
+                    file.display(),
+                    os_reason(&e)
+                ))
+            })?;
+        }
+        let mut parts = vec![if plan.is_empty() {
+            "nothing to accept".to_string()
+        } else if text == original {
+            "already accepts every finding".to_string()
+        } else {
+            "updated".to_string()
+        }];
+        if !plan.env.is_empty() {
+            let names: Vec<&str> = plan.env.iter().map(String::as_str).collect();
+            parts.push(format!("[env] project gets {}", names.join(", ")));
+        }
+        if !plan.rules_off.is_empty() {
+            let ids: Vec<&str> = plan.rules_off.iter().map(String::as_str).collect();
+            parts.push(format!("[rules] turns off {}", ids.join(", ")));
+        }
+        writeln!(out, "{}: {}", file.display(), parts.join("; ")).map_err(write_failed)?;
+    }
+    Ok(Exit::Clean)
+}
+
+/// A setup config's continuation config (`configuration_path`, relative to the repository root:
+/// the folder above `.circleci/`, else the config's own folder), when that file exists and is
+/// not linted already, is linted too, as one more file of the report.
+pub(super) fn add_continued_configs(
+    sources: &mut Vec<Source>,
+    linted: &[Source],
+    loaded: &[(String, Vec<u8>, Option<PathBuf>)],
+    paths: &[Vec<String>],
+) {
+    let mut extra = Vec::new();
+    for ((source, (_, bytes, _)), paths) in linted.iter().zip(loaded).zip(paths) {
+        let Some(file) = &source.file else { continue };
+        if paths.is_empty() || std::str::from_utf8(bytes).is_err() {
+            continue;
+        }
+        let dir = file.parent().unwrap_or(Path::new(""));
+        let root = if dir.file_name().is_some_and(|n| n == ".circleci") {
+            dir.parent().unwrap_or(Path::new(""))
+        } else {
+            dir
+        };
+        for path in paths {
+            let candidate = root.join(path);
+            let candidate = candidate
+                .strip_prefix("./")
+                .map(Path::to_path_buf)
+                .unwrap_or(candidate);
+            if candidate.is_file() {
+                extra.push(Source::file(candidate));
+            }
+        }
+    }
+    for source in extra {
+        let same = |s: &Source| {
+            s.file.as_ref().is_some_and(|f| {
+                f == source.file.as_ref().unwrap()
+                    || std::fs::canonicalize(f).ok()
+                        == std::fs::canonicalize(source.file.as_ref().unwrap()).ok()
+            })
+        };
+        if !sources.iter().any(same) {
+            sources.push(source);
+        }
+    }
+}
+
+/// The shellcheck program to use: `--shellcheck PATH` (which must exist), else `shellcheck` on
+/// PATH; none with `--no-shellcheck`.
+pub(super) fn shellcheck_binary(args: &CheckArgs) -> Result<Option<PathBuf>, Failure> {
+    if args.no_shellcheck {
+        return Ok(None);
+    }
+    match &args.shellcheck {
+        Some(path) if path.is_file() => Ok(Some(path.clone())),
+        Some(path) => Err(Failure(format!(
+            "--shellcheck {}: no such file",
+            path.display()
+        ))),
+        None => Ok(crate::lang::shellcheck::find_on_path()),
+    }
+}
+
+pub(super) fn exit_for(reports: &[FileReport], fail_on: FailOn) -> Exit {
+    let failing = fail_on.threshold().is_some_and(|threshold| {
+        reports
+            .iter()
+            .flat_map(|r| &r.diagnostics)
+            .any(|d| d.severity >= threshold)
+    });
+    if failing { Exit::Findings } else { Exit::Clean }
+}
+
+/// Reject unknown rule ids in `--select`/`--ignore`, suggesting the closest ones.
+pub(super) fn validate_ids(flag: &str, ids: &[String]) -> Result<(), Failure> {
+    for id in ids {
+        if rules::find(id).is_none() {
+            return Err(Failure(unknown_rule(id, &format!(" in {flag}"))));
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn unknown_rule(id: &str, place: &str) -> String {
+    let ids = || rules::registry().iter().map(|r| r.id);
+    let mut near = closest(id, ids());
+    // A fragment of an id (`explain dupl`) suggests the ids that contain it.
+    if near.is_empty() && id.len() >= 3 {
+        near = ids().filter(|r| r.contains(id)).take(3).collect();
+    }
+    let hint = match near.as_slice() {
+        [] => "`cilint rules` lists the rule ids".to_string(),
+        ids => format!(
+            "did you mean {}?",
+            ids.iter()
+                .map(|i| format!("`{i}`"))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        ),
+    };
+    format!("unknown rule `{id}`{place}; {hint}")
+}
+
+/// Colour decision for `--color`.
+pub fn use_color(choice: ColorChoice) -> bool {
+    let env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            if let Some(force) = env("FORCE_COLOR") {
+                return force != "0" && force != "false";
+            }
+            if env("NO_COLOR").is_some() {
+                return false;
+            }
+            io::stdout().is_terminal()
+        }
+    }
+}

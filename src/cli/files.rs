@@ -1,0 +1,216 @@
+//! Finding and reading config files (shared by every subcommand that reads configs), and the
+//! settings that apply to each.
+
+use super::*;
+use crate::config::settings::Settings;
+use std::collections::BTreeMap;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+/// A config to read: a file or stdin, and the name reports show.
+#[derive(Clone, Debug)]
+pub struct Source {
+    /// `None` for stdin.
+    pub file: Option<PathBuf>,
+    /// The name reports show.
+    pub display: String,
+}
+
+impl Source {
+    pub(super) fn file(path: PathBuf) -> Source {
+        Source {
+            display: path.display().to_string(),
+            file: Some(path),
+        }
+    }
+
+    pub fn read(&self) -> Result<Vec<u8>, Failure> {
+        match &self.file {
+            Some(path) => std::fs::read(path).map_err(|e| Failure::unreadable(path, &e)),
+            None => {
+                let mut bytes = Vec::new();
+                io::stdin()
+                    .read_to_end(&mut bytes)
+                    .map_err(|e| Failure(format!("cannot read stdin: {}", os_reason(&e))))?;
+                Ok(bytes)
+            }
+        }
+    }
+
+    /// The folder where this file's `.cilint.toml` search starts (absolute).
+    pub fn settings_dir(&self) -> PathBuf {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let path = match &self.file {
+            Some(path) => cwd.join(path),
+            None => cwd.join(&self.display),
+        };
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or(cwd);
+        std::fs::canonicalize(&dir).unwrap_or(dir)
+    }
+}
+
+/// The configs named on the command line, in order, each once.
+pub fn collect_sources(
+    paths: &[PathBuf],
+    stdin_name: Option<&str>,
+) -> Result<Vec<Source>, Failure> {
+    let mut sources = Vec::new();
+    if paths.is_empty() {
+        sources.push(discover_config()?);
+    }
+    for path in paths {
+        if path.as_os_str() == "-" {
+            sources.push(Source {
+                file: None,
+                display: stdin_name.unwrap_or("<stdin>").to_string(),
+            });
+        } else if path.is_dir() {
+            sources.extend(configs_in_folder(path)?);
+        } else {
+            // A missing or unreadable file is reported when it is read.
+            sources.push(Source::file(path.clone()));
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    sources.retain(|s| s.file.is_none() || seen.insert(s.file.clone()));
+    Ok(sources)
+}
+
+/// `.circleci/config.yml` (or `.yaml`) in `dir`, if there is one.
+pub(super) fn circleci_config(dir: &Path) -> Option<PathBuf> {
+    ["config.yml", "config.yaml"]
+        .iter()
+        .map(|name| dir.join(".circleci").join(name))
+        .find(|p| p.is_file())
+}
+
+/// A folder on the command line: its `.circleci/config.yml`, else its YAML files.
+pub(super) fn configs_in_folder(dir: &Path) -> Result<Vec<Source>, Failure> {
+    if let Some(config) = circleci_config(dir) {
+        return Ok(vec![Source::file(config)]);
+    }
+    let entries = std::fs::read_dir(dir).map_err(|e| Failure::unreadable(dir, &e))?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.is_file()
+                && p.extension()
+                    .is_some_and(|ext| ext == "yml" || ext == "yaml")
+        })
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(Failure(format!(
+            "no .circleci/config.yml and no *.yml or *.yaml files in {}",
+            dir.display()
+        )));
+    }
+    Ok(files.into_iter().map(Source::file).collect())
+}
+
+/// No path given: `.circleci/config.yml` from the current folder upwards to the repository root.
+pub(super) fn discover_config() -> Result<Source, Failure> {
+    let cwd = std::env::current_dir()
+        .map_err(|e| Failure(format!("cannot read the current folder: {}", os_reason(&e))))?;
+    for (depth, dir) in cwd.ancestors().enumerate() {
+        if let Some(config) = circleci_config(dir) {
+            let mut relative = PathBuf::new();
+            for _ in 0..depth {
+                relative.push("..");
+            }
+            relative.push(config.strip_prefix(dir).unwrap_or(&config));
+            return Ok(Source::file(relative));
+        }
+        if dir.join(".git").exists() {
+            break;
+        }
+    }
+    Err(Failure(format!(
+        "no .circleci/config.yml found in {} or its parent folders up to the repository root; name a file or folder",
+        cwd.display()
+    )))
+}
+
+/// The settings for each config, read once per `.cilint.toml`.
+pub(super) struct SettingsCache {
+    /// `--config`/`--no-config`: one fixed settings for every file.
+    fixed: Option<Settings>,
+    by_file: BTreeMap<Option<PathBuf>, Settings>,
+    select: Vec<String>,
+    ignore: Vec<String>,
+    shellcheck: Option<PathBuf>,
+    /// `--orb-cache`: overrides `orbs.cache` of every settings file.
+    orb_cache: Option<PathBuf>,
+}
+
+impl SettingsCache {
+    pub(super) fn new(
+        args: &ConfigArgs,
+        select: &[String],
+        ignore: &[String],
+        shellcheck: Option<PathBuf>,
+    ) -> Result<SettingsCache, Failure> {
+        let fixed = if args.no_config {
+            Some(Settings::default())
+        } else if let Some(path) = &args.config {
+            Some(Settings::load(path).map_err(|e| Failure(e.to_string()))?)
+        } else {
+            None
+        };
+        let mut cache = SettingsCache {
+            fixed,
+            by_file: BTreeMap::new(),
+            select: select.to_vec(),
+            ignore: ignore.to_vec(),
+            shellcheck,
+            orb_cache: None,
+        };
+        if let Some(s) = cache.fixed.take() {
+            cache.fixed = Some(cache.with_flags(s));
+        }
+        Ok(cache)
+    }
+
+    /// `--orb-cache` for every file.
+    pub(super) fn with_orb_cache(mut self, dir: Option<PathBuf>) -> SettingsCache {
+        if let (Some(fixed), Some(d)) = (self.fixed.as_mut(), &dir) {
+            fixed.orb_cache = Some(d.clone());
+        }
+        self.orb_cache = dir;
+        self
+    }
+
+    pub(super) fn with_flags(&self, mut s: Settings) -> Settings {
+        s.select = self.select.clone();
+        s.ignore = self.ignore.clone();
+        s.shellcheck = self.shellcheck.clone();
+        if self.orb_cache.is_some() {
+            s.orb_cache = self.orb_cache.clone();
+        }
+        s
+    }
+
+    /// Load (once) the settings for configs in `dir`; returns the key for [`Self::get`].
+    pub(super) fn key_for(&mut self, dir: &Path) -> Result<Option<PathBuf>, Failure> {
+        if self.fixed.is_some() {
+            return Ok(None);
+        }
+        let file = Settings::discover(dir);
+        if !self.by_file.contains_key(&file) {
+            let settings = match &file {
+                Some(path) => Settings::load(path).map_err(|e| Failure(e.to_string()))?,
+                None => Settings::default(),
+            };
+            let settings = self.with_flags(settings);
+            self.by_file.insert(file.clone(), settings);
+        }
+        Ok(file)
+    }
+
+    pub(super) fn get(&self, key: &Option<PathBuf>) -> &Settings {
+        match &self.fixed {
+            Some(s) => s,
+            None => &self.by_file[key],
+        }
+    }
+}
