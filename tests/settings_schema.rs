@@ -14,7 +14,7 @@ fn validator() -> jsonschema::Validator {
 }
 
 fn as_json(toml_text: &str) -> Value {
-    toml::from_str(toml_text).expect("TOML")
+    toml_edit::de::from_str(toml_text).expect("TOML")
 }
 
 /// The README's ```toml blocks.

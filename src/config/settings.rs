@@ -122,7 +122,7 @@ impl Settings {
             path: path.to_path_buf(),
             message,
         };
-        let raw: RawFile = toml::from_str(text).map_err(|e| {
+        let raw: RawFile = toml_edit::de::from_str(text).map_err(|e| {
             // toml's message already names the key and shows the line; keep it on few lines.
             err(e.to_string().trim_end().to_string())
         })?;

@@ -642,59 +642,59 @@ pub fn branches_never_overlap(
         return None;
     }
     // Case 1: the requirement runs only on listed names; the job runs on none of them.
-    if let Some(rb) = &req.branches {
-        if let Some(names) = rb.literal_only_set() {
-            let mut checked = Vec::new();
-            for n in &names {
-                // Where the requirement does not run at all, nothing to show.
-                match rb.admits(n, true) {
-                    Tri::No => continue,
-                    Tri::Yes => {}
-                    Tri::Unknown(_) => return None,
-                }
-                if job.runs_for(&GitRef::Branch(n.to_string())) != Tri::No {
-                    return None;
-                }
-                checked.push(n.to_string());
+    if let Some(rb) = &req.branches
+        && let Some(names) = rb.literal_only_set()
+    {
+        let mut checked = Vec::new();
+        for n in &names {
+            // Where the requirement does not run at all, nothing to show.
+            match rb.admits(n, true) {
+                Tri::No => continue,
+                Tri::Yes => {}
+                Tri::Unknown(_) => return None,
             }
-            let jb = job.branches.as_ref()?;
-            return Some(NeverRuns {
-                reason: format!(
-                    "`{req_name}` runs only on {}, where `{job_name}` does not run (its branch filter is {})",
-                    list(&names),
-                    jb.short("").unwrap_or_default()
-                ),
-                branches: checked,
-                span: jb.span,
-            });
+            if job.runs_for(&GitRef::Branch(n.to_string())) != Tri::No {
+                return None;
+            }
+            checked.push(n.to_string());
         }
+        let jb = job.branches.as_ref()?;
+        return Some(NeverRuns {
+            reason: format!(
+                "`{req_name}` runs only on {}, where `{job_name}` does not run (its branch filter is {})",
+                list(&names),
+                jb.short("").unwrap_or_default()
+            ),
+            branches: checked,
+            span: jb.span,
+        });
     }
     // Case 2: the job runs only on listed names; the requirement runs on none of them.
-    if let Some(jb) = &job.branches {
-        if let Some(names) = jb.literal_only_set() {
-            let mut checked = Vec::new();
-            for n in &names {
-                match jb.admits(n, true) {
-                    Tri::No => continue,
-                    Tri::Yes => {}
-                    Tri::Unknown(_) => return None,
-                }
-                if req.runs_for(&GitRef::Branch(n.to_string())) != Tri::No {
-                    return None;
-                }
-                checked.push(n.to_string());
+    if let Some(jb) = &job.branches
+        && let Some(names) = jb.literal_only_set()
+    {
+        let mut checked = Vec::new();
+        for n in &names {
+            match jb.admits(n, true) {
+                Tri::No => continue,
+                Tri::Yes => {}
+                Tri::Unknown(_) => return None,
             }
-            let rb = req.branches.as_ref()?;
-            return Some(NeverRuns {
-                reason: format!(
-                    "`{job_name}` runs only on {}, where `{req_name}` does not run (its branch filter is {})",
-                    list(&names),
-                    rb.short("").unwrap_or_default()
-                ),
-                branches: checked,
-                span: jb.span,
-            });
+            if req.runs_for(&GitRef::Branch(n.to_string())) != Tri::No {
+                return None;
+            }
+            checked.push(n.to_string());
         }
+        let rb = req.branches.as_ref()?;
+        return Some(NeverRuns {
+            reason: format!(
+                "`{job_name}` runs only on {}, where `{req_name}` does not run (its branch filter is {})",
+                list(&names),
+                rb.short("").unwrap_or_default()
+            ),
+            branches: checked,
+            span: jb.span,
+        });
     }
     None
 }

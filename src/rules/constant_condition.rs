@@ -99,8 +99,8 @@ fn with_details(mut d: Diagnostic, value: &Node, c: &ConstantCondition) -> Diagn
 /// A comparison written as text around `<< >>` gets its logic-statement form; anything else
 /// the general advice.
 fn help_for(value: &Node) -> String {
-    if let Some(text) = value.as_str() {
-        if mustache::has_template(text) {
+    if let Some(text) = value.as_str()
+        && mustache::has_template(text) {
             for (op, negate) in [("!=", true), ("==", false)] {
                 if let Some((l, r)) = text.split_once(op) {
                     let (l, r) = (l.trim(), r.trim());
@@ -123,7 +123,6 @@ fn help_for(value: &Node) -> String {
                     (`equal`, `matches`, `not`...)"
                 .to_string();
         }
-    }
     "make the condition read a pipeline parameter or value (`equal: [main, << pipeline.git.branch >>]`), \
      or remove it if the steps or workflow should always run"
         .to_string()

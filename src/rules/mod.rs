@@ -77,103 +77,49 @@ impl std::fmt::Debug for Rule {
     }
 }
 
-pub mod approval;
-pub mod arguments;
-pub mod constant_condition;
-pub mod continuation;
-pub mod cycles;
-pub mod env_vars;
-pub mod filter_rules;
-pub mod heredoc;
-pub mod images;
-pub mod job_name;
-pub mod no_workflows;
-pub mod orb_rules;
-pub mod orb_source;
-pub mod parameters;
-pub mod path_filtering;
-pub mod redundant;
-pub mod references;
-pub mod regex_engine;
-pub mod schema_rules;
-pub mod secrets;
-pub mod shellcheck;
-pub mod step_shape;
-pub mod suppress;
-pub mod unused;
-pub mod version;
-pub mod workflow_refs;
-pub mod workspace;
-pub mod yaml_rules;
+/// The rule files and the rules each defines, in the order `cilint rules` lists them: declares
+/// each file as a module and builds [`registry`]. A new rule is one line here.
+macro_rules! rules {
+    ($($module:ident: $($rule:ident),+;)+) => {
+        $(pub mod $module;)+
 
-/// Every rule, in the order `cilint rules` lists them.
-pub fn registry() -> &'static [&'static Rule] {
-    static RULES: &[&Rule] = &[
-        &yaml_rules::YAML_SYNTAX,
-        &yaml_rules::YAML_LIMITS,
-        &yaml_rules::DUPLICATE_KEY,
-        &suppress::UNUSED_SUPPRESSION,
-        &version::EMPTY_CONFIG,
-        &version::RETIRED_VERSION,
-        &heredoc::UNESCAPED_HEREDOC,
-        &version::OBSOLETE_WORKFLOWS_VERSION,
-        &references::UNKNOWN_COMMAND,
-        &references::UNKNOWN_EXECUTOR,
-        &references::UNDECLARED_ORB,
-        &constant_condition::CONSTANT_CONDITION,
-        &continuation::MULTIPLE_CONTINUATIONS,
-        &path_filtering::PATH_FILTERING_MAPPING,
-        &path_filtering::CONTINUATION_PARAMETERS,
-        &path_filtering::CONTINUATION_CONFIG_MISSING,
-        &env_vars::UNDEFINED_ENV_VAR,
-        &env_vars::ENV_NOT_EXPANDED,
-        &secrets::SECRET_IN_URL,
-        &secrets::HARDCODED_SECRET,
-        &images::IMAGE_UNPINNED,
-        &images::DEPRECATED_IMAGE,
-        &shellcheck::SHELLCHECK,
-        &schema_rules::UNKNOWN_KEY,
-        &schema_rules::INVALID_VALUE,
-        &schema_rules::MISSING_KEY,
-        &step_shape::STEP_SHAPE,
-        &workflow_refs::UNKNOWN_JOB,
-        &job_name::INVALID_JOB_NAME,
-        &workflow_refs::UNKNOWN_REQUIRES,
-        &workflow_refs::AMBIGUOUS_REQUIRES,
-        &workflow_refs::DUPLICATE_INVOCATION_NAME,
-        &cycles::REQUIRES_CYCLE,
-        &approval::APPROVAL_UNREACHABLE,
-        &approval::APPROVAL_GATES_NOTHING,
-        &approval::APPROVAL_NAME_CLASH,
-        &approval::APPROVAL_UNRESTRICTED,
-        &filter_rules::TAG_FILTER_UPSTREAM,
-        &filter_rules::FILTERS_NEVER_RUN,
-        &regex_engine::UNSUPPORTED_REGEX,
-        &redundant::REDUNDANT_REQUIRES,
-        &unused::UNUSED_JOB,
-        &unused::UNUSED_COMMAND,
-        &unused::UNUSED_EXECUTOR,
-        &workspace::WORKSPACE_WITHOUT_PERSIST,
-        &no_workflows::NO_WORKFLOWS,
-        &orb_rules::UNKNOWN_ORB_MEMBER,
-        &orb_rules::ORB_UNRESOLVED,
-        &orb_rules::ORB_UNPINNED,
-        &orb_rules::UNUSED_ORB,
-        &parameters::UNDEFINED_PARAMETER,
-        &parameters::UNKNOWN_PIPELINE_VALUE,
-        &parameters::UNUSED_PARAMETER,
-        &arguments::MISSING_ARGUMENT,
-        &arguments::UNKNOWN_ARGUMENT,
-        &arguments::ARGUMENT_TYPE,
-        &orb_source::ORB_ROOT_MISSING,
-        &orb_source::ORB_INCLUDE_MISSING,
-        &orb_source::ORB_INCLUDE_NOT_WHOLE,
-        &orb_source::ORB_SOURCE_FILE,
-        &orb_source::ORB_METADATA,
-        &orb_source::ORB_UNUSED_SCRIPT,
-        &orb_source::ORB_SCRIPT_PARAMETER,
-    ];
-    RULES
+        /// Every rule, in the order `cilint rules` lists them.
+        pub fn registry() -> &'static [&'static Rule] {
+            static RULES: &[&Rule] = &[$($(&$module::$rule,)+)+];
+            RULES
+        }
+    };
+}
+
+rules! {
+    yaml_rules: YAML_SYNTAX, YAML_LIMITS, DUPLICATE_KEY;
+    suppress: UNUSED_SUPPRESSION;
+    version: EMPTY_CONFIG, RETIRED_VERSION, OBSOLETE_WORKFLOWS_VERSION;
+    heredoc: UNESCAPED_HEREDOC;
+    references: UNKNOWN_COMMAND, UNKNOWN_EXECUTOR, UNDECLARED_ORB;
+    constant_condition: CONSTANT_CONDITION;
+    continuation: MULTIPLE_CONTINUATIONS;
+    path_filtering: PATH_FILTERING_MAPPING, CONTINUATION_PARAMETERS, CONTINUATION_CONFIG_MISSING;
+    env_vars: UNDEFINED_ENV_VAR, ENV_NOT_EXPANDED;
+    secrets: SECRET_IN_URL, HARDCODED_SECRET;
+    images: IMAGE_UNPINNED, DEPRECATED_IMAGE;
+    shellcheck: SHELLCHECK;
+    schema_rules: UNKNOWN_KEY, INVALID_VALUE, MISSING_KEY;
+    step_shape: STEP_SHAPE;
+    workflow_refs: UNKNOWN_JOB, UNKNOWN_REQUIRES, AMBIGUOUS_REQUIRES, DUPLICATE_INVOCATION_NAME;
+    job_name: INVALID_JOB_NAME;
+    cycles: REQUIRES_CYCLE;
+    approval: APPROVAL_UNREACHABLE, APPROVAL_GATES_NOTHING, APPROVAL_NAME_CLASH, APPROVAL_UNRESTRICTED;
+    filter_rules: TAG_FILTER_UPSTREAM, FILTERS_NEVER_RUN;
+    regex_engine: UNSUPPORTED_REGEX;
+    redundant: REDUNDANT_REQUIRES;
+    unused: UNUSED_JOB, UNUSED_COMMAND, UNUSED_EXECUTOR;
+    workspace: WORKSPACE_WITHOUT_PERSIST;
+    no_workflows: NO_WORKFLOWS;
+    orb_rules: UNKNOWN_ORB_MEMBER, ORB_UNRESOLVED, ORB_UNPINNED, UNUSED_ORB;
+    parameters: UNDEFINED_PARAMETER, UNKNOWN_PIPELINE_VALUE, UNUSED_PARAMETER;
+    arguments: MISSING_ARGUMENT, UNKNOWN_ARGUMENT, ARGUMENT_TYPE;
+    orb_source: ORB_ROOT_MISSING, ORB_INCLUDE_MISSING, ORB_INCLUDE_NOT_WHOLE, ORB_SOURCE_FILE, ORB_METADATA, ORB_UNUSED_SCRIPT, ORB_SCRIPT_PARAMETER;
 }
 
 /// Every rule's id, in registry order.

@@ -360,11 +360,10 @@ fn enclosing_keys<'s>(all: &[Line<'s>], line_no: usize) -> Vec<(usize, &'s str)>
         if let Some(colon) = content
             .find(": ")
             .or_else(|| content.ends_with(':').then(|| content.len() - 1))
+            && col < limit
         {
-            if col < limit {
-                out.push((col, &content[..colon]));
-                limit = col;
-            }
+            out.push((col, &content[..colon]));
+            limit = col;
         }
         if l.indent < limit {
             limit = l.indent;

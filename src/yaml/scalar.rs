@@ -71,10 +71,12 @@ pub(crate) fn resolve_plain(text: &str) -> ScalarKind {
         return ScalarKind::Str;
     }
     let b = unsigned.as_bytes();
-    if b.len() > 1 && b[0] == b'0' && b.iter().all(|c| matches!(c, b'0'..=b'7' | b'_')) {
-        if let Some(kind) = radix(&unsigned[1..], 8) {
-            return kind;
-        }
+    if b.len() > 1
+        && b[0] == b'0'
+        && b.iter().all(|c| matches!(c, b'0'..=b'7' | b'_'))
+        && let Some(kind) = radix(&unsigned[1..], 8)
+    {
+        return kind;
     }
     if !b.is_empty() && b[0] != b'0' && b[0].is_ascii_digit() {
         if b.iter().all(|c| c.is_ascii_digit() || *c == b'_') {

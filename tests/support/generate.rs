@@ -151,7 +151,7 @@ pub fn config(opts: GenOptions) -> String {
             if j % 11 == 0 {
                 out.push_str("          filters: *only-main\n");
             }
-            if local > 0 && local % 50 == 0 {
+            if local > 0 && local.is_multiple_of(50) {
                 let _ = write!(
                     out,
                     "      - hold-{j}:\n          type: approval\n          requires:\n            - job-{j}\n"

@@ -223,32 +223,30 @@ impl Eval<'_> {
             };
         }
         // A plain string at a workflow `when`: maybe an expression.
-        if top && site == Site::Workflow {
-            if let Some(text) = node.as_str() {
-                if !mustache::has_template(text) {
-                    if let Ok(e) = parse_expression(text) {
-                        if e.uses_operator_or_pipeline() {
-                            let mut seen = Vec::new();
-                            let t = match e.eval(self.env, &mut seen) {
-                                Ok(v) => Ok(expr_truthy(&v)),
-                                Err(reason) => Err(Unknown {
-                                    reason,
-                                    truthy: None,
-                                }),
-                            };
-                            for (k, v) in seen {
-                                self.record(&k, &v);
-                            }
-                            return Step {
-                                truth: t,
-                                span,
-                                statement,
-                                why: "(an expression)".into(),
-                            };
-                        }
-                    }
-                }
+        if top
+            && site == Site::Workflow
+            && let Some(text) = node.as_str()
+            && !mustache::has_template(text)
+            && let Ok(e) = parse_expression(text)
+            && e.uses_operator_or_pipeline()
+        {
+            let mut seen = Vec::new();
+            let t = match e.eval(self.env, &mut seen) {
+                Ok(v) => Ok(expr_truthy(&v)),
+                Err(reason) => Err(Unknown {
+                    reason,
+                    truthy: None,
+                }),
+            };
+            for (k, v) in seen {
+                self.record(&k, &v);
             }
+            return Step {
+                truth: t,
+                span,
+                statement,
+                why: "(an expression)".into(),
+            };
         }
         let is_partial_template = node.as_str().is_some_and(|t| {
             mustache::has_template(t)

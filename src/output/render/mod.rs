@@ -326,7 +326,7 @@ pub fn synthetic(jobs: usize, seed: u64) -> Diagram {
     for i in 0..jobs {
         let w = words[(rng.next() % words.len() as u64) as usize];
         let id = format!("{w}-{i}");
-        let mut node = if i > 0 && rng.next() % 23 == 0 {
+        let mut node = if i > 0 && rng.next().is_multiple_of(23) {
             Node::approval(id.clone(), format!("hold-{i}"))
         } else {
             Node::job(id.clone(), id.clone())
@@ -344,7 +344,7 @@ pub fn synthetic(jobs: usize, seed: u64) -> Diagram {
         // Jobs come in stages (build, test, package, deploy...): each requires about three jobs
         // of the stage before it, now and then one from further back; a few are roots.
         let stage = i * stages / jobs;
-        if stage == 0 || rng.next() % 40 == 0 {
+        if stage == 0 || rng.next().is_multiple_of(40) {
             continue;
         }
         let prev_start = (stage - 1) * jobs / stages;
@@ -352,7 +352,7 @@ pub fn synthetic(jobs: usize, seed: u64) -> Diagram {
         let count = 1 + (rng.next() % 5) as usize;
         let mut picked: Vec<usize> = Vec::new();
         for _ in 0..count {
-            let from = if rng.next() % 4 == 0 {
+            let from = if rng.next().is_multiple_of(4) {
                 (rng.next() % prev_end as u64) as usize
             } else {
                 prev_start + (rng.next() % (prev_end - prev_start) as u64) as usize
@@ -363,7 +363,7 @@ pub fn synthetic(jobs: usize, seed: u64) -> Diagram {
         }
         for from in picked {
             let mut e = Edge::new(from, idx);
-            if rng.next() % 31 == 0 {
+            if rng.next().is_multiple_of(31) {
                 e = e.status("failed");
             }
             d.add_edge(e);
