@@ -87,7 +87,7 @@ fn undescribed_context_gives_info() {
 #[test]
 fn shellcheck_findings_point_into_the_script() {
     let Some(bin) = cilint::find_shellcheck() else {
-        eprintln!("shellcheck is not installed: skipped");
+        common::skip("the shellcheck program");
         return;
     };
     let r = common::run(cilint().env_remove("CILINT_NO_SHELLCHECK").args([

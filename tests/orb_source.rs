@@ -206,7 +206,8 @@ fn spans_stay_inside_their_files() {
 #[test]
 fn included_scripts_are_shellchecked_in_their_own_file() {
     let Some(bin) = cilint::find_shellcheck() else {
-        return; // needs the shellcheck program (CI installs it)
+        common::skip("the shellcheck program");
+        return;
     };
     let folder = cilint::orb::read_folder(Path::new(BROKEN), "src").unwrap();
     let settings = cilint::Settings {

@@ -344,6 +344,7 @@ fn default_branch_is_read_from_git_head() {
 fn real_corpus_plans() {
     let dir = root().join("../shared/corpus/real");
     let Ok(entries) = std::fs::read_dir(&dir) else {
+        common::skip("../shared/corpus");
         return;
     };
     let mut files: Vec<_> = entries

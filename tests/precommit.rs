@@ -188,6 +188,7 @@ fn hooks_repo(env: &Env) -> PathBuf {
 #[test]
 fn system_hook_with_real_pre_commit() {
     if !have_pre_commit() {
+        common::skip("the pre-commit program");
         return;
     }
     let home = tempfile::tempdir().unwrap();
@@ -206,6 +207,7 @@ fn system_hook_with_real_pre_commit() {
 #[ignore = "builds cilint from source with cargo install (minutes); .ci/run runs it"]
 fn rust_hook_with_real_pre_commit() {
     if !have_pre_commit() {
+        common::skip("the pre-commit program");
         return;
     }
     let home = tempfile::tempdir().unwrap();

@@ -1,6 +1,8 @@
 //! Renderers: DOT and Mermaid snapshots of hand-built diagrams, SVG geometry checks, and Graphviz
 //! accepting the DOT (when `dot` is installed).
 
+mod common;
+
 use cilint::render::{self, Diagram, Direction, Edge, Node, Options};
 
 fn snap(name: &str, text: &str) {
@@ -161,7 +163,7 @@ fn graphviz_accepts_the_dot() {
         .output()
         .is_err()
     {
-        eprintln!("dot not on PATH; skipped");
+        common::skip("Graphviz's dot program");
         return;
     }
     let mut inputs: Vec<String> = fixtures()
