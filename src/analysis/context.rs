@@ -114,20 +114,16 @@ impl<'a> Context<'a> {
     where
         'a: 'b,
     {
-        Context {
+        Context::new(
+            self.path,
+            self.source,
+            self.lines,
             doc,
-            orbs: self.orbs.clone(),
-            ..Context::new(
-                self.path,
-                self.source,
-                self.lines,
-                doc,
-                self.settings,
-                self.config,
-                self.graphs,
-                self.orbs.clone(),
-            )
-        }
+            self.settings,
+            self.config,
+            self.graphs,
+            self.orbs.clone(),
+        )
     }
 }
 

@@ -19,12 +19,7 @@ pub(super) fn plan(args: &PlanArgs, out: &mut dyn Write) -> Result<Exit, Failure
         .map_err(|d| Failure(format!("cannot plan {}: {}", source.display, d.message)))?;
     let doc = crate::yaml::parse(&text);
     let lines = crate::LineIndex::new(&text);
-    if let Some(d) = doc.findings.iter().find(|d| {
-        matches!(
-            d.kind,
-            crate::yaml::Problem::Syntax | crate::yaml::Problem::Limit
-        )
-    }) {
+    if let Some(d) = doc.findings.iter().find(|d| d.kind.stops_loading()) {
         let at = lines.line_col(&text, d.primary.span.start as usize);
         return Err(Failure(format!(
             "cannot plan {}:{}:{}: {}",

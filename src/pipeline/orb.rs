@@ -181,10 +181,18 @@ fn split(
             .filter(|c| owner(c.span.start) == i)
             .cloned()
             .collect();
+        // (With the loader's findings of this file: a file that could not be read gets no
+        // unused-suppression finding.)
         let fdoc = Document {
             root: None,
             comments,
-            findings: Vec::new(),
+            findings: cx
+                .doc
+                .findings
+                .iter()
+                .filter(|f| owner(f.primary.span.start) == i)
+                .cloned()
+                .collect(),
         };
         suppress::apply(&cx.with_doc(&fdoc), &mut diags);
         settings.apply(&mut diags);

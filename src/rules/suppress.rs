@@ -125,9 +125,7 @@ pub fn apply(cx: &Context, diagnostics: &mut Vec<Diagnostic>) {
         return;
     }
 
-    let loaded = !diagnostics
-        .iter()
-        .any(|d| matches!(d.rule, "yaml-syntax" | "yaml-limits"));
+    let loaded = !cx.doc.stopped_early();
     suppress(cx, &mut directives, diagnostics);
 
     if loaded {

@@ -219,6 +219,13 @@ pub enum Problem {
     DuplicateKey,
 }
 
+impl Problem {
+    /// Whether loading stops at this problem (the tree is then incomplete).
+    pub fn stops_loading(self) -> bool {
+        matches!(self, Problem::Syntax | Problem::Limit)
+    }
+}
+
 /// One finding of the loader.
 pub type YamlFinding = Finding<Problem>;
 
@@ -226,9 +233,7 @@ impl Document {
     /// Whether loading stopped early (a syntax error or a safety limit): the tree is then
     /// incomplete, and only the loader's findings mean anything.
     pub fn stopped_early(&self) -> bool {
-        self.findings
-            .iter()
-            .any(|f| matches!(f.kind, Problem::Syntax | Problem::Limit))
+        self.findings.iter().any(|f| f.kind.stops_loading())
     }
 }
 
