@@ -10,6 +10,9 @@ use std::io::Write as _;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+#[path = "../tests/support/diagrams.rs"]
+mod diagrams;
+
 use cilint::render::{self, Diagram, Options};
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -118,7 +121,7 @@ fn main() {
     );
     let sizes: &[usize] = if full { &[50, 100, 300, 1000] } else { &[50] };
     for &jobs in sizes {
-        let d = render::synthetic(jobs, 1);
+        let d = diagrams::synthetic(jobs, 1);
         let (t, len) = ours(&d, if jobs >= 1000 { 3 } else { 7 });
         let lay = render::svg::lay_out(&d, &Options::default()).layout;
         let (lrs, lrs_noopt) = if jobs <= lrs_max {

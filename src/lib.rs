@@ -9,6 +9,10 @@
 // The layers, lowest first; each imports only the ones above it in this list (a test checks
 // it: tests/architecture.rs).
 mod analysis;
+// (Test helpers shared with the integration tests, `tests/support/`, name the crate `cilint`.)
+#[cfg(test)]
+extern crate self as cilint;
+
 mod base;
 mod cli;
 mod config;

@@ -2,6 +2,8 @@
 //! accepting the DOT (when `dot` is installed).
 
 mod common;
+#[path = "support/diagrams.rs"]
+mod diagrams;
 
 use cilint::render::{self, Diagram, Direction, Edge, Node, Options};
 
@@ -442,7 +444,7 @@ fn svg_several_diagrams_stack_in_one_document() {
 
 #[test]
 fn svg_of_a_generated_300_job_workflow_is_bounded_and_clean() {
-    let d = render::synthetic(300, 1);
+    let d = diagrams::synthetic(300, 1);
     assert!(d.edges.len() > 600);
     let p = check_svg(&d, &Options::default());
     assert!(
@@ -483,8 +485,8 @@ fn edges_with_missing_ends_are_skipped() {
 fn pictures() {
     let dir = std::env::var_os("CILINT_RENDER_OUT");
     let mut all = fixtures();
-    all.push(("generated-40", render::synthetic(40, 3)));
-    all.push(("generated-300", render::synthetic(300, 1)));
+    all.push(("generated-40", diagrams::synthetic(40, 3)));
+    all.push(("generated-300", diagrams::synthetic(300, 1)));
     for (name, d) in all {
         for (suffix, direction) in [("", Direction::LeftRight), ("-tb", Direction::TopBottom)] {
             let opts = Options {

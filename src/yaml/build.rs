@@ -413,8 +413,7 @@ impl<'s> Builder<'s> {
     }
 
     fn finish(mut self) -> Document {
-        let failed = self.failed
-            || self.diagnostics.iter().any(|d| d.kind.stops_loading());
+        let failed = self.failed || self.diagnostics.iter().any(|d| d.kind.stops_loading());
         // Drop the open frames one by one (their depth is bounded, but be explicit).
         while self.stack.pop().is_some() {}
         // The parser may hold comments back while it looks ahead: keep source order.

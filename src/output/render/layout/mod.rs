@@ -45,6 +45,11 @@ mod place;
 #[cfg(test)]
 use place::isotonic;
 
+/// The generated diagrams the render tests and benchmarks use.
+#[cfg(test)]
+#[path = "../../../../tests/support/diagrams.rs"]
+mod diagrams;
+
 use crate::output::render::{Diagram, Direction};
 
 /// A width and height in pixels.
@@ -441,8 +446,9 @@ impl<'a> Builder<'a> {
 
 #[cfg(test)]
 mod tests {
+    use super::diagrams::synthetic;
     use super::*;
-    use crate::output::render::{Edge, Node, synthetic};
+    use crate::output::render::{Edge, Node};
 
     fn sizes(d: &Diagram) -> Vec<Size> {
         d.nodes.iter().map(|_| Size { w: 100.0, h: 40.0 }).collect()
