@@ -13,7 +13,7 @@ jobs:
       - image: cimg/base:2024.02
     steps:
       - checkout
-      - run: echo \"$DEPLOY_TOKEN\"
+      - run: ./deploy.sh --token \"$DEPLOY_TOKEN\"
 workflows:
   main:
     jobs:

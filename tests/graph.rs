@@ -72,7 +72,11 @@ fn matrix_alias_in_requires() {
 #[test]
 fn hold_that_gates_nothing() {
     let d = snapshot_fixture("hold-gates-nothing.yml");
-    assert_eq!(rules_of(&d), ["approval-gates-nothing"]);
+    // The hold gating nothing leaves `deploy` with its production context on every branch.
+    assert_eq!(
+        rules_of(&d),
+        ["approval-gates-nothing", "context-overexposed"]
+    );
 }
 
 #[test]

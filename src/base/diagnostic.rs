@@ -41,6 +41,36 @@ impl fmt::Display for Severity {
     }
 }
 
+/// How sure a finding is. Most findings are certain (`High`); the security audits say less
+/// when a value only may carry what they warn about (a parameter that may receive a branch
+/// name). `--min-confidence` filters on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    Low,
+    Medium,
+    High,
+}
+
+impl Confidence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Confidence> {
+        match s {
+            "low" => Some(Confidence::Low),
+            "medium" => Some(Confidence::Medium),
+            "high" => Some(Confidence::High),
+            _ => None,
+        }
+    }
+}
+
 /// A span with what it shows.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Label {
@@ -110,6 +140,8 @@ pub struct Diagnostic {
     /// `undefined-env-var` finding, which `--baseline` declares): data, never parsed from the
     /// message.
     pub subject: Option<String>,
+    /// How sure the finding is.
+    pub confidence: Confidence,
 }
 
 builders!(impl Diagnostic);
@@ -129,7 +161,14 @@ impl Diagnostic {
             labels: Vec::new(),
             help: None,
             subject: None,
+            confidence: Confidence::High,
         }
+    }
+
+    /// How sure the finding is (see [`Confidence`]).
+    pub fn confidence(mut self, confidence: Confidence) -> Diagnostic {
+        self.confidence = confidence;
+        self
     }
 
     pub fn severity(mut self, severity: Severity) -> Diagnostic {
@@ -189,6 +228,7 @@ impl<K> Finding<K> {
             labels: self.labels,
             help: self.help,
             subject: None,
+            confidence: Confidence::High,
         }
     }
 }

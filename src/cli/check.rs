@@ -24,8 +24,11 @@ pub(super) fn output_format(asked: Option<Format>) -> Format {
 
 pub(super) fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Exit, Failure> {
     let format = output_format(args.format);
-    validate_ids("--select", &args.select)?;
-    validate_ids("--ignore", &args.ignore)?;
+    let args = &CheckArgs {
+        select: expand_ids("--select", &args.select)?,
+        ignore: expand_ids("--ignore", &args.ignore)?,
+        ..args.clone()
+    };
     if args.orb {
         return check_orbs(args, format, out);
     }
@@ -33,7 +36,8 @@ pub(super) fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Exit, Failu
     let shellcheck = shellcheck_binary(args)?;
     let mut settings =
         SettingsCache::new(&args.config, &args.select, &args.ignore, shellcheck.clone())?
-            .with_orb_cache(args.orb_cache.clone());
+            .with_orb_cache(args.orb_cache.clone())
+            .with_min_confidence(args.min_confidence.map(|c| c.level()));
 
     // Read everything first; an unreadable file is reported (exit 2) after the others are linted.
     // A setup config's continuation configs are linted after the files named (each file is
@@ -142,7 +146,8 @@ pub(super) fn check_orbs(
     let shellcheck = shellcheck_binary(args)?;
     let mut settings =
         SettingsCache::new(&args.config, &args.select, &args.ignore, shellcheck.clone())?
-            .with_orb_cache(args.orb_cache.clone());
+            .with_orb_cache(args.orb_cache.clone())
+            .with_min_confidence(args.min_confidence.map(|c| c.level()));
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from("src")]
     } else {
@@ -312,24 +317,47 @@ pub(super) fn exit_for(reports: &[FileReport], fail_on: FailOn) -> Exit {
     if failing { Exit::Findings } else { Exit::Clean }
 }
 
-/// Reject unknown rule ids in `--select`/`--ignore`, suggesting the closest ones.
-pub(super) fn validate_ids(flag: &str, ids: &[String]) -> Result<(), Failure> {
-    for id in ids {
-        if rules::find(id).is_none() {
-            return Err(Failure(unknown_rule(id, &format!(" in {flag}"))));
-        }
+/// The rule ids `--select`/`--ignore` name: each rule id as given, each category as its rules.
+/// An unknown name is an error that suggests the closest ids.
+pub(super) fn expand_ids(flag: &str, names: &[String]) -> Result<Vec<String>, Failure> {
+    let mut out = Vec::new();
+    for name in names {
+        let Some(ids) = rules::selected_by(name) else {
+            return Err(Failure(unknown_selection(name, &format!(" in {flag}"))));
+        };
+        out.extend(ids.into_iter().map(String::from));
     }
-    Ok(())
+    Ok(out)
 }
 
 pub(super) fn unknown_rule(id: &str, place: &str) -> String {
-    let ids = || rules::registry().iter().map(|r| r.id);
+    unknown_name(id, place, false)
+}
+
+/// An unknown name in `--select`/`--ignore`, where categories count too.
+pub(super) fn unknown_selection(name: &str, place: &str) -> String {
+    unknown_name(name, place, true)
+}
+
+fn unknown_name(id: &str, place: &str, categories: bool) -> String {
+    let extra: &[&str] = if categories {
+        rules::Category::NAMES
+    } else {
+        &[]
+    };
+    let ids = || {
+        rules::registry()
+            .iter()
+            .map(|r| r.id)
+            .chain(extra.iter().copied())
+    };
     let mut near = closest(id, ids());
     // A fragment of an id (`explain dupl`) suggests the ids that contain it.
     if near.is_empty() && id.len() >= 3 {
         near = ids().filter(|r| r.contains(id)).take(3).collect();
     }
     let hint = match near.as_slice() {
+        [] if categories => "`cilint rules` lists the rule ids and their categories".to_string(),
         [] => "`cilint rules` lists the rule ids".to_string(),
         ids => format!(
             "did you mean {}?",
@@ -339,7 +367,12 @@ pub(super) fn unknown_rule(id: &str, place: &str) -> String {
                 .join(" or ")
         ),
     };
-    format!("unknown rule `{id}`{place}; {hint}")
+    let what = if categories {
+        "rule or category"
+    } else {
+        "rule"
+    };
+    format!("unknown {what} `{id}`{place}; {hint}")
 }
 
 /// Colour decision for `--color`.

@@ -141,6 +141,8 @@ pub(super) struct SettingsCache {
     shellcheck: Option<PathBuf>,
     /// `--orb-cache`: overrides `orbs.cache` of every settings file.
     orb_cache: Option<PathBuf>,
+    /// `--min-confidence`.
+    min_confidence: Option<crate::base::diagnostic::Confidence>,
 }
 
 impl SettingsCache {
@@ -164,6 +166,7 @@ impl SettingsCache {
             ignore: ignore.to_vec(),
             shellcheck,
             orb_cache: None,
+            min_confidence: None,
         };
         if let Some(s) = cache.fixed.take() {
             cache.fixed = Some(cache.with_flags(s));
@@ -180,6 +183,18 @@ impl SettingsCache {
         self
     }
 
+    /// `--min-confidence` for every file.
+    pub(super) fn with_min_confidence(
+        mut self,
+        level: Option<crate::base::diagnostic::Confidence>,
+    ) -> SettingsCache {
+        if let Some(fixed) = self.fixed.as_mut() {
+            fixed.min_confidence = level;
+        }
+        self.min_confidence = level;
+        self
+    }
+
     pub(super) fn with_flags(&self, mut s: Settings) -> Settings {
         s.select = self.select.clone();
         s.ignore = self.ignore.clone();
@@ -187,6 +202,7 @@ impl SettingsCache {
         if self.orb_cache.is_some() {
             s.orb_cache = self.orb_cache.clone();
         }
+        s.min_confidence = self.min_confidence;
         s
     }
 

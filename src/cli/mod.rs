@@ -43,8 +43,13 @@ pub struct Cli {
 pub enum Command {
     /// Lint CircleCI config files.
     Check(CheckArgs),
-    /// List every rule: id, default severity, summary.
-    Rules,
+    /// List the rules: id, default severity, category (with its CWE for a security audit),
+    /// summary.
+    Rules {
+        /// Only the rules of this category (`correctness`, `security`, `style`).
+        #[arg(long, value_name = "NAME")]
+        category: Option<String>,
+    },
     /// Print a rule's explanation (Markdown), with a bad and a good example.
     Explain {
         /// The rule id, as `cilint rules` lists it.
@@ -70,7 +75,7 @@ pub enum Command {
     Man,
 }
 
-#[derive(Args, Debug)]
+#[derive(Args, Clone, Debug)]
 pub struct PlanArgs {
     /// The config file (`-` reads stdin). Without it: `.circleci/config.yml` found as `check`
     /// finds it.
@@ -89,7 +94,7 @@ pub struct PlanArgs {
 }
 
 /// What a pipeline is planned for (`cilint plan`, and `cilint graph` to fade what does not run).
-#[derive(Args, Debug, Default)]
+#[derive(Args, Clone, Debug, Default)]
 pub struct PlanFlags {
     /// Plan for a push to this branch (default: the current git branch of the config's
     /// repository, or `main` outside a repository).
@@ -184,7 +189,7 @@ fn version_text() -> &'static str {
     })
 }
 
-#[derive(Args, Debug)]
+#[derive(Args, Clone, Debug)]
 pub struct GraphArgs {
     /// The config file (`-` for stdin). Without it: `.circleci/config.yml` found as `check`
     /// finds it.
@@ -244,7 +249,7 @@ fn parse_direction(s: &str) -> Result<crate::output::render::Direction, String> 
     s.parse()
 }
 
-#[derive(Args, Debug)]
+#[derive(Args, Clone, Debug)]
 pub struct CheckArgs {
     /// Config files or folders; `-` reads stdin. Without a path: `.circleci/config.yml` (or
     /// `.yaml`) in the current folder or a parent, up to the repository root. A folder means its
@@ -263,13 +268,19 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
 
-    /// Only report these rules (comma-separated ids; repeatable).
+    /// Only report these rules: rule ids or categories (`correctness`, `security`, `style`),
+    /// comma-separated; repeatable.
     #[arg(long, value_delimiter = ',', value_name = "ID,...")]
     pub select: Vec<String>,
 
-    /// Never report these rules (comma-separated ids; repeatable).
+    /// Never report these rules: rule ids or categories, comma-separated; repeatable.
     #[arg(long, value_delimiter = ',', value_name = "ID,...")]
     pub ignore: Vec<String>,
+
+    /// Drop findings cilint is less sure of than this (security audits rate each finding
+    /// `high`, `medium` or `low`; other rules' findings are `high`).
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub min_confidence: Option<ConfidenceArg>,
 
     /// The `shellcheck` program that checks `run` scripts (default: `shellcheck` on PATH).
     #[arg(long, value_name = "PATH", conflicts_with = "no_shellcheck")]
@@ -304,7 +315,7 @@ pub struct CheckArgs {
 }
 
 /// Colour and verbosity, shared by subcommands that write reports.
-#[derive(Args, Debug)]
+#[derive(Args, Clone, Debug)]
 pub struct OutputArgs {
     /// Colour: `auto` uses colour when stdout is a terminal, unless `NO_COLOR` is set;
     /// `FORCE_COLOR` turns it on (`FORCE_COLOR=0` off).
@@ -317,7 +328,7 @@ pub struct OutputArgs {
 }
 
 /// Which `.cilint.toml` applies, shared by subcommands that lint.
-#[derive(Args, Debug)]
+#[derive(Args, Clone, Debug)]
 pub struct ConfigArgs {
     /// Use this settings file instead of looking for `.cilint.toml`.
     #[arg(long, value_name = "PATH", conflicts_with = "no_config")]
@@ -326,6 +337,25 @@ pub struct ConfigArgs {
     /// Use no settings file.
     #[arg(long)]
     pub no_config: bool,
+}
+
+/// `--min-confidence`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ConfidenceArg {
+    Low,
+    Medium,
+    High,
+}
+
+impl ConfidenceArg {
+    pub(crate) fn level(self) -> crate::base::diagnostic::Confidence {
+        use crate::base::diagnostic::Confidence;
+        match self {
+            ConfidenceArg::Low => Confidence::Low,
+            ConfidenceArg::Medium => Confidence::Medium,
+            ConfidenceArg::High => Confidence::High,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -410,7 +440,7 @@ pub fn main() -> ExitCode {
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Exit, Failure> {
     match cli.command {
         Command::Check(args) => check(&args, out),
-        Command::Rules => list_rules(out),
+        Command::Rules { category } => list_rules(category.as_deref(), out),
         Command::Explain { id } => explain(&id, out),
         Command::Graph(args) => graph(&args, out),
         Command::Orbs { command } => orbs::run(&command, out),

@@ -5,8 +5,9 @@
 //! to the root of the file system. The first one found wins; files are not merged.
 //!
 //! ```toml
-//! [rules]                  # rule id -> "off" | "info" | "warning" | "error"
+//! [rules]                  # rule id or category -> "off" | "info" | "warning" | "error"
 //! floating-image-tag = "off"
+//! security = "off"                      # every security audit (a rule named here wins)
 //!
 //! [env]
 //! project = ["HEROKU_API_KEY"]          # variables set in the project settings
@@ -21,7 +22,7 @@
 //! Unknown sections, unknown keys and unknown rule ids are errors that name the key: a typo in a
 //! settings file should never silently do nothing.
 
-use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::{Confidence, Diagnostic, Severity};
 use crate::base::text::did_you_mean;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -48,6 +49,8 @@ pub struct Settings {
     pub select: Vec<String>,
     /// `--ignore`: these rules never report.
     pub ignore: Vec<String>,
+    /// `--min-confidence`: findings less sure than this are dropped.
+    pub min_confidence: Option<Confidence>,
     /// `[env] project`: variables set in the CircleCI project settings.
     pub project_env: Vec<String>,
     /// `[contexts]`: context name -> the variables it sets.
@@ -112,11 +115,14 @@ struct RawOrbs {
 
 impl Settings {
     /// Parse the text of a settings file; `path` names it in errors and anchors relative paths;
-    /// `rule_ids` are the ids `[rules]` may name (the rule registry's: `Settings::from_toml`).
+    /// `rule_ids` are the ids `[rules]` may name and `groups` the category names it may name
+    /// with their rules (the rule registry's: `Settings::from_toml`). A category sets each of
+    /// its rules; a rule named itself overrides its category, whatever the order.
     pub fn from_toml_with(
         text: &str,
         path: &Path,
         rule_ids: &[&str],
+        groups: &[(&str, Vec<&str>)],
     ) -> Result<Settings, SettingsError> {
         let err = |message: String| SettingsError {
             path: path.to_path_buf(),
@@ -126,23 +132,35 @@ impl Settings {
             // toml's message already names the key and shows the line; keep it on few lines.
             err(e.to_string().trim_end().to_string())
         })?;
+        let level_of = |level: RawLevel| match level {
+            RawLevel::Off => RuleLevel::Off,
+            RawLevel::Info => RuleLevel::On(Severity::Info),
+            RawLevel::Warning => RuleLevel::On(Severity::Warning),
+            RawLevel::Error => RuleLevel::On(Severity::Error),
+        };
         let mut levels = BTreeMap::new();
-        for (id, level) in raw.rules {
-            if !rule_ids.contains(&id.as_str()) {
-                let hint = did_you_mean(&id, rule_ids.iter().copied())
+        for (name, level) in &raw.rules {
+            if let Some((_, ids)) = groups.iter().find(|(g, _)| g == name) {
+                for id in ids {
+                    levels.insert(id.to_string(), level_of(*level));
+                }
+            } else if !rule_ids.contains(&name.as_str()) {
+                let names = rule_ids
+                    .iter()
+                    .chain(groups.iter().map(|(g, _)| g))
+                    .copied();
+                let hint = did_you_mean(name, names)
                     .map(|h| format!("; {h}"))
                     .unwrap_or_default();
                 return Err(err(format!(
-                    "unknown rule `{id}` in [rules]{hint} (`cilint rules` lists them)"
+                    "unknown rule or category `{name}` in [rules]{hint} (`cilint rules` lists them)"
                 )));
             }
-            let level = match level {
-                RawLevel::Off => RuleLevel::Off,
-                RawLevel::Info => RuleLevel::On(Severity::Info),
-                RawLevel::Warning => RuleLevel::On(Severity::Warning),
-                RawLevel::Error => RuleLevel::On(Severity::Error),
-            };
-            levels.insert(id, level);
+        }
+        for (name, level) in raw.rules {
+            if rule_ids.contains(&name.as_str()) {
+                levels.insert(name, level_of(level));
+            }
         }
         let base = path.parent().unwrap_or(Path::new(""));
         Ok(Settings {
@@ -150,6 +168,7 @@ impl Settings {
             rules: levels,
             select: Vec::new(),
             ignore: Vec::new(),
+            min_confidence: None,
             project_env: raw.env.project,
             contexts: raw.contexts,
             orb_cache: raw.orbs.cache.map(|c| base.join(c)),
@@ -158,12 +177,16 @@ impl Settings {
     }
 
     /// Read and parse a settings file (see [`Settings::from_toml_with`]).
-    pub fn load_with(path: &Path, rule_ids: &[&str]) -> Result<Settings, SettingsError> {
+    pub fn load_with(
+        path: &Path,
+        rule_ids: &[&str],
+        groups: &[(&str, Vec<&str>)],
+    ) -> Result<Settings, SettingsError> {
         let text = std::fs::read_to_string(path).map_err(|e| SettingsError {
             path: path.to_path_buf(),
             message: format!("cannot read: {e}"),
         })?;
-        Settings::from_toml_with(&text, path, rule_ids)
+        Settings::from_toml_with(&text, path, rule_ids, groups)
     }
 
     /// The `.cilint.toml` that applies to files in `dir`: in `dir` or its nearest parent, not
@@ -194,7 +217,9 @@ impl Settings {
 
     /// Drop the findings of disabled rules and give the others their configured severity.
     pub fn apply(&self, diagnostics: &mut Vec<Diagnostic>) {
-        diagnostics.retain(|d| self.enabled(d.rule));
+        diagnostics.retain(|d| {
+            self.enabled(d.rule) && self.min_confidence.is_none_or(|c| d.confidence >= c)
+        });
         for d in diagnostics {
             if let Some(RuleLevel::On(severity)) = self.rules.get(d.rule) {
                 d.severity = *severity;

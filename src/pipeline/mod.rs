@@ -60,12 +60,12 @@ impl Settings {
     /// Parse the text of a settings file (`.cilint.toml`); `path` names it in errors and
     /// anchors relative paths. Rule ids in `[rules]` are checked against the rule registry.
     pub fn from_toml(text: &str, path: &Path) -> Result<Settings, SettingsError> {
-        Settings::from_toml_with(text, path, &rules::ids())
+        Settings::from_toml_with(text, path, &rules::ids(), &rules::groups())
     }
 
     /// Read and parse a settings file (see [`Settings::from_toml`]).
     pub fn load(path: &Path) -> Result<Settings, SettingsError> {
-        Settings::load_with(path, &rules::ids())
+        Settings::load_with(path, &rules::ids(), &rules::groups())
     }
 }
 

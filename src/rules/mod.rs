@@ -33,20 +33,66 @@ pub struct Rule {
 pub enum Category {
     /// CircleCI rejects the config, or it does not do what it says.
     Correctness,
-    /// A way for someone outside the team to reach the pipeline's secrets or code.
-    Security,
+    /// A security audit: a way for someone outside the team to reach the pipeline's secrets
+    /// or code, with the CWE entry that names the weakness.
+    Security { cwe: u16 },
     /// The config works, but could be simpler or clearer.
     Style,
 }
 
 impl Category {
+    /// Every category's name (what `--select` and `[rules]` accept besides rule ids).
+    pub const NAMES: &'static [&'static str] = &["correctness", "security", "style"];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Category::Correctness => "correctness",
-            Category::Security => "security",
+            Category::Security { .. } => "security",
             Category::Style => "style",
         }
     }
+
+    pub fn is_security(self) -> bool {
+        matches!(self, Category::Security { .. })
+    }
+
+    /// The CWE entry of a security audit.
+    pub fn cwe(self) -> Option<u16> {
+        match self {
+            Category::Security { cwe } => Some(cwe),
+            _ => None,
+        }
+    }
+}
+
+/// Each category with its rules' ids (what `[rules]` may name besides rule ids).
+pub fn groups() -> Vec<(&'static str, Vec<&'static str>)> {
+    Category::NAMES
+        .iter()
+        .map(|name| {
+            let ids = registry()
+                .iter()
+                .filter(|r| r.category.as_str() == *name)
+                .map(|r| r.id)
+                .collect();
+            (*name, ids)
+        })
+        .collect()
+}
+
+/// The rule ids a name in `--select`, `--ignore` or `[rules]` stands for: a rule id, or a
+/// category's name (every rule of the category). `None` for an unknown name.
+pub fn selected_by(name: &str) -> Option<Vec<&'static str>> {
+    if let Some(rule) = find(name) {
+        return Some(vec![rule.id]);
+    }
+    Category::NAMES.contains(&name).then(|| {
+        registry()
+            .iter()
+            .filter(|r| r.category.as_str() == name)
+            .map(|r| r.id)
+            .collect()
+    })
 }
 
 impl Rule {
@@ -79,6 +125,8 @@ impl std::fmt::Debug for Rule {
 
 /// The rule files and the rules each defines, in the order `cilint rules` lists them: declares
 /// each file as a module and builds [`registry`]. A new rule is one line here.
+mod exposure;
+
 macro_rules! rules {
     ($($module:ident: $($rule:ident),+;)+) => {
         $(pub mod $module;)+
@@ -102,6 +150,12 @@ rules! {
     path_filtering: PATH_FILTERING_MAPPING, CONTINUATION_PARAMETERS, CONTINUATION_CONFIG_MISSING;
     env_vars: UNDEFINED_ENV_VAR, ENV_NOT_EXPANDED;
     secrets: SECRET_IN_URL, HARDCODED_SECRET;
+    template_injection: TEMPLATE_INJECTION;
+    remote_script: REMOTE_SCRIPT;
+    ssh_keys: SSH_KEYS_UNSCOPED;
+    cache_poisoning: CACHE_POISONING;
+    secret_exposure: SECRET_EXPOSURE;
+    context_exposure: CONTEXT_OVEREXPOSED;
     images: IMAGE_UNPINNED, DEPRECATED_IMAGE;
     shellcheck: SHELLCHECK;
     schema_rules: UNKNOWN_KEY, INVALID_VALUE, MISSING_KEY;

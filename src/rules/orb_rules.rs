@@ -32,7 +32,8 @@ pub static ORB_UNPINNED: Rule = Rule {
     severity: Severity::Warning,
     summary: "a third-party orb is not pinned to an exact version (`@volatile`, no version, `@1`, `@1.2`, `dev:`); CircleCI orbs pinned to a major version are info",
     explanation: include_str!("docs/orb-unpinned.md"),
-    category: super::Category::Security,
+    // CWE-829: inclusion of functionality from an untrusted control sphere.
+    category: super::Category::Security { cwe: 829 },
     check: Some(check_unpinned),
 };
 

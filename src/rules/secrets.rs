@@ -14,7 +14,8 @@ pub static SECRET_IN_URL: Rule = Rule {
     severity: Severity::Warning,
     summary: "a variable is put into a URL's credentials or query string, where logs and process lists show it",
     explanation: include_str!("docs/secret-in-url.md"),
-    category: super::Category::Security,
+    // CWE-598: use of GET request method with sensitive query strings (and credentials in URLs).
+    category: super::Category::Security { cwe: 598 },
     check: Some(check_urls),
 };
 
@@ -23,7 +24,8 @@ pub static HARDCODED_SECRET: Rule = Rule {
     severity: Severity::Error,
     summary: "a literal credential (token, access key, private key, password) is written in the config",
     explanation: include_str!("docs/hardcoded-secret.md"),
-    category: super::Category::Security,
+    // CWE-798: use of hard-coded credentials.
+    category: super::Category::Security { cwe: 798 },
     check: Some(check_hardcoded),
 };
 
@@ -103,7 +105,7 @@ fn check_hardcoded(cx: &Context, out: &mut Vec<Diagnostic>) {
                         HARDCODED_SECRET
                             .at(
                                 span,
-                                format!("a {} is written in the config: {}", m.kind, m.excerpt),
+                                format!("{} {} is written in the config: {}", if m.kind.starts_with(['A', 'E', 'I', 'O', 'U']) { "an" } else { "a" }, m.kind, m.excerpt),
                             )
                             .label(format!("{} here", m.kind))
                             .help("revoke it now (it is in the repository's history), store the new one as a project or context environment variable and read it as `$NAME`"),

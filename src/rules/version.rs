@@ -67,7 +67,7 @@ pub fn demote_for_retired_version(cx: &Context, diagnostics: &mut [Diagnostic]) 
     for d in diagnostics.iter_mut() {
         if d.severity != Severity::Error
             || d.rule == RETIRED_VERSION.id
-            || super::find(d.rule).is_some_and(|r| r.category == super::Category::Security)
+            || super::find(d.rule).is_some_and(|r| r.category.is_security())
         {
             continue;
         }

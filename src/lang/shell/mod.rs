@@ -32,6 +32,7 @@
 
 mod commands;
 mod lexer;
+pub mod pipeline;
 
 use crate::base::span::Span;
 use commands::*;

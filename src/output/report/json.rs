@@ -3,6 +3,7 @@
 //! ```json
 //! {"version": 1,
 //!  "files": [{"path": "...", "diagnostics": [{"rule": "...", "severity": "error|warning|info",
+//!     "category": "correctness|security|style", "confidence": "high|medium|low",
 //!     "message": "...", "line": 3, "column": 7, "end_line": 3, "end_column": 12,
 //!     "help": "..." or null,
 //!     "labels": [{"line": .., "column": .., "end_line": .., "end_column": .., "message": "..."}]}]}],
@@ -13,7 +14,7 @@
 //! span's last character. `labels` are the secondary labels (the primary one is the position).
 
 use super::{Options, Summary, position};
-use crate::base::diagnostic::Severity;
+use crate::base::diagnostic::{Confidence, Severity};
 use crate::base::file_report::FileReport;
 use crate::base::span::Span;
 use serde::Serialize;
@@ -36,6 +37,8 @@ struct File<'a> {
 struct Diag<'a> {
     rule: &'a str,
     severity: Severity,
+    category: &'static str,
+    confidence: Confidence,
     message: &'a str,
     line: usize,
     column: usize,
@@ -92,6 +95,9 @@ pub fn write(reports: &[FileReport], _options: &Options, out: &mut dyn Write) ->
                     Diag {
                         rule: d.rule,
                         severity: d.severity,
+                        category: crate::rules::find(d.rule)
+                            .map_or("correctness", |r| r.category.as_str()),
+                        confidence: d.confidence,
                         message: &d.message,
                         line: p.line,
                         column: p.column,
@@ -147,16 +153,19 @@ mod tests {
                 "version": 1,
                 "files": [
                     {"path": "dir/a b,c:d.yml", "diagnostics": [
-                        {"rule": "yaml-limits", "severity": "info", "message": "an info",
+                        {"rule": "yaml-limits", "severity": "info", "category": "correctness",
+                         "confidence": "high", "message": "an info",
                          "line": 1, "column": 1, "end_line": 1, "end_column": 1,
                          "help": null, "labels": []},
-                        {"rule": "duplicate-key", "severity": "warning",
+                        {"rule": "duplicate-key", "severity": "warning", "category": "correctness",
+                         "confidence": "high",
                          "message": "key `build` appears twice, 100% sure: <&>\"'",
                          "line": 4, "column": 3, "end_line": 4, "end_column": 8,
                          "help": "remove one of them,\nor rename it",
                          "labels": [{"line": 3, "column": 3, "end_line": 3, "end_column": 8,
                                      "message": "first here"}]},
-                        {"rule": "yaml-syntax", "severity": "error",
+                        {"rule": "yaml-syntax", "severity": "error", "category": "correctness",
+                         "confidence": "high",
                          "message": "something about `é`",
                          "line": 6, "column": 3, "end_line": 6, "end_column": 4,
                          "help": null, "labels": []}

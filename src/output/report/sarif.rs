@@ -57,6 +57,26 @@ fn location(report: &FileReport, span: Span) -> Value {
     })
 }
 
+/// A rule's SARIF properties: its tags (`circleci`, its category; for a security audit also
+/// `security` and its CWE as `external/cwe/cwe-N`) and, for a security audit, the
+/// `security-severity` score GitHub code scanning ranks alerts by (its default severity as a
+/// CVSS-like number: error 8.0 "high", warning 5.0 "medium", info 2.0 "low").
+fn rule_properties(rule: &rules::Rule) -> Value {
+    let mut tags = vec![json!("circleci"), json!(rule.category.as_str())];
+    let mut props = serde_json::Map::new();
+    if let Some(cwe) = rule.category.cwe() {
+        tags.push(json!(format!("external/cwe/cwe-{cwe}")));
+        let score = match rule.severity {
+            Severity::Error => "8.0",
+            Severity::Warning => "5.0",
+            Severity::Info => "2.0",
+        };
+        props.insert("security-severity".into(), json!(score));
+    }
+    props.insert("tags".into(), Value::Array(tags));
+    Value::Object(props)
+}
+
 pub fn write(reports: &[FileReport], _options: &Options, out: &mut dyn Write) -> io::Result<()> {
     let registry = rules::registry();
     let driver_rules: Vec<Value> = registry
@@ -69,7 +89,7 @@ pub fn write(reports: &[FileReport], _options: &Options, out: &mut dyn Write) ->
                 "fullDescription": {"text": r.summary},
                 "help": {"text": r.explanation, "markdown": r.explanation},
                 "defaultConfiguration": {"level": level(r.severity)},
-                "properties": {"tags": ["circleci"]},
+                "properties": rule_properties(r),
             })
         })
         .collect();
@@ -86,6 +106,7 @@ pub fn write(reports: &[FileReport], _options: &Options, out: &mut dyn Write) ->
                 "level": level(d.severity),
                 "message": {"text": text},
                 "locations": [location(report, d.span())],
+                "properties": {"confidence": d.confidence.as_str()},
             });
             if let Some(index) = registry.iter().position(|r| r.id == d.rule) {
                 result["ruleIndex"] = json!(index);
