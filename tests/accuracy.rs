@@ -17,6 +17,14 @@ const ACCEPTED: &[(&str, &[(&str, &str)])] = &[
     ("job-groups", &[]),
     ("new-keys-2026", &[]),
     ("secrets-not-secret", &[]),
+    ("empty-values", &[]),
+    ("workflow-description", &[("unknown-key", "warning")]),
+    ("block-header-next-line", &[]),
+    ("path-filtering-v2-strings", &[]),
+    (
+        "when-condition-mapping",
+        &[("constant-condition", "warning")],
+    ),
 ];
 
 #[test]

@@ -131,7 +131,7 @@ workflows:
     let r = check_short(dir.path(), &[".circleci/config.yml"]);
     assert_eq!(
         r.stdout.lines().next().unwrap(),
-        ".circleci/config.yml:9:20: error[path-filtering-mapping]: the value `web` is not JSON (line 3 of `.circleci/mapping.conf`): the filter job fails reading it when a changed file matches `web/.*`",
+        ".circleci/config.yml:9:20: error[path-filtering-mapping]: the value `web` is not JSON (line 3 of `.circleci/mapping.conf`): this version of the orb (before 2.0.0) fails reading it when a changed file matches `web/.*`",
         "{}",
         r.transcript()
     );
@@ -200,4 +200,65 @@ fn outside_a_circleci_folder_nothing_is_looked_up() {
         "{}",
         r.stdout
     );
+}
+
+/// An orb's repository: orb-tools' `continue` job injects the orb under development (`greet`)
+/// into the test config it continues with, which uses it without declaring it.
+const ORB_SETUP: &str = "version: 2.1
+setup: true
+orbs:
+  orb-tools: circleci/orb-tools@12.3.1
+workflows:
+  lint-pack:
+    jobs:
+      - orb-tools/pack
+      - orb-tools/continue:
+          orb_name: greet
+          pipeline_number: << pipeline.number >>
+          vcs_type: << pipeline.project.type >>
+          requires: [orb-tools/pack]
+";
+
+const ORB_TEST_DEPLOY: &str = "version: 2.1
+jobs:
+  smoke:
+    docker:
+      - image: cimg/base:2024.01
+    steps:
+      - greet/hello
+workflows:
+  test-deploy:
+    jobs:
+      - smoke
+";
+
+#[test]
+fn the_orb_that_orb_tools_injects_is_not_an_undeclared_orb() {
+    let dir = scratch(&[
+        (".circleci/config.yml", ORB_SETUP),
+        (".circleci/test-deploy.yml", ORB_TEST_DEPLOY),
+    ]);
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    // Linted alone (as a pre-commit hook does with the changed file), and with its setup config.
+    for args in [
+        &[".circleci/test-deploy.yml"][..],
+        &[".circleci/config.yml"][..],
+    ] {
+        let r = check_short(dir.path(), args);
+        assert_eq!(r.code, 0, "{}", r.transcript());
+        assert!(
+            r.stdout.contains("info[undeclared-orb]") && r.stdout.contains("greet/hello"),
+            "{}",
+            r.stdout
+        );
+    }
+    // Without the injection (`inject_orb: false`), the orb must be declared.
+    let no_inject = ORB_SETUP.replace(
+        "orb_name: greet",
+        "orb_name: greet\n          inject_orb: false",
+    );
+    std::fs::write(dir.path().join(".circleci/config.yml"), no_inject).unwrap();
+    let r = check_short(dir.path(), &[".circleci/test-deploy.yml"]);
+    assert_eq!(r.code, 1, "{}", r.transcript());
+    assert!(r.stdout.contains("error[undeclared-orb]"), "{}", r.stdout);
 }

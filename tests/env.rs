@@ -102,13 +102,13 @@ fn shellcheck_findings_point_into_the_script() {
     ]));
     assert!(
         r.stdout
-            .contains("scripts.yml:17:13: warning[shellcheck]: SC2164:"),
+            .contains("scripts.yml:19:13: warning[shellcheck]: SC2164:"),
         "{}",
         r.stdout
     );
     assert!(
         r.stdout
-            .contains("scripts.yml:19:17: info[shellcheck]: SC2086:"),
+            .contains("scripts.yml:21:17: info[shellcheck]: SC2086:"),
         "{}",
         r.stdout
     );

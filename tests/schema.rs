@@ -759,12 +759,6 @@ const INVALID: &[(&str, &str, &str, &str)] = &[
         "the settings of `b` are not indented under it",
     ),
     (
-        "logic misspelt",
-        "version: 2.1\njobs:\n  b:\n    docker: [{image: x}]\n    steps: [checkout]\nworkflows:\n  main:\n    when:\n      equals: [a, b]\n    jobs: [b]\n",
-        "unknown-key",
-        "unknown key `equals` in `when` of workflow `main`",
-    ),
-    (
         "matches without value",
         "version: 2.1\njobs:\n  b:\n    docker: [{image: x}]\n    steps: [checkout]\nworkflows:\n  main:\n    when:\n      matches: {pattern: \"^a$\"}\n    jobs: [b]\n",
         "missing-key",

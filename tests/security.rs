@@ -179,9 +179,23 @@ fn min_confidence_drops_less_sure_findings() {
         "short",
         "--min-confidence",
         "high",
+        "tests/fixtures/duplicate-key.yml",
+    ]));
+    assert!(r.stdout.contains("warning[duplicate-key]"), "{}", r.stdout);
+    // A token is a certain leak; an AWS key id alone (half of a pair) is medium.
+    let r = run(cilint().args([
+        "check",
+        "--no-config",
+        "--format",
+        "short",
+        "--select",
+        "hardcoded-secret",
+        "--min-confidence",
+        "high",
         "tests/fixtures/security/hardcoded-secret-bad.yml",
     ]));
-    assert!(r.stdout.contains("error[hardcoded-secret]"), "{}", r.stdout);
+    assert_eq!(rules_of(&r.stdout), ["hardcoded-secret"], "{}", r.stdout);
+    assert!(r.stdout.contains("GitHub token"), "{}", r.stdout);
 }
 
 #[test]

@@ -58,12 +58,25 @@ pub(super) fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Exit, Failu
                 Err(failure) => unreadable.push(failure),
             }
         }
+        // A test config that orb-tools continues with gets the orb under development.
+        let provided: Vec<Option<Settings>> = loaded_sources[reports.len()..]
+            .iter()
+            .zip(&loaded[reports.len()..])
+            .map(|(source, (_, _, key))| {
+                let orbs = source.file.as_deref().map(crate::pipeline::provided_orbs)?;
+                (!orbs.is_empty()).then(|| Settings {
+                    provided_orbs: orbs,
+                    ..settings.get(key).clone()
+                })
+            })
+            .collect();
         let inputs: Vec<Input> = loaded[reports.len()..]
             .iter()
-            .map(|(path, bytes, key)| Input {
+            .zip(&provided)
+            .map(|((path, bytes, key), own)| Input {
                 path,
                 bytes,
-                settings: settings.get(key),
+                settings: own.as_ref().unwrap_or_else(|| settings.get(key)),
             })
             .collect();
         let results = crate::analyze_many(&inputs, |cx, _| {

@@ -51,6 +51,10 @@ pub struct Settings {
     pub ignore: Vec<String>,
     /// `--min-confidence`: findings less sure than this are dropped.
     pub min_confidence: Option<Confidence>,
+    /// Orbs the pipeline adds to this config without a declaration: the orb under development
+    /// that a setup config's orb-tools `continue` job injects into its test config. Set by the
+    /// command line from the setup config beside the file.
+    pub provided_orbs: Vec<String>,
     /// `[env] project`: variables set in the CircleCI project settings.
     pub project_env: Vec<String>,
     /// `[contexts]`: context name -> the variables it sets.
@@ -169,6 +173,7 @@ impl Settings {
             select: Vec::new(),
             ignore: Vec::new(),
             min_confidence: None,
+            provided_orbs: Vec::new(),
             project_env: raw.env.project,
             contexts: raw.contexts,
             orb_cache: raw.orbs.cache.map(|c| base.join(c)),

@@ -105,9 +105,10 @@ impl Comment {
     }
 }
 
-/// Replace `<< ... >>` references by underscores of the same length.
+/// Replace `<< ... >>` references by underscores of the same length, and CircleCI's escape
+/// `\<<` (a literal `<<`) by ` <<`, what the shell receives.
 pub fn with_placeholders(script: &str) -> String {
-    let mut out = script.to_string();
+    let mut out = script.replace("\\<<", " <<");
     for sp in crate::lang::shell::placeholder_spans(script)
         .into_iter()
         .rev()
@@ -162,7 +163,23 @@ pub fn run(bin: &Path, script: &str, dialect: &str) -> Result<Vec<Comment>, Stri
 pub struct Script<'a> {
     pub node: &'a Node,
     pub dialect: &'static str,
+    /// The shell stops at the first failing command (CircleCI's default `/bin/bash -eo
+    /// pipefail`, or a `shell:` with `-e`): SC2164 (`cd` without `|| exit`) is moot then.
+    pub errexit: bool,
 }
+
+/// Whether a `shell:` value (`None`: CircleCI's default `/bin/bash -eo pipefail`) exits on the
+/// first failing command.
+pub fn errexit(shell: Option<&str>) -> bool {
+    shell.is_none_or(|s| {
+        s.split_whitespace()
+            .skip(1)
+            .any(|w| w.starts_with('-') && !w.starts_with("--") && w.contains('e'))
+    })
+}
+
+/// Codes that say a failing command goes unnoticed: moot when the shell exits on failure.
+const ERREXIT_CODES: &[u32] = &[2164];
 
 /// A shellcheck finding placed in the source.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -184,6 +201,7 @@ fn check_one(bin: &Path, src: &str, s: &Script) -> Vec<Finding> {
     let map = ScalarMap::new(src, s.node);
     check_text(bin, text, s.dialect)
         .into_iter()
+        .filter(|(_, _, c)| !(s.errexit && ERREXIT_CODES.contains(&c.code)))
         .map(|(a, b, comment)| {
             let span = match (&map, s.node.alias) {
                 (Some(m), None) => m.span(a, b),
@@ -255,6 +273,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn errexit_shells() {
+        assert!(errexit(None));
+        assert!(errexit(Some("/bin/bash -eo pipefail")));
+        assert!(errexit(Some("bash -euxo pipefail")));
+        assert!(!errexit(Some("/bin/bash")));
+        assert!(!errexit(Some("sh -x")));
+        assert_eq!(with_placeholders("cat \\<<EOF"), "cat  <<EOF");
+    }
+
+    #[test]
     fn dialects() {
         assert_eq!(dialect(None), Some("bash"));
         assert_eq!(dialect(Some("/bin/bash -eo pipefail")), Some("bash"));
@@ -307,6 +335,7 @@ mod tests {
             &[Script {
                 node,
                 dialect: "bash",
+                errexit: false,
             }],
         );
         let codes: Vec<(u32, &str)> = found

@@ -96,6 +96,48 @@ pub fn analyze_many<R: Send>(
         .collect()
 }
 
+/// The orbs the pipeline adds to the config at `file` without a declaration: when the setup
+/// config beside it (`config.yml` or `config.yaml` in the same folder) continues with this file
+/// through orb-tools' `continue` job, the orb under development is injected into it (see
+/// `rules::continuation::orb_tools_injections`). Reads that setup config from disk.
+pub fn provided_orbs(file: &std::path::Path) -> Vec<String> {
+    let Some(dir) = file.parent() else {
+        return Vec::new();
+    };
+    let Ok(target) = std::fs::canonicalize(file) else {
+        return Vec::new();
+    };
+    let root = if dir.file_name().is_some_and(|n| n == ".circleci") {
+        dir.parent().unwrap_or(dir)
+    } else {
+        dir
+    };
+    let mut out = Vec::new();
+    for name in ["config.yml", "config.yaml"] {
+        let setup = dir.join(name);
+        if std::fs::canonicalize(&setup)
+            .ok()
+            .is_none_or(|s| s == target)
+        {
+            continue;
+        }
+        let Ok(bytes) = std::fs::read(&setup) else {
+            continue;
+        };
+        let (_, doc) = load(&bytes);
+        let config = crate::analysis::context::model(&doc);
+        for (path, orb) in rules::continuation::orb_tools_injections(&config) {
+            let continued = root.join(path.trim_start_matches("./"));
+            if std::fs::canonicalize(&continued).ok().as_ref() == Some(&target)
+                && !out.contains(&orb)
+            {
+                out.push(orb);
+            }
+        }
+    }
+    out
+}
+
 /// Decode and parse. An undecodable file is reported against its lossily decoded text.
 pub fn load(bytes: &[u8]) -> (String, yaml::Document) {
     match yaml::decode(bytes) {

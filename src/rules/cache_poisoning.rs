@@ -27,7 +27,7 @@ pub static CACHE_POISONING: Rule = Rule {
     summary: "a release job restores a cache that builds of any branch can write first (no branch or revision in its key)",
     explanation: include_str!("docs/cache-poisoning.md"),
     // CWE-349: acceptance of extraneous untrusted data with trusted data.
-    category: super::Category::Security { cwe: 349 },
+    category: super::Category::Security { cwe: 349, score: 55 },
     check: Some(check),
 };
 

@@ -99,6 +99,26 @@ fn with_details(mut d: Diagnostic, value: &Node, c: &ConstantCondition) -> Diagn
 /// A comparison written as text around `<< >>` gets its logic-statement form; anything else
 /// the general advice.
 fn help_for(value: &Node) -> String {
+    // A mapping that is no logic statement: most often a step-level `condition:` copied here.
+    if let Some(map) = value.as_map()
+        && let Some((key, inner)) = map.first()
+        && crate::lang::logic::statement_key(value).is_none()
+    {
+        let key = key.as_str().unwrap_or("");
+        if key == "condition" {
+            let inner = inner.scalar_text().unwrap_or("<value>");
+            return format!(
+                "write the condition itself, without `condition:` (`when: {inner}`): `condition:` belongs to a step-level `when`"
+            );
+        }
+        let ops = ["and", "or", "not", "equal", "matches"];
+        return match crate::base::text::did_you_mean(key, ops.iter().copied()) {
+            Some(dym) => format!("`{key}` is not a logic statement: {dym}"),
+            None => format!(
+                "`{key}` is not a logic statement; use one of `and`, `or`, `not`, `equal`, `matches`"
+            ),
+        };
+    }
     if let Some(text) = value.as_str()
         && mustache::has_template(text) {
             for (op, negate) in [("!=", true), ("==", false)] {

@@ -23,7 +23,7 @@ pub static CONTEXT_OVEREXPOSED: Rule = Rule {
     summary: "a job with a context (or on a self-hosted runner) runs for every branch, with no filter or approval before it",
     explanation: include_str!("docs/context-overexposed.md"),
     // CWE-668: exposure of resource to wrong sphere.
-    category: super::Category::Security { cwe: 668 },
+    category: super::Category::Security { cwe: 668, score: 50 },
     check: Some(check),
 };
 

@@ -214,7 +214,54 @@ pub fn configuration_paths_of(cfg: &Config<'_>) -> Vec<String> {
             }
         }
     }
+    for (path, _) in orb_tools_injections(cfg) {
+        add(&path);
+    }
     paths
+}
+
+/// orb-tools' `continue` job's default `config_path`.
+pub const ORB_TOOLS_CONFIG_PATH: &str = ".circleci/test-deploy.yml";
+
+/// What a setup config's `circleci/orb-tools` `continue` jobs inject: (the config they continue
+/// with, as written, relative to the repository root; the name of the orb under development).
+/// The job packs the orb and, unless `inject_orb: false`, adds it to that config's `orbs:` as an
+/// inline orb named `orb_name`, so the continued config uses it without declaring it.
+pub fn orb_tools_injections(cfg: &Config<'_>) -> Vec<(String, String)> {
+    if !cfg.setup {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for wf in &cfg.workflows {
+        for inv in &wf.jobs {
+            let Some(r) = orb_ref(inv.job.text) else { continue };
+            let is_orb_tools = r.member == "continue"
+                && cfg
+                    .orb(r.orb)
+                    .and_then(|o| o.reference())
+                    .is_some_and(|reference| reference.split('@').next() == Some("circleci/orb-tools"));
+            if !is_orb_tools {
+                continue;
+            }
+            let arg = |key: &str| inv.body.and_then(|b| b.get(key));
+            if arg("inject_orb").and_then(|n| n.scalar_text()) == Some("false") {
+                continue;
+            }
+            let Some(orb) = arg("orb_name").and_then(|n| n.scalar_text()) else {
+                continue;
+            };
+            if orb.contains("<<") {
+                continue;
+            }
+            let path = arg("config_path")
+                .and_then(|n| n.scalar_text())
+                .unwrap_or(ORB_TOOLS_CONFIG_PATH);
+            if !path.contains("<<") {
+                out.push((path.to_string(), orb.to_string()));
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -224,6 +271,34 @@ mod tests {
     fn configuration_paths(source: &str) -> Vec<String> {
         let doc = crate::yaml::parse(source);
         configuration_paths_of(&crate::analysis::context::model(&doc))
+    }
+
+    #[test]
+    fn orb_tools_continue_injects_the_orb() {
+        let src = "version: 2.1
+setup: true
+orbs:
+  orb-tools: circleci/orb-tools@12.1
+workflows:
+  lint-pack:
+    jobs:
+      - orb-tools/pack
+      - orb-tools/continue:
+          orb_name: snyk
+          pipeline_number: << pipeline.number >>
+          vcs_type: github
+      - orb-tools/continue:
+          orb_name: other
+          config_path: .circleci/other.yml
+          inject_orb: false
+";
+        let doc = crate::yaml::parse(src);
+        let cfg = crate::analysis::context::model(&doc);
+        assert_eq!(
+            orb_tools_injections(&cfg),
+            [(".circleci/test-deploy.yml".to_string(), "snyk".to_string())]
+        );
+        assert_eq!(configuration_paths(src), [".circleci/test-deploy.yml"]);
     }
 
     #[test]

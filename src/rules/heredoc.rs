@@ -2,7 +2,7 @@
 //! as the start of a `<< parameter >>` expression.
 //!
 //! Version 2.0 passed `run` commands to the shell untouched. Version 2.1, which every config
-//! must use since 2026-07-17, substitutes `<< ... >>` expressions before the shell runs, so a
+//! must use since 2026-09-21, substitutes `<< ... >>` expressions before the shell runs, so a
 //! shell heredoc (`cat <<EOF`), here-string (`<<<`) or shift (`$((1 << 2))`) must be written
 //! `\<<` after the move. CircleCI's migration guide for the retirement of version 2.0 names
 //! this as the first thing to fix.

@@ -34,8 +34,10 @@ pub enum Category {
     /// CircleCI rejects the config, or it does not do what it says.
     Correctness,
     /// A security audit: a way for someone outside the team to reach the pipeline's secrets
-    /// or code, with the CWE entry that names the weakness.
-    Security { cwe: u16 },
+    /// or code, with the CWE entry that names the weakness and its `security-severity` score
+    /// in tenths (0-100, as CVSS: 70 and up "high", 40 to 69 "medium", below 40 "low"), which
+    /// SARIF consumers such as GitHub code scanning rank alerts by.
+    Security { cwe: u16, score: u8 },
     /// The config works, but could be simpler or clearer.
     Style,
 }
@@ -59,7 +61,15 @@ impl Category {
     /// The CWE entry of a security audit.
     pub fn cwe(self) -> Option<u16> {
         match self {
-            Category::Security { cwe } => Some(cwe),
+            Category::Security { cwe, .. } => Some(cwe),
+            _ => None,
+        }
+    }
+
+    /// A security audit's `security-severity`, as SARIF writes it (`"8.0"`).
+    pub fn security_severity(self) -> Option<String> {
+        match self {
+            Category::Security { score, .. } => Some(format!("{}.{}", score / 10, score % 10)),
             _ => None,
         }
     }

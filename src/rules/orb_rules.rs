@@ -33,7 +33,7 @@ pub static ORB_UNPINNED: Rule = Rule {
     summary: "a third-party orb is not pinned to an exact version (`@volatile`, no version, `@1`, `@1.2`, `dev:`); CircleCI orbs pinned to a major version are info",
     explanation: include_str!("docs/orb-unpinned.md"),
     // CWE-829: inclusion of functionality from an untrusted control sphere.
-    category: super::Category::Security { cwe: 829 },
+    category: super::Category::Security { cwe: 829, score: 40 },
     check: Some(check_unpinned),
 };
 

@@ -126,7 +126,7 @@ fn check_undefined(cx: &Context, out: &mut Vec<Diagnostic>) {
         }
     }
     // Pipeline parameters: declared at the top level, and not visible inside an orb (an inline
-    // orb resolves its references in its own scope: since 2026-07-17 CircleCI rejects a
+    // orb resolves its references in its own scope: since 2026-09-21 CircleCI rejects a
     // pipeline parameter used there, which before silently became null).
     if cx.config.root.is_none() {
         return;
@@ -150,7 +150,7 @@ fn check_undefined(cx: &Context, out: &mut Vec<Diagnostic>) {
                 .at(
                     f.span,
                     format!(
-                        "inline orb `{orb}` uses `<< pipeline.parameters.{} >>`, but an orb cannot see pipeline parameters: CircleCI rejects this since 2026-07-17 (before, it silently became null)",
+                        "inline orb `{orb}` uses `<< pipeline.parameters.{} >>`, but an orb cannot see pipeline parameters: CircleCI rejects this since 2026-09-21 (before, it silently became null)",
                         r.name
                     ),
                 )
@@ -175,7 +175,7 @@ fn check_undefined(cx: &Context, out: &mut Vec<Diagnostic>) {
                     .at(
                         f.span,
                         format!(
-                            "an orb cannot use `<< pipeline.parameters.{} >>`: CircleCI rejects pipeline parameters inside an orb since 2026-07-17 (before, they silently became null)",
+                            "an orb cannot use `<< pipeline.parameters.{} >>`: CircleCI rejects pipeline parameters inside an orb since 2026-09-21 (before, they silently became null)",
                             r.name
                         ),
                     )

@@ -230,26 +230,45 @@ fn check_mapping(cx: &Context, out: &mut Vec<Diagnostic>) {
                 );
                 continue;
             }
-            check_rule(rule, &whence(rule), out);
+            check_rule(rule, &whence(rule), values_as_json(cx, &call), out);
         }
     }
 }
 
+/// Whether the orb version a call uses requires JSON values in `mapping`: versions before
+/// 2.0.0 (a Python script) parse each value as JSON and fail on anything else; from 2.0.0 (a
+/// shell script with `jq`) a value that is not JSON is taken as a string. `None` when the
+/// version is not known (`@volatile`, a parameter).
+fn values_as_json(cx: &Context, call: &crate::rules::continuation::ContinuationCall) -> Option<bool> {
+    let alias = crate::config::model::orb_ref(call.name.text)?.orb;
+    let reference = cx.config.orb(alias)?.reference()?;
+    let version = reference.split_once('@')?.1;
+    let major: u32 = version.split('.').next()?.parse().ok()?;
+    Some(major < 2)
+}
+
 /// The regex and the value of one well-formed rule.
-fn check_rule(rule: &MappingRule, whence: &str, out: &mut Vec<Diagnostic>) {
+fn check_rule(rule: &MappingRule, whence: &str, json: Option<bool>, out: &mut Vec<Diagnostic>) {
     let regex = &rule.fields[0];
     let value = &rule.fields[2];
-    if serde_json::from_str::<serde_json::Value>(&value.text).is_err() {
+    if json != Some(false) && serde_json::from_str::<serde_json::Value>(&value.text).is_err() {
         let quoted = serde_json::to_string(&value.text).unwrap_or_default();
-        out.push(
-            PATH_FILTERING_MAPPING
-                .at(
-                    value.span,
-                    format!(
-                        "the value `{}` is not JSON{whence}: the filter job fails reading it when a changed file matches `{}`",
-                        value.text, regex.text
-                    ),
+        let d = PATH_FILTERING_MAPPING.at(
+            value.span,
+            if json == Some(true) {
+                format!(
+                    "the value `{}` is not JSON{whence}: this version of the orb (before 2.0.0) fails reading it when a changed file matches `{}`",
+                    value.text, regex.text
                 )
+            } else {
+                format!(
+                    "the value `{}` is not JSON{whence}: orb versions before 2.0.0 fail reading it when a changed file matches `{}` (later ones take it as a string)",
+                    value.text, regex.text
+                )
+            },
+        );
+        out.push(
+            d.severity(if json == Some(true) { Severity::Error } else { Severity::Warning })
                 .label("not a JSON value")
                 .help(format!(
                     "write the value as JSON: `{quoted}` for a string, or `true`, `false`, a number"
@@ -724,6 +743,30 @@ mod tests {
         assert_eq!(find("b"), Some((r#""b""#, r#""s,}""#)));
         assert_eq!(find("c"), Some((r#""c""#, "[1, 2]")));
         assert_eq!(find("x"), None);
+    }
+
+    #[test]
+    fn non_json_values_by_orb_version() {
+        let found = |version: &str| {
+            let src = format!(
+                "version: 2.1\nsetup: true\norbs:\n  pf: circleci/path-filtering@{version}\nworkflows:\n  s:\n    jobs:\n      - pf/filter:\n          mapping: |\n            docs/.* area docs\n            src/.* build true\n"
+            );
+            crate::rules::env_vars::tests::run_rule(
+                &PATH_FILTERING_MAPPING,
+                &src,
+                &crate::config::settings::Settings::default(),
+            )
+            .iter()
+            .map(|d| d.severity)
+            .collect::<Vec<_>>()
+        };
+        // Before 2.0.0 the orb parses each value as JSON: `docs` fails.
+        assert_eq!(found("1.0.0"), [Severity::Error]);
+        // From 2.0.0 it is a string.
+        assert!(found("2.0.0").is_empty());
+        assert!(found("3.0.0").is_empty());
+        // Unknown version: a warning.
+        assert_eq!(found("volatile"), [Severity::Warning]);
     }
 
     #[test]

@@ -41,14 +41,20 @@ pub fn is_templated(name: &str) -> bool {
 
 /// The `undeclared-orb` finding for `name` if it is `orb/member` and `orb` is not declared in
 /// the scope; `what` says what the name is used as ("step", "executor", "job").
-pub fn undeclared_orb(scope: &Scope, name: Name, what: &str) -> Option<Diagnostic> {
+pub fn undeclared_orb(
+    scope: &Scope,
+    provided_orbs: &[String],
+    name: Name,
+    what: &str,
+) -> Option<Diagnostic> {
     let r = orb_ref(name.text)?;
     if scope.config.orb(r.orb).is_some() {
         return None;
     }
     let declared: Vec<&str> = scope.config.orbs.iter().map(|o| o.alias.text).collect();
     let span = name.span;
-    if scope.orb.is_none() && uses_orb_tools(scope.config) {
+    let provided = provided_orbs.iter().any(|o| o == r.orb);
+    if scope.orb.is_none() && (provided || uses_orb_tools(scope.config)) {
         // An orb's test config: orb-tools' `continue` job adds the orb being developed to this
         // file's `orbs:` when it continues the pipeline, so the alias is declared at run time.
         return Some(
@@ -209,12 +215,13 @@ fn check_executors(cx: &Context, out: &mut Vec<Diagnostic>) {
 }
 
 fn check_orbs(cx: &Context, out: &mut Vec<Diagnostic>) {
+    let provided = cx.settings.provided_orbs.as_slice();
     for scope in cx.scopes() {
         let cfg = scope.config;
         for (_, step) in cfg.all_steps() {
             if let Some(name) = step.name
                 && !is_templated(name.text)
-                && let Some(d) = undeclared_orb(&scope, name, "step")
+                && let Some(d) = undeclared_orb(&scope, provided, name, "step")
             {
                 out.push(d);
             }
@@ -226,7 +233,7 @@ fn check_orbs(cx: &Context, out: &mut Vec<Diagnostic>) {
             .chain(cfg.executors.iter().filter_map(|ex| ex.refers_to));
         for name in executor_names {
             if !is_templated(name.text)
-                && let Some(d) = undeclared_orb(&scope, name, "executor")
+                && let Some(d) = undeclared_orb(&scope, provided, name, "executor")
             {
                 out.push(d);
             }
@@ -234,7 +241,7 @@ fn check_orbs(cx: &Context, out: &mut Vec<Diagnostic>) {
         for wf in &cfg.workflows {
             for inv in &wf.jobs {
                 if !is_templated(inv.job.text)
-                    && let Some(d) = undeclared_orb(&scope, inv.job, "job")
+                    && let Some(d) = undeclared_orb(&scope, provided, inv.job, "job")
                 {
                     out.push(d);
                 }

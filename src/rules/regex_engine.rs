@@ -3,7 +3,7 @@
 //!
 //! In 2026 CircleCI replaced the regex engine of its config compiler (changelog "Breaking
 //! change: regex engine update for config compilation", folded into "Breaking Changes: Config
-//! Compilation Updates", announced for 2026-07-17). Negative look-ahead, look-behind, possessive
+//! Compilation Updates", announced for 2026-07-17, in effect from 2026-09-21). Negative look-ahead, look-behind, possessive
 //! quantifiers and backreferences are rejected, and so are long patterns ("Pattern too long";
 //! projects reported failures from about 180 characters, one of them citing a 128-character
 //! cap). Projects hit it in job filters (`branches`/`tags` `only`/`ignore`), in `when: matches:
@@ -250,7 +250,7 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             let (severity, since) = if r.confirmed {
                 (
                     Severity::Error,
-                    "which CircleCI's config compiler rejects since its 2026-07-17 regex engine update (it was accepted before)",
+                    "which CircleCI's config compiler rejects since its 2026-09-21 regex engine update (it was accepted before)",
                 )
             } else {
                 (
@@ -275,7 +275,7 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 UNSUPPORTED_REGEX
                     .at(
                         whole,
-                        format!("{} is a {len}-character regex: since its 2026-07-17 regex engine update CircleCI rejects patterns over {TOO_LONG} characters (\"Pattern too long\")", f.place),
+                        format!("{} is a {len}-character regex: since its 2026-09-21 regex engine update CircleCI rejects patterns over {TOO_LONG} characters (\"Pattern too long\")", f.place),
                     )
                     .label("pattern too long")
                     .help("split it into several shorter patterns (a filter's `only`/`ignore` takes a list), or match less (for example a prefix)"),

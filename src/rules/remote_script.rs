@@ -24,7 +24,7 @@ pub static REMOTE_SCRIPT: Rule = Rule {
     summary: "a script is downloaded and run in one go (`curl ... | sh`), or downloaded with TLS checks off",
     explanation: include_str!("docs/remote-script.md"),
     // CWE-494: download of code without integrity check.
-    category: super::Category::Security { cwe: 494 },
+    category: super::Category::Security { cwe: 494, score: 65 },
     check: Some(check),
 };
 

@@ -29,7 +29,7 @@ pub static SECRET_EXPOSURE: Rule = Rule {
     summary: "a `run` script prints secrets to the log (`set -x` while reading one, `printenv`, `echo $TOKEN`)",
     explanation: include_str!("docs/secret-exposure.md"),
     // CWE-532: insertion of sensitive information into a log file.
-    category: super::Category::Security { cwe: 532 },
+    category: super::Category::Security { cwe: 532, score: 50 },
     check: Some(check),
 };
 

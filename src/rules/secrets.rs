@@ -2,7 +2,7 @@
 
 use super::Rule;
 use crate::analysis::context::Context;
-use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::{Confidence, Diagnostic, Severity};
 use crate::base::span::Span;
 use crate::lang::secrets::{self, UrlPart};
 use crate::yaml::scalar_map::ScalarMap;
@@ -15,17 +15,18 @@ pub static SECRET_IN_URL: Rule = Rule {
     summary: "a variable is put into a URL's credentials or query string, where logs and process lists show it",
     explanation: include_str!("docs/secret-in-url.md"),
     // CWE-598: use of GET request method with sensitive query strings (and credentials in URLs).
-    category: super::Category::Security { cwe: 598 },
+    category: super::Category::Security { cwe: 598, score: 50 },
     check: Some(check_urls),
 };
 
 pub static HARDCODED_SECRET: Rule = Rule {
     id: "hardcoded-secret",
-    severity: Severity::Error,
+    // CircleCI runs the config: a warning, the highest-scored one in SARIF.
+    severity: Severity::Warning,
     summary: "a literal credential (token, access key, private key, password) is written in the config",
     explanation: include_str!("docs/hardcoded-secret.md"),
     // CWE-798: use of hard-coded credentials.
-    category: super::Category::Security { cwe: 798 },
+    category: super::Category::Security { cwe: 798, score: 85 },
     check: Some(check_hardcoded),
 };
 
@@ -107,6 +108,8 @@ fn check_hardcoded(cx: &Context, out: &mut Vec<Diagnostic>) {
                                 span,
                                 format!("{} {} is written in the config: {}", if m.kind.starts_with(['A', 'E', 'I', 'O', 'U']) { "an" } else { "a" }, m.kind, m.excerpt),
                             )
+                            // A key id alone is half of a key pair: likely, not certainly, a leak.
+                            .confidence(if m.kind == "AWS access key id" { Confidence::Medium } else { Confidence::High })
                             .label(format!("{} here", m.kind))
                             .help("revoke it now (it is in the repository's history), store the new one as a project or context environment variable and read it as `$NAME`"),
                     );
@@ -148,7 +151,7 @@ mod tests {
         let found = run_rule(&HARDCODED_SECRET, &src, &Settings::default());
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].primary.span.slice(&src), token);
-        assert_eq!(found[0].severity, Severity::Error);
+        assert_eq!(found[0].severity, Severity::Warning);
         assert!(!found[0].message.contains(&token[4..]));
         assert!(found[0].message.contains("ghp_… (40 characters)"));
     }

@@ -49,7 +49,11 @@ pub fn scripts<'a>(cx: &Context<'a>) -> Vec<Script<'a>> {
                 continue;
             }
             if let Some(dialect) = shellcheck::dialect(shell) {
-                out.push(Script { node, dialect });
+                out.push(Script {
+                    node,
+                    dialect,
+                    errexit: shellcheck::errexit(shell),
+                });
             }
         }
     }
@@ -160,14 +164,21 @@ mod tests {
                 )
             })
             .collect();
+        // CircleCI's default shell (`/bin/bash -eo pipefail`) stops at a failing `cd`: no
+        // SC2164; a `shell:` without `-e` gets it.
         assert_eq!(
             got,
             vec![
-                ("SC2164", Severity::Warning, "cd /tmp"),
                 ("SC2086", Severity::Info, "$1"),
                 ("SC2086", Severity::Info, "$NOT_SET"),
             ]
         );
+        let plain = src.replace("          command: |", "          shell: /bin/bash\n          command: |");
+        let codes: Vec<String> = run_rule(&SHELLCHECK, &plain, &settings)
+            .iter()
+            .map(|d| d.message.split(':').next().unwrap_or("").to_string())
+            .collect();
+        assert_eq!(codes, ["SC2164", "SC2086", "SC2086"]);
         // The doc's examples: the bad one fires, the good one does not.
         let doc = SHELLCHECK.explanation;
         let block = |h: &str| {

@@ -12,7 +12,7 @@ pub static SSH_KEYS_UNSCOPED: Rule = Rule {
     summary: "`add_ssh_keys` without `fingerprints` gives the job every SSH key added to the project",
     explanation: include_str!("docs/ssh-keys-unscoped.md"),
     // CWE-250: execution with unnecessary privileges.
-    category: super::Category::Security { cwe: 250 },
+    category: super::Category::Security { cwe: 250, score: 30 },
     check: Some(check),
 };
 

@@ -30,7 +30,7 @@ pub static TEMPLATE_INJECTION: Rule = Rule {
     summary: "a branch name, tag, commit message or PR title is substituted into a `run` command with `<< >>`, where it becomes shell code",
     explanation: include_str!("docs/template-injection.md"),
     // CWE-78: OS command injection.
-    category: super::Category::Security { cwe: 78 },
+    category: super::Category::Security { cwe: 78, score: 80 },
     check: Some(check),
 };
 

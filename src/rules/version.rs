@@ -10,7 +10,7 @@ use crate::yaml::Node;
 pub static RETIRED_VERSION: Rule = Rule {
     id: "retired-version",
     severity: Severity::Error,
-    summary: "the config is `version: 2` (or `2.0`), which CircleCI stopped compiling on 2026-07-17",
+    summary: "the config is `version: 2` (or `2.0`), which CircleCI stopped compiling on 2026-09-21",
     explanation: include_str!("docs/retired-version.md"),
     category: super::Category::Correctness,
     check: Some(check_retired),
@@ -47,11 +47,11 @@ fn check_retired(cx: &Context, out: &mut Vec<Diagnostic>) {
             .at(
                 node.span,
                 format!(
-                    "configuration version {} is no longer compiled: since 2026-07-17 CircleCI only runs `version: 2.1` configs, so no pipeline starts from this file",
+                    "configuration version {} is no longer compiled: since 2026-09-21 CircleCI only runs `version: 2.1` configs, so no pipeline starts from this file",
                     version_text(node)
                 ),
             )
-            .label("retired on 2026-07-17")
+            .label("retired on 2026-09-21")
             .help(MOVE_HELP),
     );
 }

@@ -93,7 +93,66 @@ pub fn parse(src: &str) -> Document {
 
 /// Load the first document of a YAML text.
 pub fn parse_with(src: &str, limits: &Limits) -> Document {
-    build::Builder::new(src, limits).run()
+    match detached_block_headers(src) {
+        Some(joined) => build::Builder::new(&joined, limits).run(),
+        None => build::Builder::new(src, limits).run(),
+    }
+}
+
+/// A block scalar header (`|`, `>-`...) alone on the line after its key, at the key's own
+/// column:
+///
+/// ```yaml
+/// - run:
+///   |
+///     make test
+/// ```
+///
+/// The YAML 1.2 grammar wants the header on the key's line or indented deeper, but the parser
+/// CircleCI reads configs with (the SnakeYAML family) takes it as the key's value, and configs
+/// that CircleCI ran for years are written this way. The text is read with each such line
+/// break replaced by a space, which puts the header on its key's line and keeps every byte
+/// offset (so spans still point into the original text). `None` when there is none.
+fn detached_block_headers(src: &str) -> Option<String> {
+    let mut joins = Vec::new();
+    // The line just before, when it is not blank: its text.
+    let mut prev: Option<&str> = None;
+    let mut start = 0;
+    for line in src.split_inclusive('\n') {
+        let text = line.trim_end_matches(['\n', '\r']);
+        let indent = text.len() - text.trim_start_matches(' ').len();
+        let body = text[indent..].trim_end();
+        let header = body.starts_with(['|', '>'])
+            && body[1..].split('#').next().is_some_and(|rest| {
+                rest.trim()
+                    .chars()
+                    .all(|c| matches!(c, '+' | '-' | '1'..='9'))
+            });
+        if header
+            && let Some(prev_text) = prev
+            && let Some(key) = prev_text.strip_suffix(':')
+            && !key.trim_start().starts_with('#')
+        {
+            // The key's column: after the indentation and any `- ` sequence markers.
+            let key_col = key.len() - key.trim_start_matches([' ', '-']).len();
+            if key_col == indent && start > 0 {
+                joins.push(start - 1);
+            }
+        }
+        prev = (!body.is_empty()).then_some(text.trim_end());
+        start += line.len();
+    }
+    if joins.is_empty() {
+        return None;
+    }
+    let mut bytes = src.as_bytes().to_vec();
+    for nl in joins {
+        bytes[nl] = b' ';
+        if nl > 0 && bytes[nl - 1] == b'\r' {
+            bytes[nl - 1] = b' ';
+        }
+    }
+    String::from_utf8(bytes).ok()
 }
 
 /// The tree as JSON (for the schema check): mappings keep their order and are keyed by the

@@ -1242,3 +1242,28 @@ fn the_parser_on_a_thread_of_its_own_builds_the_same_document() {
     let failed = build::Builder::new(&big, &shallow).run_as(true);
     assert!(failed.root.is_none());
 }
+
+#[test]
+fn block_header_on_the_line_after_its_key() {
+    // At the key's column: the key's value, offsets kept.
+    let src = "steps:\n  - run:\n    |\n      make\n      make test\n  - checkout\n";
+    let doc = parse(src);
+    assert!(doc.findings.is_empty(), "{:?}", doc.findings);
+    let steps = doc.root.as_ref().unwrap().get("steps").unwrap();
+    let run = steps.as_seq().unwrap()[0].get("run").unwrap();
+    assert_eq!(run.as_str(), Some("make\nmake test\n"));
+    assert_eq!(
+        &src[run.span.start as usize..run.span.start as usize + 1],
+        "|"
+    );
+    // With indicators and a comment.
+    let src = "a:\n|- # text\n  x\n";
+    assert_eq!(
+        parse(src).root.unwrap().get("a").unwrap().as_str(),
+        Some("x")
+    );
+    // Not at the key's column, after a blank line, or after a value: left alone.
+    for bad in ["a:\n  b:\n |\n   x\n", "a:\n\n|\n  x\n", "a: 1\n|\n  x\n"] {
+        assert!(detached_block_headers(bad).is_none(), "{bad:?}");
+    }
+}

@@ -117,7 +117,7 @@ struct Step {
 const STATEMENT_KEYS: &[&str] = &["and", "or", "not", "equal", "matches"];
 
 /// The single key of a logic statement mapping, if it is one.
-fn statement_key(node: &Node) -> Option<(&str, &Node)> {
+pub fn statement_key(node: &Node) -> Option<(&str, &Node)> {
     let map = node.as_map()?;
     if map.len() != 1 {
         return None;
@@ -212,14 +212,13 @@ impl Eval<'_> {
             return self.statement(key, arg, span, statement, site);
         }
         if node.as_map().is_some() {
+            // CircleCI does not reject such a mapping (`condition: ...`, a misspelt `equals`):
+            // it takes it as a value, and any mapping is true.
             return Step {
-                truth: Err(Unknown {
-                    reason: "it is a mapping but not a logic statement (`and`, `or`, `not`, `equal`, `matches`)".into(),
-                    truthy: None,
-                }),
+                truth: Ok(true),
                 span,
                 statement,
-                why: String::new(),
+                why: "it is a mapping but not a logic statement (`and`, `or`, `not`, `equal`, `matches`), which CircleCI takes as always true".into(),
             };
         }
         // A plain string at a workflow `when`: maybe an expression.

@@ -59,18 +59,14 @@ fn location(report: &FileReport, span: Span) -> Value {
 
 /// A rule's SARIF properties: its tags (`circleci`, its category; for a security audit also
 /// `security` and its CWE as `external/cwe/cwe-N`) and, for a security audit, the
-/// `security-severity` score GitHub code scanning ranks alerts by (its default severity as a
-/// CVSS-like number: error 8.0 "high", warning 5.0 "medium", info 2.0 "low").
+/// `security-severity` score GitHub code scanning ranks alerts by.
 fn rule_properties(rule: &rules::Rule) -> Value {
     let mut tags = vec![json!("circleci"), json!(rule.category.as_str())];
     let mut props = serde_json::Map::new();
     if let Some(cwe) = rule.category.cwe() {
         tags.push(json!(format!("external/cwe/cwe-{cwe}")));
-        let score = match rule.severity {
-            Severity::Error => "8.0",
-            Severity::Warning => "5.0",
-            Severity::Info => "2.0",
-        };
+    }
+    if let Some(score) = rule.category.security_severity() {
         props.insert("security-severity".into(), json!(score));
     }
     props.insert("tags".into(), Value::Array(tags));
