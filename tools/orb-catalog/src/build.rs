@@ -160,18 +160,8 @@ impl BlobCache {
         r
     }
 
-    /// `@`-files in a member folder hold several members (merged at the folder's level).
+    /// An `@` file of a member folder: several members, merged at the folder's level.
     fn members_map(
-        &mut self,
-        repo: &mut Repo,
-        id: &str,
-        kind: usize,
-    ) -> Result<(Interface, Vec<String>), String> {
-        let (whole, problems) = self.root_like(repo, id, kind)?;
-        Ok((whole, problems))
-    }
-
-    fn root_like(
         &mut self,
         repo: &mut Repo,
         id: &str,
@@ -345,7 +335,6 @@ fn releases(repo: &mut Repo, src: &Source, out: &mut OrbResult) -> Vec<(Version,
     if let Some((from, base, until)) = &src.options.semver_log {
         semver_log(
             repo,
-            src,
             from,
             base,
             until.as_deref(),
@@ -420,10 +409,8 @@ fn origin_detail(o: &Origin) -> &str {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn semver_log(
     repo: &mut Repo,
-    src: &Source,
     from: &str,
     base: &Base,
     until: Option<&str>,
@@ -515,7 +502,6 @@ fn semver_log(
             break;
         }
     }
-    let _ = src;
 }
 
 fn version_comments(

@@ -63,9 +63,12 @@ pub enum Status {
     Exact,
     /// `5` / `5.1`: the newest catalogued release in range.
     Partial(Version),
-    /// `volatile`: the newest catalogued release.
+    /// `volatile`: the newest catalogued release (cilint does not check these).
     Volatile(Version),
-    /// The orb is catalogued, but not this version (or range).
+    /// The version (or range) is not catalogued, but an older release of the same major
+    /// version is: cilint checks against it, and says so.
+    Older(Version),
+    /// The orb is catalogued, but no release of this major version as old as this one.
     NoVersion,
     /// The orb is not in the catalog.
     NoOrb,
@@ -74,17 +77,17 @@ pub enum Status {
 }
 
 impl Status {
+    /// Resolved as cilint resolves it: the version itself, or the newest release in a
+    /// partial version's range (`volatile` is not checked).
     pub fn resolved(&self) -> bool {
-        matches!(
-            self,
-            Status::Exact | Status::Partial(_) | Status::Volatile(_)
-        )
+        matches!(self, Status::Exact | Status::Partial(_))
     }
     pub fn label(&self) -> String {
         match self {
             Status::Exact => "exact".into(),
             Status::Partial(v) => format!("partial -> {v}"),
-            Status::Volatile(v) => format!("volatile -> {v}"),
+            Status::Volatile(v) => format!("volatile (not checked; newest {v})"),
+            Status::Older(v) => format!("nearest older -> {v}"),
             Status::NoVersion => "MISSING version".into(),
             Status::NoOrb => "MISSING orb".into(),
             Status::NotRelease => "not a release (dev/parameter)".into(),
@@ -104,7 +107,7 @@ pub fn resolve(reference: &str, catalog: &BTreeMap<String, CatalogOrb>) -> Statu
         return orb
             .versions
             .last()
-            .map_or(Status::NoVersion, |(v, _)| Status::Volatile(*v));
+            .map_or(Status::NoVersion, |(v, _, _)| Status::Volatile(*v));
     }
     let Some(wanted) = Wanted::parse(version) else {
         return Status::NoVersion;
@@ -113,12 +116,21 @@ pub fn resolve(reference: &str, catalog: &BTreeMap<String, CatalogOrb>) -> Statu
         .versions
         .iter()
         .rev()
-        .map(|(v, _)| *v)
+        .map(|(v, _, _)| *v)
         .find(|v| wanted.matches(*v));
     match (wanted, newest) {
-        (_, None) => Status::NoVersion,
         (Wanted::Exact(_), Some(_)) => Status::Exact,
         (_, Some(v)) => Status::Partial(v),
+        (_, None) => {
+            // The nearest older release of the same major version.
+            let (floor, major) = wanted.floor();
+            orb.versions
+                .iter()
+                .rev()
+                .map(|(v, _, _)| *v)
+                .find(|v| v.0 == major && *v < floor)
+                .map_or(Status::NoVersion, Status::Older)
+        }
     }
 }
 
@@ -140,6 +152,7 @@ pub fn report(files: &[std::path::PathBuf], catalog: &BTreeMap<String, CatalogOr
     }
     let total: usize = counts.values().sum();
     let mut resolved = 0usize;
+    let mut older = 0usize;
     let mut by_status: BTreeMap<String, usize> = BTreeMap::new();
     let mut rows = Vec::new();
     for (r, n) in &counts {
@@ -147,10 +160,14 @@ pub fn report(files: &[std::path::PathBuf], catalog: &BTreeMap<String, CatalogOr
         if status.resolved() {
             resolved += n;
         }
+        if matches!(status, Status::Older(_)) {
+            older += n;
+        }
         let class = match &status {
             Status::Exact => "exact",
             Status::Partial(_) => "partial",
             Status::Volatile(_) => "volatile",
+            Status::Older(_) => "nearest older",
             Status::NoVersion => "missing version",
             Status::NoOrb => "missing orb",
             Status::NotRelease => "not a release",
@@ -171,8 +188,18 @@ pub fn report(files: &[std::path::PathBuf], catalog: &BTreeMap<String, CatalogOr
         total,
         counts.len()
     ));
+    let pct = |n: usize| {
+        if total == 0 {
+            0.0
+        } else {
+            100.0 * n as f64 / total as f64
+        }
+    };
     out.push_str(&format!(
-        "**Resolved: {resolved} of {total} references ({share:.1}%).**\n\n"
+        "**Resolved: {resolved} of {total} references ({share:.1}%); {} ({:.1}%) with the \
+         nearest older release of the same major version.**\n\n",
+        resolved + older,
+        pct(resolved + older)
     ));
     for (class, n) in &by_status {
         out.push_str(&format!("- {class}: {n}\n"));

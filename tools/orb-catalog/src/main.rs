@@ -247,12 +247,12 @@ fn cmd_show(args: &[String]) -> Result<(), String> {
         .versions
         .iter()
         .rev()
-        .find(|(v, _)| {
+        .find(|(v, _, _)| {
             wanted == "volatile" || version::Wanted::parse(wanted).is_some_and(|w| w.matches(*v))
         })
-        .map(|(v, i)| (v, i))
         .ok_or("not found")?;
-    println!("{name}@{}", iface.0);
-    print!("{}", catalog::describe(iface.1));
+    let inferred = if iface.2 { " (inferred)" } else { "" };
+    println!("{name}@{}{inferred}", iface.0);
+    print!("{}", catalog::describe(&iface.1));
     Ok(())
 }

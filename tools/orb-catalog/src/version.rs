@@ -110,6 +110,15 @@ impl Wanted {
         }
     }
 
+    /// The oldest version the reference could mean, and its major version.
+    pub fn floor(self) -> (Version, u64) {
+        match self {
+            Wanted::Exact(v) => (v, v.0),
+            Wanted::Minor(a, b) => (Version(a, b, 0), a),
+            Wanted::Major(a) => (Version(a, 0, 0), a),
+        }
+    }
+
     pub fn matches(self, v: Version) -> bool {
         match self {
             Wanted::Exact(w) => w == v,
