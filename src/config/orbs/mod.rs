@@ -3,22 +3,36 @@
 //! An orb declared under `orbs:` is one of:
 //! - an inline orb (a whole orb definition in the config): its model is part of the config's
 //!   model, and every rule applies inside it;
-//! - a registry orb `namespace/name@version`: resolved from the orb cache, a folder holding one
-//!   `namespace/name@version.yml` file per orb version with the orb's source (what `circleci orb
-//!   source` prints; `cilint orbs fetch` writes them). Without a cached source the orb is
-//!   unresolved: its members are not checked;
+//! - a registry orb `namespace/name@version`, resolved, as CircleCI resolves it, to a release
+//!   cilint knows: an exact version to itself, `5.1` and `5` to the newest release in that
+//!   range, and a version cilint does not know to the nearest older release of the same major
+//!   version (saying so). The releases cilint knows are those of the orb cache, a folder
+//!   holding one `namespace/name@version.yml` file per orb version with the orb's whole source
+//!   (what `circleci orb source` prints; `cilint orbs fetch` writes them), and those of the
+//!   catalog built into cilint ([`catalog`]: interfaces only, no steps). For the same release,
+//!   the cache wins. `volatile`, `dev:` versions and versions cilint cannot read are not
+//!   checked; nor is an orb neither source knows;
 //! - a URL orb: never fetched, so unresolved.
 //!
 //! Reading the cache never touches the network. Each cached source is read and parsed once per
 //! process and then kept for the rest of it (a linter run lints many files that use the same
-//! orbs; the number of orb versions a process can read is bounded by the cache's contents).
+//! orbs; the number of orb versions a process can read is bounded by the cache's contents and
+//! the catalog).
 
-use crate::config::model::Scope;
-use crate::config::model::{Command, Config, Executor, Job, OrbDecl, OrbSource};
+pub mod catalog;
+pub mod fetch;
+mod members;
+pub mod version;
+
+pub use members::*;
+
+use crate::config::model::{Config, OrbDecl, OrbSource};
 use crate::yaml;
+use catalog::OrbInterface;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
+use version::{Choice, OrbVersion, Wanted};
 
 /// The orb cache folder: `explicit` (`--orb-cache DIR`, or `orbs.cache` in `.cilint.toml`,
 /// resolved by the caller in that order), else `$XDG_CACHE_HOME/cilint/orbs`, else
@@ -72,6 +86,27 @@ impl RegistryRef {
     pub fn cache_path(&self, dir: &Path) -> PathBuf {
         dir.join(&self.namespace)
             .join(format!("{}@{}.yml", self.name, self.version))
+    }
+
+    /// `namespace/name`.
+    pub fn orb(&self) -> String {
+        format!("{}/{}", self.namespace, self.name)
+    }
+
+    /// The same orb at release `version`.
+    pub fn at(&self, version: OrbVersion) -> RegistryRef {
+        RegistryRef {
+            version: version.to_string(),
+            ..self.clone()
+        }
+    }
+
+    /// What the version asks for, when cilint can check it (not `volatile`, `dev:`, a
+    /// template, or a name that cannot be a cache file).
+    pub fn wanted(&self) -> Option<Wanted> {
+        (safe_segment(&self.namespace) && safe_segment(&self.name))
+            .then(|| Wanted::parse(&self.version))
+            .flatten()
     }
 }
 
@@ -167,47 +202,201 @@ fn load_cached(reference: &str, path: &Path) -> Option<&'static CachedOrb> {
     loaded
 }
 
-/// The registry orbs of one lint: the cache folder and what was found in it.
+/// The releases of orb `ns/name` in the cache folder `dir` (listed once per process),
+/// ascending.
+fn cached_versions(dir: &Path, namespace: &str, name: &str) -> Vec<OrbVersion> {
+    type Table = Mutex<HashMap<PathBuf, Vec<OrbVersion>>>;
+    static LISTED: OnceLock<Table> = OnceLock::new();
+    let folder = dir.join(namespace);
+    let key = folder.join(name);
+    let table = LISTED.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(found) = table.lock().ok().and_then(|t| t.get(&key).cloned()) {
+        return found;
+    }
+    let prefix = format!("{name}@");
+    let mut found: Vec<OrbVersion> = std::fs::read_dir(&folder)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let file = entry.file_name();
+            let version = file.to_str()?.strip_prefix(&prefix)?.strip_suffix(".yml")?;
+            OrbVersion::parse(version)
+        })
+        .collect();
+    found.sort();
+    if let Ok(mut t) = table.lock() {
+        t.insert(key, found.clone());
+    }
+    found
+}
+
+/// Where the release a registry orb resolves to is known from.
+#[derive(Clone, Copy, Debug)]
+pub enum Known {
+    /// The orb cache: the whole source.
+    Cached(&'static CachedOrb),
+    /// The catalog built into cilint: the interface only.
+    Catalog(OrbInterface),
+}
+
+/// A registry orb reference resolved to a release cilint knows.
+#[derive(Debug)]
+pub struct Resolved {
+    /// As the config writes it (a pipeline parameter in the version replaced by its default).
+    pub reference: RegistryRef,
+    /// The release checked.
+    pub version: OrbVersion,
+    pub choice: Choice,
+    pub known: Known,
+    /// The orb under development (`cilint check --orb`), not a published release: its
+    /// parameters are the orb author's to change.
+    pub development: bool,
+}
+
+impl Resolved {
+    /// `ns/name@x.y.z`: the release checked.
+    pub fn checked(&self) -> String {
+        self.reference.at(self.version).reference()
+    }
+
+    /// Whether the release checked is known only from commit history (see [`catalog`]).
+    pub fn inferred(&self) -> bool {
+        matches!(self.known, Known::Catalog(i) if i.inferred)
+    }
+
+    /// Whether the release checked is surely the one CircleCI runs: the version written, or
+    /// the newest of a partial version's range when a newer release past the range is known
+    /// (so the range is closed), and not inferred.
+    pub fn sure(&self) -> bool {
+        !self.inferred() && matches!(self.choice, Choice::Exact | Choice::Newest { open: false })
+    }
+
+    /// `the orb cache` or `cilint's built-in catalog`.
+    pub fn origin(&self) -> &'static str {
+        match self.known {
+            Known::Cached(_) => "the orb cache",
+            Known::Catalog(_) => "cilint's built-in catalog",
+        }
+    }
+
+    /// For a finding about the orb, which release it was checked against and why that one,
+    /// when it is not simply the version written: "checked against `ns/name@5.3.0`, the
+    /// newest 5.x release cilint knows".
+    pub fn note(&self) -> Option<String> {
+        let range = self
+            .reference
+            .wanted()
+            .map_or_else(String::new, |w| w.range());
+        let why = match self.choice {
+            Choice::Exact if self.inferred() => {
+                "a release cilint's catalog inferred from the orb's commit history".to_string()
+            }
+            Choice::Exact => return None,
+            Choice::Newest { .. } => format!("the newest {range} release cilint knows"),
+            Choice::Older => "the nearest older release cilint knows".to_string(),
+        };
+        Some(format!("checked against `{}`, {why}", self.checked()))
+    }
+}
+
+/// Resolve `r` among the releases of the cache folder `cache` and of the catalog.
+fn resolve_registry(r: &RegistryRef, cache: Option<&Path>) -> Option<Resolved> {
+    let wanted = r.wanted()?;
+    let resolved = |version, choice, known| Resolved {
+        reference: r.clone(),
+        version,
+        choice,
+        known,
+        development: false,
+    };
+    // The exact version, cached: nothing else to look at.
+    if let (Wanted::Exact(v), Some(dir)) = (wanted, cache)
+        && let Some(orb) = load_cached(&r.reference(), &r.cache_path(dir))
+    {
+        return Some(resolved(v, Choice::Exact, Known::Cached(orb)));
+    }
+    let in_catalog = catalog::orb(&r.orb());
+    let cached = cache.map_or_else(Vec::new, |d| cached_versions(d, &r.namespace, &r.name));
+    let mut known: Vec<OrbVersion> = in_catalog
+        .into_iter()
+        .flat_map(|o| o.versions())
+        .chain(cached.iter().copied())
+        .collect();
+    known.sort();
+    known.dedup();
+    let (version, choice) = version::choose(wanted, &known)?;
+    if cached.contains(&version)
+        && let Some(dir) = cache
+    {
+        let exact = r.at(version);
+        if let Some(orb) = load_cached(&exact.reference(), &exact.cache_path(dir)) {
+            return Some(resolved(version, choice, Known::Cached(orb)));
+        }
+    }
+    let interface = in_catalog?.interface(version)?;
+    Some(resolved(version, choice, Known::Catalog(interface)))
+}
+
+/// [`resolve_registry`], once per process for each cache folder and reference.
+fn resolve_once(r: &RegistryRef, cache: Option<&Path>) -> Option<&'static Resolved> {
+    type Table = Mutex<HashMap<(Option<PathBuf>, RegistryRef), Option<&'static Resolved>>>;
+    static RESOLVED: OnceLock<Table> = OnceLock::new();
+    let table = RESOLVED.get_or_init(|| Mutex::new(HashMap::new()));
+    let key = (cache.map(Path::to_path_buf), r.clone());
+    if let Some(found) = table.lock().ok()?.get(&key) {
+        return *found;
+    }
+    let found = resolve_registry(r, cache).map(|res| &*Box::leak(Box::new(res)));
+    if let Ok(mut t) = table.lock() {
+        t.insert(key, found);
+    }
+    found
+}
+
+/// The registry orbs of one lint: the cache folder, and what each reference resolved to.
 #[derive(Debug, Default, Clone)]
 pub struct Orbs {
-    /// The cache folder read (`None`: no folder known, every registry orb is unresolved).
+    /// The cache folder read (`None`: no folder known; only the catalog is read).
     pub cache: Option<PathBuf>,
     /// Reference (`ns/name@version`, after substituting a pipeline parameter in the version)
-    /// -> its cached source, for every registry orb the config declares that is cached.
-    found: HashMap<String, &'static CachedOrb>,
+    /// -> what it resolved to, for every registry orb the config declares that resolved.
+    found: HashMap<String, &'static Resolved>,
 }
 
 impl Orbs {
-    /// Look up, in the cache folder `cache`, every registry orb declared by `config` and by the
-    /// inline orbs inside it.
+    /// Resolve, in the cache folder `cache` and the catalog, every registry orb declared by
+    /// `config` and by the inline orbs inside it.
     pub fn load(config: &Config<'_>, cache: Option<PathBuf>) -> Orbs {
-        let mut orbs = Orbs {
-            cache,
-            found: HashMap::new(),
-        };
-        let Some(dir) = orbs.cache.clone() else {
-            return orbs;
-        };
+        let mut found = HashMap::new();
         for r in registry_refs(config) {
-            if !r.is_cacheable() {
-                continue;
-            }
-            let reference = r.reference();
-            if let Some(orb) = load_cached(&reference, &r.cache_path(&dir)) {
-                orbs.found.insert(reference, orb);
+            if let Some(res) = resolve_once(&r, cache.as_deref()) {
+                found.insert(r.reference(), res);
             }
         }
-        orbs
+        Orbs { cache, found }
     }
 
     /// Make `reference` resolve to `orb` (the orb under development, for the examples of
     /// `cilint check --orb`).
-    pub fn insert(&mut self, reference: String, orb: &'static CachedOrb) {
-        self.found.insert(reference, orb);
+    pub fn insert(&mut self, reference: &RegistryRef, orb: &'static CachedOrb) {
+        let version = match reference.wanted() {
+            Some(Wanted::Exact(v)) => v,
+            _ => OrbVersion::new(0, 0, 0),
+        };
+        let res = Resolved {
+            reference: reference.clone(),
+            version,
+            choice: Choice::Exact,
+            known: Known::Cached(orb),
+            development: true,
+        };
+        self.found
+            .insert(reference.reference(), Box::leak(Box::new(res)));
     }
 
-    /// The cached source of `reference`, if it was found.
-    pub fn cached(&self, reference: &str) -> Option<&'static CachedOrb> {
+    /// What `reference` resolved to, if it did.
+    pub fn resolved(&self, reference: &str) -> Option<&'static Resolved> {
         self.found.get(reference).copied()
     }
 }
@@ -275,168 +464,6 @@ fn substitute_pipeline_defaults(text: &str, root: &Config<'_>) -> String {
     }
     out
 }
-
-/// What kind of member a reference expects.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum MemberKind {
-    Job,
-    Command,
-    Executor,
-}
-
-impl MemberKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MemberKind::Job => "job",
-            MemberKind::Command => "command",
-            MemberKind::Executor => "executor",
-        }
-    }
-
-    pub fn plural(self) -> &'static str {
-        match self {
-            MemberKind::Job => "jobs",
-            MemberKind::Command => "commands",
-            MemberKind::Executor => "executors",
-        }
-    }
-}
-
-/// What an orb alias of a scope resolves to.
-#[derive(Clone, Copy, Debug)]
-pub enum Resolution<'m, 'a> {
-    /// An inline orb: its model.
-    Inline(&'m Config<'a>),
-    /// A registry orb found in the cache.
-    Cached(&'static CachedOrb),
-    /// A registry orb whose source is not cached (or whose version cannot be cached).
-    Uncached,
-    /// A URL orb (never fetched).
-    Url,
-    /// An empty inline orb (`docker: {}`): a placeholder that a tool fills in before CircleCI
-    /// sees the config (orb-tools' test pipelines inject the orb being tested this way).
-    Placeholder,
-    /// No readable orb, or an alias that is not declared.
-    Unknown,
-}
-
-impl<'m, 'a> Resolution<'m, 'a> {
-    /// The orb's model, when it is known.
-    pub fn config(&self) -> Option<&'m Config<'a>> {
-        match *self {
-            Resolution::Inline(c) => Some(c),
-            Resolution::Cached(o) => Some(&o.config),
-            _ => None,
-        }
-    }
-}
-
-/// What the orb declared as `alias` in `scope` resolves to.
-pub fn resolve<'m, 'a>(
-    orbs: &Orbs,
-    root: &Config<'_>,
-    scope: &Scope<'m, 'a>,
-    alias: &str,
-) -> Resolution<'m, 'a> {
-    let Some(decl) = scope.config.orb(alias) else {
-        return Resolution::Unknown;
-    };
-    match &decl.source {
-        OrbSource::Inline(cfg) if is_placeholder(cfg) => Resolution::Placeholder,
-        OrbSource::Inline(cfg) => Resolution::Inline(cfg),
-        OrbSource::Registry { .. } => match registry_ref(decl, root) {
-            Some(r) => orbs
-                .cached(&r.reference())
-                .map_or(Resolution::Uncached, Resolution::Cached),
-            None => Resolution::Uncached,
-        },
-        OrbSource::Url(_) => Resolution::Url,
-        OrbSource::Invalid => Resolution::Unknown,
-    }
-}
-
-/// An inline orb that defines nothing (`name: {}`).
-pub fn is_placeholder(cfg: &Config<'_>) -> bool {
-    cfg.jobs.is_empty()
-        && cfg.commands.is_empty()
-        && cfg.executors.is_empty()
-        && cfg.orbs.is_empty()
-}
-
-/// A job, command or executor found by name.
-#[derive(Clone, Copy, Debug)]
-pub enum Member<'m, 'a> {
-    Job(&'m Job<'a>),
-    Command(&'m Command<'a>),
-    Executor(&'m Executor<'a>),
-}
-
-impl<'m, 'a> Member<'m, 'a> {
-    pub fn parameters(&self) -> &'m [crate::config::model::ParamDecl<'a>] {
-        match self {
-            Member::Job(j) => &j.parameters,
-            Member::Command(c) => &c.parameters,
-            Member::Executor(e) => &e.parameters,
-        }
-    }
-}
-
-/// The member `name` of kind `kind` in `cfg`.
-pub fn member<'m, 'a>(cfg: &'m Config<'a>, kind: MemberKind, name: &str) -> Option<Member<'m, 'a>> {
-    match kind {
-        MemberKind::Job => cfg.job(name).map(Member::Job),
-        MemberKind::Command => cfg.command(name).map(Member::Command),
-        MemberKind::Executor => cfg.executor(name).map(Member::Executor),
-    }
-}
-
-/// The names of every member of kind `kind` in `cfg`.
-pub fn member_names<'m>(cfg: &'m Config<'_>, kind: MemberKind) -> Vec<&'m str> {
-    match kind {
-        MemberKind::Job => cfg.jobs.iter().map(|j| j.name.text).collect(),
-        MemberKind::Command => cfg.commands.iter().map(|c| c.name.text).collect(),
-        MemberKind::Executor => cfg.executors.iter().map(|e| e.name.text).collect(),
-    }
-}
-
-/// What a name used as a job, command or executor in a scope refers to.
-#[derive(Clone, Copy, Debug)]
-pub enum Lookup<'m, 'a> {
-    /// Found, with where: `None` for the scope's own, `Some(alias)` for an orb's member.
-    Found(Member<'m, 'a>),
-    /// `orb/member` where the orb's source is not known: nothing can be said.
-    Unresolved,
-    /// `orb/member` where the orb is known and has no such member of that kind.
-    MissingMember,
-    /// A local name that is not defined (or an undeclared orb): other rules report it.
-    NotFound,
-}
-
-/// Look up `name` (local, or `orb/member`) as a `kind` in `scope`.
-pub fn lookup<'m, 'a>(
-    orbs: &Orbs,
-    root: &Config<'_>,
-    scope: &Scope<'m, 'a>,
-    kind: MemberKind,
-    name: &str,
-) -> Lookup<'m, 'a> {
-    if let Some(m) = member(scope.config, kind, name) {
-        return Lookup::Found(m);
-    }
-    let Some(r) = crate::config::model::orb_ref(name) else {
-        return Lookup::NotFound;
-    };
-    match resolve(orbs, root, scope, r.orb) {
-        Resolution::Unknown => Lookup::NotFound,
-        Resolution::Uncached | Resolution::Url | Resolution::Placeholder => Lookup::Unresolved,
-        res => match res.config().and_then(|c| member(c, kind, r.member)) {
-            Some(m) => Lookup::Found(m),
-            None => Lookup::MissingMember,
-        },
-    }
-}
-
-pub mod fetch;
 
 #[cfg(test)]
 mod tests {
