@@ -31,6 +31,11 @@ fn lines() -> &'static [(&'static str, &'static str)] {
     })
 }
 
+/// Every orb of the catalog, by name.
+pub fn names() -> impl Iterator<Item = &'static str> {
+    lines().iter().map(|(name, _)| *name)
+}
+
 /// The catalog's orb `name` (`circleci/node`), parsed on first use.
 pub fn orb(name: &str) -> Option<&'static CatalogOrb> {
     type Table = Mutex<HashMap<&'static str, Option<&'static CatalogOrb>>>;
@@ -282,7 +287,7 @@ mod tests {
 
     #[test]
     fn the_catalog_is_sorted_and_every_line_reads() {
-        let all: Vec<&str> = lines().iter().map(|(name, _)| *name).collect();
+        let all: Vec<&str> = names().collect();
         assert!(all.len() >= 40, "{} orbs", all.len());
         assert!(all.windows(2).all(|w| w[0] < w[1]), "sorted, no duplicates");
         for name in all {

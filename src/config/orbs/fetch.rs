@@ -1,6 +1,7 @@
 //! The source of one orb version from CircleCI's GraphQL API, and writing it to the cache.
 
 use super::RegistryRef;
+use super::version::{OrbVersion, Wanted};
 use std::path::{Path, PathBuf};
 
 /// CircleCI's public GraphQL endpoint (the one `circleci orb source` queries).
@@ -12,57 +13,77 @@ pub const ORB_SOURCE_QUERY: &str = "query($orbVersionRef: String!) { orbVersion(
 /// What happened to one orb.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
-    /// Downloaded and written to this file.
-    Written(PathBuf),
-    /// Already in the cache; not downloaded again.
-    Cached(PathBuf),
-    /// Not fetched: the version is not an exact one (`volatile`, `5`, `dev:x`...), so its
-    /// source could change under the same name.
-    NotExact,
+    /// Downloaded release `version` and written it to this file.
+    Written { path: PathBuf, version: OrbVersion },
+    /// Release `version` is already in the cache; not downloaded again.
+    Cached { path: PathBuf, version: OrbVersion },
+    /// Not fetched: the version is not a release number (`volatile`, `dev:x`, a template),
+    /// so cilint does not check the orb.
+    NotRelease,
     /// The API answered, but without this orb version.
     NotFound,
     /// The request failed.
     Failed(String),
 }
 
-/// Fetch the source of `r` from `api_url` into the cache folder `dir` (skipped when already
-/// cached). Every network access of cilint is here.
+/// Fetch the source of `r` from `api_url` into the cache folder `dir`. An exact version is
+/// skipped when already cached; a partial one (`1.4`, `1`) is resolved by the API, as the
+/// registry resolves it for CircleCI, and the release it names is written (unless cached).
+/// Every network access of cilint is here.
 pub fn fetch_one(r: &RegistryRef, dir: &Path, api_url: &str, token: Option<&str>) -> Outcome {
-    if !r.is_cacheable() {
-        return Outcome::NotExact;
-    }
-    let path = r.cache_path(dir);
-    if path.is_file() {
-        return Outcome::Cached(path);
-    }
-    match query_source(&r.reference(), api_url, token) {
-        Ok(Some(source)) => {
-            if let Some(parent) = path.parent()
-                && let Err(e) = std::fs::create_dir_all(parent)
-            {
-                return Outcome::Failed(format!("cannot create {}: {e}", parent.display()));
-            }
-            // Write to a temporary file, then rename: a cache file is never half written.
-            let tmp = path.with_extension("yml.part");
-            match std::fs::write(&tmp, source).and_then(|_| std::fs::rename(&tmp, &path)) {
-                Ok(()) => Outcome::Written(path),
-                Err(e) => {
-                    let _ = std::fs::remove_file(&tmp);
-                    Outcome::Failed(format!("cannot write {}: {e}", path.display()))
-                }
-            }
+    let Some(wanted) = r.wanted() else {
+        return Outcome::NotRelease;
+    };
+    if let Wanted::Exact(version) = wanted {
+        let path = r.cache_path(dir);
+        if path.is_file() {
+            return Outcome::Cached { path, version };
         }
-        Ok(None) => Outcome::NotFound,
-        Err(e) => Outcome::Failed(e),
+    }
+    let (answered, source) = match query_source(&r.reference(), api_url, token) {
+        Ok(Some(found)) => found,
+        Ok(None) => return Outcome::NotFound,
+        Err(e) => return Outcome::Failed(e),
+    };
+    let version = match (wanted, answered.as_deref().and_then(OrbVersion::parse)) {
+        (_, Some(v)) if wanted.contains(v) => v,
+        // An exact version is the one asked for, whether or not the answer repeats it.
+        (Wanted::Exact(v), None) => v,
+        (_, _) => {
+            return Outcome::Failed(format!(
+                "the API answered with version `{}`, not a {} release",
+                answered.unwrap_or_default(),
+                wanted.range()
+            ));
+        }
+    };
+    let path = r.at(version).cache_path(dir);
+    if path.is_file() {
+        return Outcome::Cached { path, version };
+    }
+    if let Some(parent) = path.parent()
+        && let Err(e) = std::fs::create_dir_all(parent)
+    {
+        return Outcome::Failed(format!("cannot create {}: {e}", parent.display()));
+    }
+    // Write to a temporary file, then rename: a cache file is never half written.
+    let tmp = path.with_extension("yml.part");
+    match std::fs::write(&tmp, source).and_then(|_| std::fs::rename(&tmp, &path)) {
+        Ok(()) => Outcome::Written { path, version },
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Outcome::Failed(format!("cannot write {}: {e}", path.display()))
+        }
     }
 }
 
-/// POST the orb source query; `Ok(None)` when the API knows no such orb version.
+/// POST the orb source query: the version the API resolved `reference` to (as it says) and the
+/// source; `Ok(None)` when the API knows no such orb version.
 pub fn query_source(
     reference: &str,
     api_url: &str,
     token: Option<&str>,
-) -> Result<Option<String>, String> {
+) -> Result<Option<(Option<String>, String)>, String> {
     let body = serde_json::json!({
         "query": ORB_SOURCE_QUERY,
         "variables": { "orbVersionRef": reference },
@@ -110,7 +131,12 @@ pub fn query_source(
     match json.pointer("/data/orbVersion") {
         None | Some(serde_json::Value::Null) => Ok(None),
         Some(v) => match v.get("source").and_then(|s| s.as_str()) {
-            Some(s) if !s.is_empty() => Ok(Some(s.to_string())),
+            Some(s) if !s.is_empty() => Ok(Some((
+                v.get("version")
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string),
+                s.to_string(),
+            ))),
             _ => Ok(None),
         },
     }

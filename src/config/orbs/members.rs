@@ -200,6 +200,14 @@ impl Param<'_, '_> {
         }
     }
 
+    /// The default, as JSON (`None`: required; `null` for an empty `default:`).
+    pub fn default_json(&self) -> Option<Value> {
+        match self {
+            Param::Decl(d) => d.default.map(yaml::to_json),
+            Param::Spec(s) => s.default.clone(),
+        }
+    }
+
     /// An enum's allowed values, as text.
     pub fn enum_texts(&self) -> Vec<String> {
         match self {
@@ -339,6 +347,7 @@ mod tests {
             assert!(allows("OFF") && allows("false") && allows("LOG") && allows("3.1"));
             assert!(!allows("PLAN") && !allows("'on'") && !allows("[LOG]"));
             assert_eq!(p.enum_texts(), ["OFF", "LOG", "3.10"]);
+            assert_eq!(p.default_json(), Some(Value::from("LOG")));
         });
     }
 

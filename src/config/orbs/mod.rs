@@ -73,14 +73,6 @@ impl RegistryRef {
         }
     }
 
-    /// Only references naming one exact published version can be cached: `volatile`, `dev:`
-    /// labels and partial versions change under the same name.
-    pub fn is_cacheable(&self) -> bool {
-        version_kind(&self.version) == VersionKind::Exact
-            && safe_segment(&self.namespace)
-            && safe_segment(&self.name)
-    }
-
     /// Where the source of this orb version is kept in the cache folder `dir`:
     /// `dir/namespace/name@version.yml`.
     pub fn cache_path(&self, dir: &Path) -> PathBuf {
@@ -204,7 +196,7 @@ fn load_cached(reference: &str, path: &Path) -> Option<&'static CachedOrb> {
 
 /// The releases of orb `ns/name` in the cache folder `dir` (listed once per process),
 /// ascending.
-fn cached_versions(dir: &Path, namespace: &str, name: &str) -> Vec<OrbVersion> {
+pub fn cached_versions(dir: &Path, namespace: &str, name: &str) -> Vec<OrbVersion> {
     type Table = Mutex<HashMap<PathBuf, Vec<OrbVersion>>>;
     static LISTED: OnceLock<Table> = OnceLock::new();
     let folder = dir.join(namespace);
@@ -336,6 +328,12 @@ fn resolve_registry(r: &RegistryRef, cache: Option<&Path>) -> Option<Resolved> {
     }
     let interface = in_catalog?.interface(version)?;
     Some(resolved(version, choice, Known::Catalog(interface)))
+}
+
+/// What registry reference `r` resolves to among the releases of the cache folder `cache` and
+/// of the catalog (as a lint resolves it).
+pub fn resolve_reference(r: &RegistryRef, cache: Option<&Path>) -> Option<&'static Resolved> {
+    resolve_once(r, cache)
 }
 
 /// [`resolve_registry`], once per process for each cache folder and reference.
@@ -491,7 +489,7 @@ mod tests {
             name: "node".into(),
             version: "5.1.1".into(),
         };
-        assert!(r.is_cacheable());
+        assert!(r.wanted().is_some());
         assert_eq!(
             r.cache_path(Path::new("/c")),
             Path::new("/c/circleci/node@5.1.1.yml")
@@ -500,12 +498,18 @@ mod tests {
             namespace: "..".into(),
             ..r.clone()
         };
-        assert!(!bad.is_cacheable());
-        let floating = RegistryRef {
-            version: "5".into(),
-            ..r
-        };
-        assert!(!floating.is_cacheable());
+        assert!(bad.wanted().is_none());
+        for version in ["volatile", "dev:x", "<< pipeline.parameters.v >>", ""] {
+            let floating = RegistryRef {
+                version: version.into(),
+                ..r.clone()
+            };
+            assert!(floating.wanted().is_none(), "{version}");
+        }
+        assert_eq!(
+            r.at(OrbVersion::new(5, 3, 0)).reference(),
+            "circleci/node@5.3.0"
+        );
     }
 
     #[test]
