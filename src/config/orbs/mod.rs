@@ -512,6 +512,106 @@ mod tests {
         );
     }
 
+    /// `ns/name@version` as a reference.
+    fn reference(text: &str) -> RegistryRef {
+        let (orb, version) = text.split_once('@').unwrap_or((text, ""));
+        let (namespace, name) = orb.split_once('/').expect("ns/name");
+        RegistryRef {
+            namespace: namespace.into(),
+            name: name.into(),
+            version: version.into(),
+        }
+    }
+
+    /// What `text` resolves to with the cache folder `dir`: the release, how it was chosen,
+    /// and whether from the cache.
+    fn resolved(text: &str, dir: &Path) -> Option<(String, Choice, bool)> {
+        let r = resolve_registry(&reference(text), Some(dir))?;
+        let cached = matches!(r.known, Known::Cached(_));
+        Some((r.version.to_string(), r.choice, cached))
+    }
+
+    #[test]
+    fn the_cache_and_the_catalog_together() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let write = |file: &str| {
+            let path = dir.path().join(file);
+            std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+            std::fs::write(
+                path,
+                "version: 2.1\njobs:\n  custom:\n    steps: [checkout]\n",
+            )
+            .expect("write");
+        };
+        write("circleci/node@5.1.1.yml");
+        write("circleci/node@5.1.9.yml");
+        write("example/tools@1.2.0.yml");
+        let closed = Choice::Newest { open: false };
+        let d = dir.path();
+        // The exact release, cached: the cache wins over the catalog.
+        assert_eq!(
+            resolved("circleci/node@5.1.1", d),
+            Some(("5.1.1".into(), Choice::Exact, true))
+        );
+        // Not cached: the catalog.
+        assert_eq!(
+            resolved("circleci/node@5.0.0", d),
+            Some(("5.0.0".into(), Choice::Exact, false))
+        );
+        // The newest 5.1.x of both, which only the cache has; the catalog knows 5.2.0.
+        assert_eq!(
+            resolved("circleci/node@5.1", d),
+            Some(("5.1.9".into(), closed, true))
+        );
+        assert_eq!(
+            resolved("circleci/node@5", d),
+            Some(("5.3.0".into(), closed, false))
+        );
+        // Neither has 5.2.7: the nearest older 5.x release of either.
+        assert_eq!(
+            resolved("circleci/node@5.2.7", d),
+            Some(("5.2.0".into(), Choice::Older, false))
+        );
+        assert_eq!(
+            resolved("circleci/node@5.1.10", d),
+            Some(("5.1.9".into(), Choice::Older, true))
+        );
+        // An orb only the cache knows, with nothing newer known: the range is open.
+        assert_eq!(
+            resolved("example/tools@1", d),
+            Some(("1.2.0".into(), Choice::Newest { open: true }, true))
+        );
+        for not in [
+            "example/tools@2",
+            "example/tools@volatile",
+            "circleci/node@dev:x",
+            "circleci/node",
+            "circleci/node@99",
+            "example/nothing@1.0.0",
+        ] {
+            assert_eq!(resolved(not, d), None, "{not}");
+        }
+    }
+
+    #[test]
+    fn a_resolution_says_how_sure_it_is() {
+        let none = tempfile::tempdir().expect("temp dir");
+        let sure = |text: &str| {
+            let r = resolve_registry(&reference(text), Some(none.path())).expect("resolves");
+            (r.sure(), r.note())
+        };
+        assert_eq!(sure("circleci/node@5.1.1"), (true, None));
+        let (ok, note) = sure("circleci/node@5");
+        assert!(ok);
+        assert_eq!(
+            note.as_deref(),
+            Some("checked against `circleci/node@5.3.0`, the newest 5.x release cilint knows")
+        );
+        // The nearest older release, and a release inferred from commit history.
+        assert!(!sure("circleci/node@5.1.4").0);
+        assert!(!sure("circleci/go@1.7.0").0);
+    }
+
     #[test]
     fn cache_dir_prefers_the_explicit_folder() {
         assert_eq!(
