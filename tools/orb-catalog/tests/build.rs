@@ -137,5 +137,38 @@ fn finds_releases_at_tags_and_packs_each() {
         report.contains("| example/tools | example/tools-orb | 2 | 1.0.0 – 1.1.0 | 2 tag | 0 |")
     );
     assert!(report.contains("tags that are not release versions: 1"));
+
+    // Packed sources in the orb cache's layout: what the registry serves wins over a release
+    // found in a repository, and an orb found only there is catalogued too.
+    write(
+        &root,
+        "cache/example/tools@1.0.0.yml",
+        "version: 2.1\ncommands:\n  install:\n    parameters:\n      version:\n        type: string\n    steps: []\n",
+    );
+    write(
+        &root,
+        "cache/example/other@0.1.0.yml",
+        "version: 2.1\njobs:\n  run:\n    parameters:\n      n:\n        type: integer\n        default: 2\n    docker: [{image: x}]\n    steps: []\n",
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_orb-catalog"))
+        .current_dir(&root)
+        .args(["build", "--orbs", "orbs.tsv", "--mirror", "mirror"])
+        .args(["--cache", "cache", "--out", "orbs.jsonl"])
+        .output()
+        .expect("orb-catalog runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        shown("example/tools@1.0.0"),
+        "example/tools@1.0.0\ncommand install\n    version: string (required)\n"
+    );
+    assert_eq!(
+        shown("example/other@0.1.0"),
+        "example/other@0.1.0\njob run\n    n: integer = 2\n"
+    );
+    assert!(shown("example/tools@1.1.0").contains("command setup\n"));
     let _ = std::fs::remove_dir_all(&root);
 }
