@@ -1,5 +1,5 @@
-//! `cilint orbs fetch`, `cilint orbs list` and `check --orb-cache` through the real binary. The
-//! fetch talks to a GraphQL server on 127.0.0.1 that the test itself runs.
+//! `cilint orbs fetch`, `cilint orbs status` and `check --orb-cache` through the real binary.
+//! The fetch talks to a GraphQL server on 127.0.0.1 that the test itself runs.
 
 mod common;
 
@@ -9,16 +9,22 @@ use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
 const FIXTURE: &str = "tests/fixtures/orbs/fetch.yml";
+const PARTIAL: &str = "tests/fixtures/orbs/fetch-partial.yml";
 
 const COVERAGE_ORB: &str = "version: 2.1\ncommands:\n  upload:\n    parameters:\n      file:\n        type: string\n    steps:\n      - run: ./upload.sh << parameters.file >>\n";
 
 /// `cilint orbs SUBCOMMAND` on the fixture, with the orb cache `cache` and no settings file.
 fn orbs(subcommand: &str, cache: &str) -> assert_cmd::Command {
+    orbs_on(subcommand, FIXTURE, cache)
+}
+
+/// `cilint orbs SUBCOMMAND CONFIG`, with the orb cache `cache` and no settings file.
+fn orbs_on(subcommand: &str, config: &str, cache: &str) -> assert_cmd::Command {
     let mut cmd = cilint();
     cmd.args([
         "orbs",
         subcommand,
-        FIXTURE,
+        config,
         "--orb-cache",
         cache,
         "--no-config",
@@ -35,7 +41,10 @@ struct Seen {
     query_names_source: bool,
 }
 
-/// A GraphQL server on 127.0.0.1 knowing one orb version; returns its URL and what it saw.
+/// A GraphQL server on 127.0.0.1 knowing one orb version, 1.4.2 of `example/coverage`, which
+/// it also answers for `@1.4` and `@1` (as CircleCI's registry resolves partial versions), and
+/// answering `example/odd@2.1` with release 2.2.0 (not in the range asked for); returns its URL
+/// and what it saw.
 fn serve() -> (String, Arc<Mutex<Vec<Seen>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let url = format!("http://{}/graphql-unstable", listener.local_addr().unwrap());
@@ -87,12 +96,17 @@ fn serve() -> (String, Arc<Mutex<Vec<Seen>>>) {
                 query_names_source: query.contains("orbVersion(orbVersionRef: $orbVersionRef)")
                     && query.contains("source"),
             });
-            let answer = if reference == "example/coverage@1.4.2" {
+            let found = |version: &str| {
                 serde_json::json!({"data": {"orbVersion": {
-                    "id": "1", "version": "1.4.2", "orb": {"id": "2"}, "source": COVERAGE_ORB
+                    "id": "1", "version": version, "orb": {"id": "2"}, "source": COVERAGE_ORB
                 }}})
-            } else {
-                serde_json::json!({"data": {"orbVersion": null}})
+            };
+            let answer = match reference.as_str() {
+                "example/coverage@1.4.2" | "example/coverage@1.4" | "example/coverage@1" => {
+                    found("1.4.2")
+                }
+                "example/odd@2.1" => found("2.2.0"),
+                _ => serde_json::json!({"data": {"orbVersion": null}}),
             };
             let text = answer.to_string();
             let _ = write!(
@@ -114,9 +128,9 @@ fn fetch_list_and_check_with_the_cache() {
     let replace = [(dir.as_str(), "[CACHE]"), (url.as_str(), "[API]")];
 
     // Before: nothing cached.
-    let before = run(&mut orbs("list", &dir));
+    let before = run(&mut orbs("status", &dir));
     assert_eq!(before.code, 0);
-    snapshot("orbs_cli__list_before", &before.transcript(), &replace);
+    snapshot("orbs_cli__status_before", &before.transcript(), &replace);
 
     let fetched = run(orbs("fetch", &dir)
         .args(["--api-url", &url])
@@ -151,8 +165,8 @@ fn fetch_list_and_check_with_the_cache() {
         .count();
     assert_eq!(asked, 1);
 
-    let after = run(&mut orbs("list", &dir));
-    snapshot("orbs_cli__list_after", &after.transcript(), &replace);
+    let after = run(&mut orbs("status", &dir));
+    snapshot("orbs_cli__status_after", &after.transcript(), &replace);
 
     // Linting with the cache: the orb's command used as a job is an error, and its arguments
     // are checked.
@@ -200,4 +214,53 @@ fn fetch_reports_an_unreachable_api() {
                 .count()
                 == 0
     );
+}
+
+#[test]
+fn fetch_resolves_partial_versions() {
+    let cache = tempfile::tempdir().expect("temp dir");
+    let dir = cache.path().to_str().expect("utf-8 path").to_string();
+    let (url, seen) = serve();
+    let replace = [(dir.as_str(), "[CACHE]"), (url.as_str(), "[API]")];
+
+    // `@1.4` and `@1` are resolved by the API to release 1.4.2, which is cached once; `@2.1`
+    // answered with 2.2.0 is refused.
+    let fetched = run(orbs_on("fetch", PARTIAL, &dir).args(["--api-url", &url]));
+    snapshot("orbs_cli__fetch_partial", &fetched.transcript(), &replace);
+    assert_eq!(fetched.code, 2);
+    let written = std::fs::read_to_string(cache.path().join("example/coverage@1.4.2.yml"))
+        .expect("the release is cached under its exact version");
+    assert_eq!(written, COVERAGE_ORB);
+    assert!(!cache.path().join("example/coverage@1.4.yml").exists());
+    assert!(!cache.path().join("example/odd").exists());
+    let refs: Vec<String> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|s| s.orb_version_ref.clone())
+        .collect();
+    assert_eq!(
+        refs,
+        [
+            "example/coverage@1",
+            "example/coverage@1.4",
+            "example/odd@2.1"
+        ]
+    );
+
+    // Linting with the cache: both references resolve to the cached 1.4.2, the newest release
+    // the cache knows in their ranges; no newer one is known, so findings are warnings.
+    let status = run(&mut orbs_on("status", PARTIAL, &dir));
+    snapshot("orbs_cli__status_partial", &status.transcript(), &replace);
+    let checked = run(cilint().args([
+        "check",
+        "--format",
+        "short",
+        "--no-config",
+        "--orb-cache",
+        &dir,
+        PARTIAL,
+    ]));
+    snapshot("orbs_cli__check_partial", &checked.transcript(), &replace);
+    assert_eq!(checked.code, 0, "warnings only");
 }

@@ -386,7 +386,8 @@ workflows:
     assert_eq!(r.code, 1, "{}", r.transcript());
     assert!(
         r.stdout
-            .contains("\n.circleci/continue_config.yml:12:9: error[unknown-job]"),
+            .lines()
+            .any(|l| l.starts_with(".circleci/continue_config.yml:12:9: error[unknown-job]")),
         "{}",
         r.stdout
     );

@@ -57,8 +57,9 @@ pub enum Command {
     },
     /// Draw the workflows as diagrams (SVG, Graphviz DOT or Mermaid), without Graphviz.
     Graph(GraphArgs),
-    /// The orb cache: `fetch` downloads orb sources (the only command that uses the network),
-    /// `list` shows what is cached.
+    /// The orbs cilint knows: `list` and `show` the built-in catalog and the orb cache,
+    /// `status` of a config's orbs, `fetch` orb sources into the cache (the only command that
+    /// uses the network).
     Orbs {
         #[command(subcommand)]
         command: orbs::OrbsCommand,

@@ -876,7 +876,7 @@ pub fn dev_reference(
     config: &Config<'_>,
     own: &BTreeSet<String>,
     hint: Option<&str>,
-) -> Option<String> {
+) -> Option<crate::config::orbs::RegistryRef> {
     let candidates: Vec<crate::config::orbs::RegistryRef> = config
         .orbs
         .iter()
@@ -891,5 +891,5 @@ pub fn dev_reference(
             many.iter().find(|r| r.name == h)
         }),
     }?;
-    Some(chosen.reference())
+    Some(chosen.clone())
 }

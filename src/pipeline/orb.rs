@@ -98,7 +98,7 @@ fn lint_examples(
         let mut orbs = Orbs::load(&config, cache_dir(settings.orb_cache.as_deref()));
         if let Some(reference) = dev_reference(&config, &own_orbs, folder.name_hint.as_deref()) {
             let orb = *dev.get_or_insert_with(|| leak_dev_orb(source, doc, parts));
-            orbs.insert(reference, orb);
+            orbs.insert(&reference, orb);
         }
         let cx = Context::new(
             &folder.display,

@@ -1,8 +1,11 @@
 //! `missing-argument`, `unknown-argument`, `argument-type`: the arguments of every call of a
 //! job (a workflow job entry, with its matrix), a command (a step) and an executor (a job's
 //! `executor:`), checked against the parameters the callee declares, as a compiler checks a
-//! function call. Callees are local, inline-orb or cached-orb members; calls of members of
-//! orbs whose source is not known are not checked.
+//! function call. Callees are local or inline-orb members, or members of the release a
+//! registry orb resolved to (its cached source, or its interface in the built-in catalog);
+//! calls of members of orbs cilint knows nothing of are not checked. A finding about a release
+//! other than the one written says which release it was checked against, and is a warning
+//! when that release may not be the one CircleCI runs.
 //!
 //! A value written with `<< ... >>` is only known once CircleCI substitutes it: it is checked
 //! only where that cannot change the answer.
@@ -13,8 +16,9 @@ use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::base::span::Span;
 use crate::base::text::did_you_mean;
 use crate::config::model::Scope;
-use crate::config::model::{Arg, Name, ParamDecl, ParamType, StepKind, orb_ref};
-use crate::config::orbs::{self, Lookup, Member, MemberKind};
+use crate::config::model::{Arg, Name, ParamType, StepKind, orb_ref};
+use crate::config::orbs::{self, Lookup, Member, MemberKind, Param, Resolved};
+use super::orb_rules::hedge;
 use crate::yaml::{Node, ScalarKind, ScalarStyle};
 
 pub static MISSING_ARGUMENT: Rule = Rule {
@@ -108,13 +112,17 @@ fn calls<'a>(scope: &Scope<'_, 'a>) -> Vec<Call<'a>> {
     out
 }
 
-/// The callee of `call`, if it is known.
-fn callee<'m, 'a>(cx: &Context, scope: &Scope<'m, 'a>, call: &Call) -> Option<Member<'m, 'a>> {
+/// The callee of `call`, if it is known, and the registry release it is a member of.
+fn callee<'m, 'a>(
+    cx: &Context,
+    scope: &Scope<'m, 'a>,
+    call: &Call,
+) -> Option<(Member<'m, 'a>, Option<&'static Resolved>)> {
     if call.name.text.contains("<<") {
         return None;
     }
     match orbs::lookup(&cx.orbs, cx.config, scope, call.kind, call.name.text) {
-        Lookup::Found(m) => Some(m),
+        Lookup::Found(m, via) => Some((m, via)),
         _ => None,
     }
 }
@@ -127,23 +135,23 @@ fn describe(call: &Call) -> String {
 fn check_missing(cx: &Context, out: &mut Vec<Diagnostic>) {
     for scope in cx.scopes() {
         for call in calls(&scope) {
-            let Some(m) = callee(cx, &scope, &call) else {
+            let Some((m, via)) = callee(cx, &scope, &call) else {
                 continue;
             };
-            let missing: Vec<&ParamDecl> = m
-                .parameters()
-                .iter()
+            let missing: Vec<Param> = m
+                .params()
+                .into_iter()
                 .filter(|p| p.is_required())
-                .filter(|p| !call.args.iter().any(|a| a.name.text == p.name.text))
-                .filter(|p| !call.matrix.iter().any(|(n, _)| n.text == p.name.text))
+                .filter(|p| !call.args.iter().any(|a| a.name.text == p.name()))
+                .filter(|p| !call.matrix.iter().any(|(n, _)| n.text == p.name()))
                 .collect();
             if missing.is_empty() {
                 continue;
             }
-            let names: Vec<String> = missing.iter().map(|p| format!("`{}`", p.name)).collect();
+            let names: Vec<String> = missing.iter().map(|p| format!("`{}`", p.name())).collect();
             let example = missing
                 .iter()
-                .map(|p| format!("`{}: <{}>`", p.name, p.ty.map_or("value", |t| t.as_str())))
+                .map(|p| format!("`{}: <{}>`", p.name(), p.ty().map_or("value", |t| t.as_str())))
                 .collect::<Vec<_>>()
                 .join(", ");
             let (noun, verb) = if missing.len() == 1 {
@@ -156,7 +164,12 @@ fn check_missing(cx: &Context, out: &mut Vec<Diagnostic>) {
                 MemberKind::Command => "under the step",
                 MemberKind::Executor => "in the `executor:` mapping, beside `name:`",
             };
-            out.push(
+            let fix = if !own(via) {
+                format!("pass {example} {place}")
+            } else {
+                format!("pass {example} {place}, or give the {noun} a `default:`")
+            };
+            out.push(hedge(
                 MISSING_ARGUMENT
                     .at(
                         call.span,
@@ -168,10 +181,9 @@ fn check_missing(cx: &Context, out: &mut Vec<Diagnostic>) {
                         ),
                     )
                     .label(format!("missing {}", names.join(", ")))
-                    .help(format!(
-                        "pass {example} {place}, or give the {noun} a `default:`"
-                    )),
-            );
+                    .help(fix),
+                via,
+            ));
         }
     }
 }
@@ -179,10 +191,11 @@ fn check_missing(cx: &Context, out: &mut Vec<Diagnostic>) {
 fn check_unknown(cx: &Context, out: &mut Vec<Diagnostic>) {
     for scope in cx.scopes() {
         for call in calls(&scope) {
-            let Some(m) = callee(cx, &scope, &call) else {
+            let Some((m, via)) = callee(cx, &scope, &call) else {
                 continue;
             };
-            let declared: Vec<&str> = m.parameters().iter().map(|p| p.name.text).collect();
+            let params = m.params();
+            let declared: Vec<&str> = params.iter().map(Param::name).collect();
             let given = call
                 .args
                 .iter()
@@ -198,15 +211,19 @@ fn check_unknown(cx: &Context, out: &mut Vec<Diagnostic>) {
                     } else {
                         let list: Vec<String> =
                             declared.iter().map(|d| format!("`{d}`")).collect();
+                        let fix = if !own(via) {
+                            format!("remove `{name}`")
+                        } else {
+                            format!("declare `{name}` under its `parameters:` or remove it")
+                        };
                         format!(
-                            "the parameters of {} are {}; declare `{}` under its `parameters:` or remove it",
+                            "the parameters of {} are {}; {fix}",
                             describe(&call),
                             list.join(", "),
-                            name
                         )
                     }
                 });
-                out.push(
+                out.push(hedge(
                     UNKNOWN_ARGUMENT
                         .at(
                             name.span,
@@ -219,15 +236,16 @@ fn check_unknown(cx: &Context, out: &mut Vec<Diagnostic>) {
                         )
                         .label(format!("{} declares no `{}`", call.kind.as_str(), name))
                         .help(help),
-                );
+                    via,
+                ));
             }
         }
     }
 }
 
 /// Why `value` does not fit `param`, if it provably does not.
-fn type_error(cx: &Context, scope: &Scope, param: &ParamDecl, value: &Node) -> Option<String> {
-    let ty = param.ty?;
+fn type_error(cx: &Context, scope: &Scope, param: Param, value: &Node) -> Option<String> {
+    let ty = param.ty()?;
     if has_template(value) {
         return None;
     }
@@ -271,18 +289,12 @@ fn type_error(cx: &Context, scope: &Scope, param: &ParamDecl, value: &Node) -> O
                     value.type_name()
                 ));
             };
-            if param.enum_values.is_empty()
-                || param
-                    .enum_values
-                    .iter()
-                    .any(|e| e.scalar_text().is_some_and(|t| same_value(t, text)))
-            {
+            if param.enum_allows(value) {
                 return None;
             }
             let list: Vec<String> = param
-                .enum_values
+                .enum_texts()
                 .iter()
-                .filter_map(|e| e.scalar_text())
                 .map(|t| format!("`{t}`"))
                 .collect();
             Some(format!(
@@ -334,7 +346,7 @@ fn executor_error(cx: &Context, scope: &Scope, value: &Node) -> Option<String> {
         ));
     };
     match orbs::lookup(&cx.orbs, cx.config, scope, MemberKind::Executor, name) {
-        Lookup::Found(_) | Lookup::Unresolved => None,
+        Lookup::Found(..) | Lookup::Unresolved => None,
         Lookup::MissingMember => Some(format!(
             "`{name}` is not an executor of orb `{}`",
             orb_ref(name).map_or("", |r| r.orb)
@@ -395,11 +407,6 @@ fn is_env_var_name(t: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-/// Enum values compare as text, and numbers by value (`3.10` is the number 3.1 to YAML).
-fn same_value(a: &str, b: &str) -> bool {
-    a == b || matches!((a.parse::<f64>(), b.parse::<f64>()), (Ok(x), Ok(y)) if x == y)
-}
-
 /// A value for a message: a scalar as written, otherwise its kind.
 fn shown(node: &Node) -> String {
     match node.as_scalar() {
@@ -414,24 +421,24 @@ fn shown(node: &Node) -> String {
     }
 }
 
-fn type_finding(param: &ParamDecl, span: Span, why: String, what: &str) -> Diagnostic {
-    let (label, help) = match param.ty {
-        Some(ParamType::Boolean) => (
-            "not a boolean",
-            "write `true` or `false`, or change the parameter's `type:`",
-        ),
-        Some(ParamType::Integer) => (
-            "not an integer",
-            "write a whole number, or change the parameter's `type:`",
-        ),
-        Some(ParamType::String) => (
-            "not a string",
-            "write a single string value, or change the parameter's `type:`",
-        ),
-        Some(ParamType::Enum) => (
+/// Whether the parameters of a callee found `via` a registry orb (or not) are the author's
+/// to change: the config's own, an inline orb's, or the orb under development's.
+fn own(via: Option<&Resolved>) -> bool {
+    via.is_none_or(|v| v.development)
+}
+
+/// `own`: the parameter is declared in the config (or an inline orb), so its declaration may
+/// be what is wrong; a registry orb's parameters are not the config's to change.
+fn type_finding(param: Param, span: Span, why: String, what: &str, own: bool) -> Diagnostic {
+    let (label, fix) = match param.ty() {
+        Some(ParamType::Boolean) => ("not a boolean", "write `true` or `false`"),
+        Some(ParamType::Integer) => ("not an integer", "write a whole number"),
+        Some(ParamType::String) => ("not a string", "write a single string value"),
+        Some(ParamType::Enum) if own => (
             "not an allowed value",
             "use one of the values listed under the parameter's `enum:`",
         ),
+        Some(ParamType::Enum) => ("not an allowed value", "use one of the allowed values"),
         Some(ParamType::Steps) => (
             "not a list of steps",
             "give a list of steps, for example `[checkout, run: make]`",
@@ -444,18 +451,22 @@ fn type_finding(param: &ParamDecl, span: Span, why: String, what: &str) -> Diagn
             "not a variable name",
             "use letters, digits and `_` only, not starting with a digit (for example `API_TOKEN`)",
         ),
-        None => (
-            "does not fit",
-            "change the value or the parameter's `type:`",
-        ),
+        None => ("does not fit", "change the value"),
+    };
+    let help = match param.ty() {
+        Some(ParamType::Boolean | ParamType::Integer | ParamType::String) if own => {
+            format!("{fix}, or change the parameter's `type:`")
+        }
+        None if own => "change the value or the parameter's `type:`".to_string(),
+        _ => fix.to_string(),
     };
     ARGUMENT_TYPE
         .at(
             span,
             format!(
                 "{what} for {} parameter `{}` does not fit its type: {why}",
-                param.ty.map_or("a", |t| t.as_str()),
-                param.name
+                param.ty().map_or("a", |t| t.as_str()),
+                param.name()
             ),
         )
         .label(label)
@@ -482,8 +493,8 @@ fn check_types(cx: &Context, out: &mut Vec<Diagnostic>) {
             if default.is_null() {
                 continue;
             }
-            if let Some(why) = type_error(cx, &scope, p, default) {
-                out.push(type_finding(p, default.span, why, "the default"));
+            if let Some(why) = type_error(cx, &scope, Param::Decl(p), default) {
+                out.push(type_finding(Param::Decl(p), default.span, why, "the default", true));
             }
         }
         // Calls.
@@ -511,24 +522,32 @@ fn check_types(cx: &Context, out: &mut Vec<Diagnostic>) {
                     );
                 }
             }
-            let Some(m) = callee(cx, &scope, &call) else {
+            let Some((m, via)) = callee(cx, &scope, &call) else {
                 continue;
             };
+            let params = m.params();
+            let param = |name: &str| params.iter().copied().find(|p| p.name() == name);
             for arg in &call.args {
-                let Some(p) = m.parameters().iter().find(|p| p.name.text == arg.name.text) else {
+                let Some(p) = param(arg.name.text) else {
                     continue;
                 };
                 if let Some(why) = type_error(cx, &scope, p, arg.value) {
-                    out.push(type_finding(p, arg.value.span, why, "the argument"));
+                    out.push(hedge(
+                        type_finding(p, arg.value.span, why, "the argument", own(via)),
+                        via,
+                    ));
                 }
             }
             for (name, values) in &call.matrix {
-                let Some(p) = m.parameters().iter().find(|p| p.name.text == name.text) else {
+                let Some(p) = param(name.text) else {
                     continue;
                 };
                 for v in values.as_seq().unwrap_or(&[]) {
                     if let Some(why) = type_error(cx, &scope, p, v) {
-                        out.push(type_finding(p, v.span, why, "the matrix value"));
+                        out.push(hedge(
+                            type_finding(p, v.span, why, "the matrix value", own(via)),
+                            via,
+                        ));
                     }
                 }
             }

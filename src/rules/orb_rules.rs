@@ -1,5 +1,5 @@
-//! `unknown-orb-member`, `orb-unresolved`, `orb-unpinned`, `unused-orb`: what a config says
-//! about the orbs it declares.
+//! `unknown-orb-member`, `orb-unresolved`, `orb-version-resolved`, `orb-unpinned`,
+//! `unused-orb`: what a config says about the orbs it declares.
 
 use super::Rule;
 use crate::analysis::context::Context;
@@ -7,7 +7,9 @@ use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::base::text::did_you_mean;
 use crate::config::model::Scope;
 use crate::config::model::{Name, OrbSource, StepKind, orb_ref};
-use crate::config::orbs::{self, MemberKind, Resolution, VersionKind};
+use crate::config::orbs::catalog::{self, History};
+use crate::config::orbs::version::{Choice, OrbVersion, Wanted};
+use crate::config::orbs::{self, MemberKind, Resolution, Resolved, VersionKind};
 
 pub static UNKNOWN_ORB_MEMBER: Rule = Rule {
     id: "unknown-orb-member",
@@ -21,11 +23,33 @@ pub static UNKNOWN_ORB_MEMBER: Rule = Rule {
 pub static ORB_UNRESOLVED: Rule = Rule {
     id: "orb-unresolved",
     severity: Severity::Info,
-    summary: "an orb's source is not in the orb cache, so its jobs and commands are not checked",
+    summary: "cilint knows no release of an orb for the version written (neither its built-in catalog nor the orb cache has one, or the version is `volatile` or `dev:`), so the orb's jobs and commands are not checked",
     explanation: include_str!("docs/orb-unresolved.md"),
     category: super::Category::Correctness,
     check: Some(check_unresolved),
 };
+
+pub static ORB_VERSION_RESOLVED: Rule = Rule {
+    id: "orb-version-resolved",
+    severity: Severity::Info,
+    summary: "an orb is checked against a release other than the exact version written: the newest release cilint knows in a partial version's range, or the nearest older release of the same major version",
+    explanation: include_str!("docs/orb-version-resolved.md"),
+    category: super::Category::Correctness,
+    check: Some(check_version_resolved),
+};
+
+/// A finding about a member of a registry orb, said as surely as the release it was checked
+/// against allows: when that is not the exact version written, the message names the release
+/// and why it was used, and when CircleCI may run another release, an error is a warning.
+pub fn hedge(mut d: Diagnostic, via: Option<&Resolved>) -> Diagnostic {
+    let Some(r) = via else { return d };
+    let Some(note) = r.note() else { return d };
+    d.message = format!("{} ({note})", d.message);
+    if !r.sure() && d.severity == Severity::Error {
+        d.severity = Severity::Warning;
+    }
+    d
+}
 
 pub static ORB_UNPINNED: Rule = Rule {
     id: "orb-unpinned",
@@ -83,17 +107,19 @@ pub fn missing_member(
         return None;
     }
     let res = orbs::resolve(&cx.orbs, cx.config, scope, r.orb);
-    let orb_cfg = res.config()?;
-    if orbs::member(orb_cfg, kind, r.member).is_some() {
+    let members = res.members()?;
+    if members.member(kind, r.member).is_some() {
         return None;
     }
-    let what = match res {
-        Resolution::Inline(_) => format!("inline orb `{}`", r.orb),
+    let via = res.registry();
+    let what = match (res, via) {
+        (Resolution::Inline(_), _) => format!("inline orb `{}`", r.orb),
+        (_, Some(v)) => format!("orb `{}` (`{}`)", r.orb, v.reference.reference()),
         _ => format!("orb `{}`", r.orb),
     };
-    let other = [MemberKind::Job, MemberKind::Command, MemberKind::Executor]
+    let other = MemberKind::ALL
         .into_iter()
-        .find(|k| *k != kind && orbs::member(orb_cfg, *k, r.member).is_some());
+        .find(|k| *k != kind && members.member(*k, r.member).is_some());
     let (message, help) = match other {
         Some(actual) => {
             let (fix, help) = match actual {
@@ -123,48 +149,110 @@ pub fn missing_member(
                 help.to_string(),
             )
         }
-        None => {
-            let names = orbs::member_names(orb_cfg, kind);
-            let qualified: Vec<String> = names.iter().map(|n| format!("{}/{n}", r.orb)).collect();
-            let help = did_you_mean(name.text, qualified.iter().map(String::as_str))
-                .unwrap_or_else(|| {
-                    if qualified.is_empty() {
-                        format!("{what} defines no {}", kind.plural())
-                    } else {
-                        let list: Vec<String> = qualified
-                            .iter()
-                            .take(12)
-                            .map(|q| format!("`{q}`"))
-                            .collect();
-                        format!(
-                            "the {} of {what} are {}{}",
-                            kind.plural(),
-                            list.join(", "),
-                            if qualified.len() > 12 { ", ..." } else { "" }
-                        )
-                    }
-                });
-            (
-                format!(
-                    "{what} has no {} `{}`{}",
-                    kind.as_str(),
-                    r.member,
-                    scope.suffix()
-                ),
-                help,
-            )
-        }
+        None => (
+            format!(
+                "{what} has no {} `{}`{}",
+                kind.as_str(),
+                r.member,
+                scope.suffix()
+            ),
+            absent_help(r.orb, r.member, kind, &members, via, &what),
+        ),
     };
     let label = match other {
         Some(actual) => format!("this is {} {}", article(actual), actual.as_str()),
         None => format!("no such {} in the orb", kind.as_str()),
     };
-    Some(
+    Some(hedge(
         UNKNOWN_ORB_MEMBER
             .at(name.span, message)
             .label(label)
             .help(help),
+        via,
+    ))
+}
+
+/// How to fix a use of `alias/member`, a `kind` the orb does not have: a close name among its
+/// members of that kind (or of another kind), what other releases of the orb say of the name
+/// (renamed, removed, added later), or the list of what it has.
+fn absent_help(
+    alias: &str,
+    member: &str,
+    kind: MemberKind,
+    members: &orbs::OrbMembers,
+    via: Option<&Resolved>,
+    what: &str,
+) -> String {
+    let names = members.names(kind);
+    let qualified = |n: &str| format!("`{alias}/{n}`");
+    let full: Vec<String> = names.iter().map(|n| format!("{alias}/{n}")).collect();
+    let close = did_you_mean(&format!("{alias}/{member}"), full.iter().map(String::as_str));
+    if let Some(history) = via.and_then(|v| history(v, alias, member, kind)) {
+        return match close {
+            Some(close) if !history.contains("use `") => format!("{history}; {close}"),
+            _ => history,
+        };
+    }
+    if let Some(close) = close {
+        return close;
+    }
+    let others: Vec<&str> = MemberKind::ALL
+        .into_iter()
+        .filter(|k| *k != kind)
+        .flat_map(|k| members.names(k))
+        .collect();
+    if let Some(close) = crate::base::text::closest(member, others.iter().copied()).first() {
+        let actual = MemberKind::ALL
+            .into_iter()
+            .find(|k| members.names(*k).contains(close))
+            .unwrap_or(kind);
+        return format!(
+            "did you mean {}, {} {}?",
+            qualified(close),
+            article(actual),
+            actual.as_str()
+        );
+    }
+    if names.is_empty() {
+        return format!("{what} defines no {}", kind.plural());
+    }
+    let list: Vec<String> = names.iter().take(12).map(|n| qualified(n)).collect();
+    format!(
+        "the {} of {what} are {}{}",
+        kind.plural(),
+        list.join(", "),
+        if names.len() > 12 { ", ..." } else { "" }
     )
+}
+
+/// What other releases of a registry orb say of `member`, which the release checked lacks:
+/// renamed or removed in a later release, or added in one.
+fn history(v: &Resolved, alias: &str, member: &str, kind: MemberKind) -> Option<String> {
+    let orb = catalog::orb(&v.reference.orb())?;
+    let name = v.reference.orb();
+    let pinned = |version: OrbVersion| format!("`{}`", v.reference.at(version).reference());
+    match orb.history(kind, member, v.version) {
+        History::RemovedIn {
+            gone_in,
+            last,
+            renamed: Some(new),
+        } => Some(format!(
+            "`{member}` was renamed in {name} {gone_in}: use `{alias}/{new}`, or pin {} to keep the old name",
+            pinned(last)
+        )),
+        History::RemovedIn { gone_in, last, .. } => Some(format!(
+            "`{member}` was removed in {name} {gone_in} (the last release with it is {last}): pin {} to keep it, or use another {}",
+            pinned(last),
+            kind.as_str()
+        )),
+        History::AddedIn(first) => Some(format!(
+            "`{member}` is {} {} of {name} from {first} on: pin {} or newer",
+            article(kind),
+            kind.as_str(),
+            pinned(first)
+        )),
+        History::Never => None,
+    }
 }
 
 fn article(kind: MemberKind) -> &'static str {
@@ -187,63 +275,197 @@ fn check_members(cx: &Context, out: &mut Vec<Diagnostic>) {
 fn check_unresolved(cx: &Context, out: &mut Vec<Diagnostic>) {
     for scope in cx.scopes() {
         for decl in &scope.config.orbs {
-            let message = match &decl.source {
+            let (message, help) = match &decl.source {
                 OrbSource::Registry { .. } => {
                     if !matches!(
                         orbs::resolve(&cx.orbs, cx.config, &scope, decl.alias.text),
-                        Resolution::Uncached
+                        Resolution::Unresolved
                     ) {
                         continue;
                     }
                     let Some(r) = orbs::registry_ref(decl, cx.config) else {
                         continue;
                     };
-                    if r.is_cacheable() {
-                        format!(
-                            "orb `{}` is not in the orb cache, so its jobs and commands are not checked{}",
-                            r.reference(),
-                            scope.suffix()
-                        )
-                    } else {
-                        format!(
-                            "orb `{}` names no exact version, so it cannot be cached and its jobs and commands are not checked{}",
-                            r.reference(),
-                            scope.suffix()
-                        )
-                    }
+                    unresolved_registry(&r, &scope.suffix())
                 }
-                OrbSource::Inline(cfg) if orbs::is_placeholder(cfg) => format!(
-                    "inline orb `{}` is empty (a placeholder that a tool fills in, as orb-tools does), so its jobs and commands are not checked{}",
-                    decl.alias,
-                    scope.suffix()
+                OrbSource::Inline(cfg) if orbs::is_placeholder(cfg) => (
+                    format!(
+                        "inline orb `{}` is empty (a placeholder that a tool fills in, as orb-tools does), so its jobs and commands are not checked{}",
+                        decl.alias,
+                        scope.suffix()
+                    ),
+                    "nothing to fix if a tool fills the orb in; otherwise define its jobs, commands or executors".to_string(),
                 ),
-                OrbSource::Url(url) => format!(
-                    "orb `{}` is loaded from `{url}`, which cilint never fetches, so its jobs and commands are not checked{}",
-                    decl.alias,
-                    scope.suffix()
+                OrbSource::Url(url) => (
+                    format!(
+                        "orb `{}` is loaded from `{url}`, which cilint never fetches, so its jobs and commands are not checked{}",
+                        decl.alias,
+                        scope.suffix()
+                    ),
+                    "nothing to fix; for full checks, use a registry orb or an inline orb".to_string(),
                 ),
                 _ => continue,
-            };
-            let help = match &decl.source {
-                OrbSource::Inline(_) => {
-                    "nothing to fix if a tool fills the orb in; otherwise define its jobs, commands or executors".to_string()
-                }
-                OrbSource::Url(_) => {
-                    "nothing to fix; for full checks, use a registry orb or an inline orb"
-                        .to_string()
-                }
-                _ => match orbs::registry_ref(decl, cx.config) {
-                    Some(r) if !r.is_cacheable() => format!(
-                        "pin an exact version (`{}/{}@x.y.z`), then run `cilint orbs fetch` to cache its source",
-                        r.namespace, r.name
-                    ),
-                    _ => "run `cilint orbs fetch` to download the sources of the config's orbs into the orb cache".to_string(),
-                },
             };
             out.push(
                 ORB_UNRESOLVED
                     .at(decl.node.span, message)
-                    .label("source not known")
+                    .label("not checked")
+                    .help(help),
+            );
+        }
+    }
+}
+
+/// Why a registry orb is not checked, and what to do about it.
+fn unresolved_registry(r: &orbs::RegistryRef, suffix: &str) -> (String, String) {
+    let reference = r.reference();
+    let orb = r.orb();
+    let not_checked = "so its jobs and commands are not checked";
+    let pin = format!(
+        "pin a released version (`{orb}@x.y.z`): cilint checks it against its built-in catalog, or against its source after `cilint orbs fetch`"
+    );
+    match orbs::version_kind(&r.version) {
+        VersionKind::Volatile => {
+            return (
+                format!(
+                    "orb `{reference}` is whatever release was published last, {not_checked}{suffix}"
+                ),
+                pin,
+            );
+        }
+        VersionKind::Missing => {
+            return (
+                format!(
+                    "orb `{reference}` names no version (the latest release of any version), {not_checked}{suffix}"
+                ),
+                pin,
+            );
+        }
+        VersionKind::Dev => {
+            return (
+                format!(
+                    "orb `{reference}` is a `dev:` version, an unpublished build cilint cannot know, {not_checked}{suffix}"
+                ),
+                format!("nothing to fix in an orb's own test pipeline; elsewhere, {pin}"),
+            );
+        }
+        VersionKind::Other => {
+            return (
+                format!(
+                    "the version of orb `{reference}` is not a release number (`1.2.3`, `1.2` or `1`), {not_checked}{suffix}"
+                ),
+                format!(
+                    "{pin}; a version taken from a pipeline parameter is checked with the parameter's default"
+                ),
+            );
+        }
+        _ => {}
+    }
+    let fetch = format!(
+        "run `cilint orbs fetch` to download the source of `{reference}` into the orb cache"
+    );
+    let Some(known) = catalog::orb(&orb) else {
+        return (
+            format!(
+                "orb `{reference}` is in neither cilint's built-in catalog nor the orb cache, {not_checked}{suffix}"
+            ),
+            fetch,
+        );
+    };
+    let versions: Vec<OrbVersion> = known.versions().collect();
+    let major = r.wanted().map_or(0, Wanted::major);
+    let same_major: Vec<OrbVersion> = versions
+        .iter()
+        .copied()
+        .filter(|v| v.major == major)
+        .collect();
+    let has = match (same_major.first(), same_major.last()) {
+        (Some(a), Some(b)) if a == b => format!("only {a} of the {major}.x releases"),
+        (Some(a), Some(b)) => format!("only {a} to {b} of the {major}.x releases"),
+        _ => match (versions.first(), versions.last()) {
+            (Some(a), Some(b)) => format!("releases {a} to {b}, none of {major}.x"),
+            _ => "no release".to_string(),
+        },
+    };
+    (
+        format!(
+            "orb `{reference}` is not in cilint's built-in catalog (which has {has}) nor in the orb cache, {not_checked}{suffix}"
+        ),
+        fetch,
+    )
+}
+
+fn check_version_resolved(cx: &Context, out: &mut Vec<Diagnostic>) {
+    for scope in cx.scopes() {
+        for decl in &scope.config.orbs {
+            let Resolution::Registry(r) =
+                orbs::resolve(&cx.orbs, cx.config, &scope, decl.alias.text)
+            else {
+                continue;
+            };
+            if r.note().is_none() {
+                continue;
+            }
+            let written = r.reference.reference();
+            let checked = r.checked();
+            let range = r.reference.wanted().map_or_else(String::new, |w| w.range());
+            let warnings = "so findings about it are warnings, not errors";
+            let (message, help) = match r.choice {
+                Choice::Newest { open } => {
+                    let mut message = format!(
+                        "orb `{written}` is checked as `{checked}`, the newest {range} release in {}",
+                        r.origin()
+                    );
+                    if open {
+                        message.push_str(&format!(
+                            "; CircleCI may run a newer {range} release, {warnings}"
+                        ));
+                    } else if r.inferred() {
+                        message.push_str(&format!(
+                            "; the catalog inferred that release from the orb's commit history, {warnings}"
+                        ));
+                    }
+                    let help = if open {
+                        format!(
+                            "pin an exact version (`{checked}` or newer) to check what runs, or run `cilint orbs fetch` to cache the newest {range} release"
+                        )
+                    } else {
+                        format!("pin `{checked}` to check exactly what runs")
+                    };
+                    (message, help)
+                }
+                Choice::Older => (
+                    format!(
+                        "{}: it is checked against `{checked}`, the nearest older release of the same major version that cilint knows, {warnings}",
+                        match r.reference.wanted() {
+                            Some(Wanted::Exact(v)) => format!(
+                                "release {v} of orb `{}` is in neither cilint's built-in catalog nor the orb cache",
+                                r.reference.orb()
+                            ),
+                            _ => format!(
+                                "no {range} release of orb `{}` is in cilint's built-in catalog or the orb cache",
+                                r.reference.orb()
+                            ),
+                        }
+                    ),
+                    format!(
+                        "run `cilint orbs fetch` to cache the source of `{written}` and check against it exactly"
+                    ),
+                ),
+                Choice::Exact => (
+                    format!(
+                        "orb `{written}` is checked against what cilint's catalog inferred of release {} from the orb's commit history (it has no release tag), {warnings}",
+                        r.version
+                    ),
+                    format!(
+                        "run `cilint orbs fetch` to cache the published source of `{written}`"
+                    ),
+                ),
+            };
+            out.push(
+                ORB_VERSION_RESOLVED
+                    .at(decl.node.span, format!("{message}{}", scope.suffix()))
+                    .label(format!("checked as {}", r.version))
                     .help(help),
             );
         }

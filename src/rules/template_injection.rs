@@ -203,7 +203,7 @@ fn orb_calls(
     if !matches!(step.kind, StepKind::Call) || orb_ref(name.text).is_none() {
         return;
     }
-    let Lookup::Found(Member::Command(cmd)) =
+    let Lookup::Found(Member::Command(cmd), _) =
         orbs::lookup(&cx.orbs, cx.config, scope, MemberKind::Command, name.text)
     else {
         return;

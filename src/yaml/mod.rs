@@ -46,6 +46,7 @@ mod build;
 mod decode;
 mod errors;
 mod scalar;
+pub(crate) use scalar::resolve_plain;
 pub mod scalar_map;
 #[cfg(test)]
 pub(crate) mod test_nodes;
