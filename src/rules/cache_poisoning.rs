@@ -72,8 +72,29 @@ fn keys<'a>(step: &Step<'a>, name: &str) -> Vec<&'a Node> {
     out
 }
 
-/// The protected jobs that restore one key: where each restores it, and the job's name.
-type Restorers = Vec<(Span, String)>;
+/// The protected jobs that restore one key: where each restores it, the job's name, and
+/// whether it publishes or deploys.
+type Restorers = Vec<(Span, String, bool)>;
+
+/// Words of a job, step or script that publishes or deploys what it builds.
+const SHIPPING: &[&str] = &[
+    "publish", "deploy", "release", "upload", "docker push", "twine", "goreleaser",
+];
+
+/// Whether a job ships what it builds: it holds secrets (a context), or its name, a step's
+/// name or a `run` script says it publishes, deploys, releases or uploads.
+fn ships(node_name: &str, context: bool, steps: &[&Step<'_>]) -> bool {
+    let says = |text: &str| {
+        let t = text.to_ascii_lowercase();
+        SHIPPING.iter().any(|w| t.contains(w))
+    };
+    context
+        || says(node_name)
+        || steps.iter().any(|st| {
+            st.name.is_some_and(|n| says(n.text))
+                || st.run_command().and_then(|c| c.as_str()).is_some_and(says)
+        })
+}
 
 fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     let cfg = cx.config;
@@ -107,7 +128,9 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             if !is_release_job(wg, v) {
                 continue;
             }
-            for step in job_steps(cfg, &job.steps) {
+            let steps = job_steps(cfg, &job.steps);
+            let shipping = ships(&node.name, !node.context.is_empty(), &steps);
+            for step in steps {
                 for k in keys(step, "restore_cache") {
                     let Some(text) = k.as_str() else { continue };
                     if scoped(text) || !seen.insert(k.use_span()) {
@@ -121,15 +144,22 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                         continue;
                     };
                     match found.iter_mut().find(|(t, _, _)| *t == text) {
-                        Some((_, _, at)) => at.push((k.use_span(), node.name.clone())),
-                        None => found.push((text, writer, vec![(k.use_span(), node.name.clone())])),
+                        Some((_, _, at)) => at.push((k.use_span(), node.name.clone(), shipping)),
+                        None => found.push((
+                            text,
+                            writer,
+                            vec![(k.use_span(), node.name.clone(), shipping)],
+                        )),
                     }
                 }
             }
         }
     }
-    for (text, writer, at) in found {
-        let (span, job) = &at[0];
+    for (text, writer, mut at) in found {
+        // The first job that ships leads; a key only jobs that ship nothing restore is an info.
+        at.sort_by_key(|(_, _, shipping)| !shipping);
+        let shipping = at[0].2;
+        let (span, job, _) = &at[0];
         let who = match at.len() {
             1 => format!("`{job}`"),
             n => format!("`{job}` (and {} more job{})", n - 1, if n == 2 { "" } else { "s" }),
@@ -141,9 +171,14 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                     "{who} runs only for some branches or tags (or after an approval) but restores the cache key `{text}`, which names no branch or revision, and job `{writer}` saves caches under the same prefix on any branch: a branch build can save first what this job then restores"
                 ),
             )
-            .confidence(Confidence::Medium)
-            .label("restored by a protected job");
-        for (span, job) in at[1..].iter().take(4) {
+            .severity(if shipping { Severity::Warning } else { Severity::Info })
+            .confidence(if shipping { Confidence::Medium } else { Confidence::Low })
+            .label(if shipping {
+                "restored by a protected job that ships what it builds"
+            } else {
+                "restored by a protected job"
+            });
+        for (span, job, _) in at[1..].iter().take(4) {
             d = d.with_label(*span, format!("also restored by `{job}`"));
         }
         out.push(d.help("add the branch or revision to the key the protected job restores (`{{ .Branch }}`, `{{ .Revision }}`), with no fallback to a bare prefix; or install from scratch in it"));
