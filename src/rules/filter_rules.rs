@@ -39,6 +39,97 @@ pub static FILTERS_NEVER_RUN: Rule = Rule {
     check: Some(check_never),
 };
 
+pub static FILTER_NOT_REGEX: Rule = Rule {
+    id: "filter-not-regex",
+    severity: Severity::Warning,
+    summary: "a `branches`/`tags` filter entry written like a regex but without the slashes, so it is an exact name no git ref can have",
+    explanation: include_str!("docs/filter-not-regex.md"),
+    category: super::Category::Correctness,
+    check: Some(check_not_regex),
+};
+
+/// Characters git does not allow in a branch or tag name (`git check-ref-format`): a literal
+/// filter entry holding one never matches.
+const NOT_IN_REF_NAMES: &[char] = &['[', '\\', '*', '?', '^', '~', ':', ' '];
+
+/// The regex a literal filter entry was probably meant to be: its text between slashes, with a
+/// slash that ends it and one other misplaced slash (`v/[0-9]+/`) taken out.
+fn meant_regex(text: &str) -> String {
+    let mut inner = text.trim_start_matches('/').to_string();
+    if inner.ends_with('/') {
+        inner.pop();
+        if !text.starts_with('/') && inner.matches('/').count() == 1 {
+            inner = inner.replacen('/', "", 1);
+        }
+    }
+    format!("/{inner}/")
+}
+
+fn check_not_regex(cx: &Context, out: &mut Vec<Diagnostic>) {
+    use crate::lang::filters::Pattern;
+    // (kind, text, the first character git refuses) -> every entry written so, in order.
+    type Entry<'k> = (&'k str, String, char);
+    let mut found: Vec<(Entry, Vec<Span>)> = Vec::new();
+    let mut seen = HashSet::new();
+    for wg in &cx.graphs.workflows {
+        for (_, node) in wg.nodes() {
+            let Some(node_filters) = node.filters.filter(|f| !f.is_null()) else {
+                continue;
+            };
+            let f = Filters::from_node(node_filters).0;
+            for (kind, rf) in [("branch", &f.branches), ("tag", &f.tags)] {
+                let Some(rf) = rf else { continue };
+                for item in rf.only.iter().chain(&rf.ignore).flatten() {
+                    let Pattern::Literal(text) = &item.pattern else {
+                        continue;
+                    };
+                    let Some(bad) = text.chars().find(|c| NOT_IN_REF_NAMES.contains(c)) else {
+                        continue;
+                    };
+                    if text.contains("<<") || !seen.insert(item.span) {
+                        continue;
+                    }
+                    let key = (kind, text.clone(), bad);
+                    match found.iter_mut().find(|(k, _)| *k == key) {
+                        Some((_, spans)) => spans.push(item.span),
+                        None => found.push((key, vec![item.span])),
+                    }
+                }
+            }
+        }
+    }
+    for ((kind, text, bad), spans) in found {
+        let regex = meant_regex(&text);
+        let mut d = FILTER_NOT_REGEX
+            .at(
+                spans[0],
+                format!(
+                    "`{text}` is compared as an exact {kind} name, and no git {kind} can be named so (it holds `{bad}`): this entry never matches"
+                ),
+            )
+            .label("an exact name, not a regex");
+        for span in spans[1..].iter().take(4) {
+            d = d.with_label(*span, "the same entry");
+        }
+        out.push(d.help(format!(
+            "a regex goes between slashes: `{regex}` (a whole-name match)"
+        )));
+    }
+}
+
+#[cfg(test)]
+mod not_regex_tests {
+    use super::meant_regex;
+
+    #[test]
+    fn the_regex_meant() {
+        assert_eq!(meant_regex("v/[0-9]+\\.[0-9]+/"), "/v[0-9]+\\.[0-9]+/");
+        assert_eq!(meant_regex("release.*"), "/release.*/");
+        assert_eq!(meant_regex("/^v.*"), "/^v.*/");
+        assert_eq!(meant_regex("feature/[a-z]+/"), "/feature[a-z]+/");
+    }
+}
+
 /// Jobs whose requirements are not all known (an unresolved or templated `requires` entry):
 /// nothing is claimed about them.
 fn unsure(wg: &WorkflowGraph<'_>) -> HashSet<NodeIndex> {
