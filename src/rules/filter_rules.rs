@@ -117,19 +117,6 @@ fn check_not_regex(cx: &Context, out: &mut Vec<Diagnostic>) {
     }
 }
 
-#[cfg(test)]
-mod not_regex_tests {
-    use super::meant_regex;
-
-    #[test]
-    fn the_regex_meant() {
-        assert_eq!(meant_regex("v/[0-9]+\\.[0-9]+/"), "/v[0-9]+\\.[0-9]+/");
-        assert_eq!(meant_regex("release.*"), "/release.*/");
-        assert_eq!(meant_regex("/^v.*"), "/^v.*/");
-        assert_eq!(meant_regex("feature/[a-z]+/"), "/feature[a-z]+/");
-    }
-}
-
 /// Jobs whose requirements are not all known (an unresolved or templated `requires` entry):
 /// nothing is claimed about them.
 fn unsure(wg: &WorkflowGraph<'_>) -> HashSet<NodeIndex> {
@@ -344,5 +331,18 @@ fn check_never(cx: &Context, out: &mut Vec<Diagnostic>) {
                 node.name
             )));
         }
+    }
+}
+
+#[cfg(test)]
+mod not_regex_tests {
+    use super::meant_regex;
+
+    #[test]
+    fn the_regex_meant() {
+        assert_eq!(meant_regex("v/[0-9]+\\.[0-9]+/"), "/v[0-9]+\\.[0-9]+/");
+        assert_eq!(meant_regex("release.*"), "/release.*/");
+        assert_eq!(meant_regex("/^v.*"), "/^v.*/");
+        assert_eq!(meant_regex("feature/[a-z]+/"), "/feature[a-z]+/");
     }
 }
