@@ -325,7 +325,7 @@ impl<'c, 'a> Walker<'c, 'a> {
             }
         }
         let Some(text) = node.as_str() else { return };
-        if !is_posix_shell(shell) || text.contains("$env:") {
+        if !is_posix_shell(shell) || crate::lang::shell::looks_like_powershell(text) {
             return;
         }
         let facts = self.facts.of(text);
@@ -478,8 +478,11 @@ fn check_undefined(cx: &Context, out: &mut Vec<Diagnostic>) {
         }
     }
     let in_orb = cx.is_orb_source();
+    // Once .cilint.toml lists the project's (or a context's) variables, a name set nowhere is
+    // more likely a mistake than a variable cilint cannot see.
+    let declared = !cx.settings.project_env.is_empty() || !cx.settings.contexts.is_empty();
     out.extend(found.list.into_iter().map(|read| {
-        let d = diagnostic(read);
+        let d = diagnostic(read, declared);
         if in_orb {
             // The configs that use the orb set it (a context, the project's settings).
             d.severity(Severity::Info).help(
@@ -596,7 +599,7 @@ impl<'a> Unset<'a> {
     }
 }
 
-fn diagnostic(read: Read) -> Diagnostic {
+fn diagnostic(read: Read, declared: bool) -> Diagnostic {
     let Read {
         name,
         jobs,
@@ -660,10 +663,18 @@ fn diagnostic(read: Read) -> Diagnostic {
         return d.severity(Severity::Info).help(format!(
             "`{name}` looks like a credential from the project settings or a context; list it in .cilint.toml ([env] project = [\"{name}\"]) so cilint knows it is set"
         ));
-    } else if contexts.is_empty() {
+    } else if contexts.is_empty() && declared {
         d.help(format!(
-            "set `{name}` in the job's `environment:`, or, if it comes from the project settings or a context, list it in .cilint.toml"
+            "set `{name}` in the job's `environment:`, or, if it comes from the project settings or a context, add it to .cilint.toml"
         ))
+    } else if contexts.is_empty() {
+        // Set nowhere and like no variable the config sets: most such names come from the
+        // project settings, a context or the image, which cilint cannot see. An info until
+        // .cilint.toml lists the variables; a name close to one the config sets (above) is
+        // the likely bug, and stays a warning.
+        return d.severity(Severity::Info).help(format!(
+            "if `{name}` comes from the project settings, a context or the image, list it in .cilint.toml ([env] project = [\"{name}\"]); otherwise set it in the job's `environment:`"
+        ));
     } else {
         let first = contexts.iter().next().copied().unwrap_or("context");
         return d.severity(Severity::Info).help(format!(
@@ -681,7 +692,9 @@ fn envs_of<'a>(
     e: &crate::config::model::Environment<'a>,
 ) -> Vec<Vec<crate::config::model::EnvVar<'a>>> {
     let mut v = vec![e.env.clone()];
-    v.extend(e.docker.iter().map(|d| d.environment.clone()));
+    // The primary container's `environment:` is left out: CircleCI interpolates project and
+    // context variables there (its docs say only non-primary containers miss out).
+    v.extend(e.docker.iter().skip(1).map(|d| d.environment.clone()));
     v
 }
 
@@ -795,10 +808,10 @@ pub(crate) mod tests {
                 .contains("declare it in .cilint.toml ([env] project = [\"HEROKU_API_KEY\"])")
         );
         assert_eq!(found[1].primary.span.slice(&src), "$OTHER");
-        // A credential kept in the project settings is what cilint cannot see: info; a name
-        // that is no credential is a likely bug: a warning.
+        // Set nowhere, and no .cilint.toml lists the project's variables: what cilint cannot
+        // see, an info (a credential or not).
         assert_eq!(found[0].severity, Severity::Info);
-        assert_eq!(found[1].severity, Severity::Warning);
+        assert_eq!(found[1].severity, Severity::Info);
     }
 
     #[test]
@@ -914,7 +927,7 @@ workflows:
         let d = &found[0];
         assert_eq!(d.primary.span.slice(src), "$HOOK");
         assert_eq!(d.primary.message, "read in jobs `a`, `b` and `c`");
-        assert_eq!(d.severity, Severity::Warning);
+        assert_eq!(d.severity, Severity::Info);
         assert!(
             d.message.contains("set nowhere in this config; if it is"),
             "{}",

@@ -98,8 +98,13 @@ impl ShellFacts {
             let after_opaque = self
                 .opaque_from
                 .is_some_and(|at| r.in_function || r.span.start >= at);
+            // `X="$X:more"` extends X, empty or not: not a read that needs X set.
+            let extends = self.assignments.iter().any(|a| {
+                a.name == r.name && a.span.start <= r.span.start && r.span.end <= a.span.end
+            });
             !r.guarded
                 && !after_opaque
+                && !extends
                 && if r.in_function {
                     !self.assigns(&r.name)
                 } else {
@@ -107,6 +112,30 @@ impl ShellFacts {
                 }
         })
     }
+}
+
+/// Whether a script is plainly PowerShell, whatever shell the job is thought to run: a line
+/// that starts by assigning a `$variable` (`$dir = "$Env:TEMP"`, which no POSIX shell reads as
+/// an assignment) or a use of `$Env:NAME` / `$env:NAME`. Steps of jobs whose executor is a
+/// parameter can run on Windows without cilint knowing.
+pub fn looks_like_powershell(script: &str) -> bool {
+    script.contains("$env:")
+        || script.contains("$Env:")
+        || script.contains("$ENV:")
+        || script.lines().any(|line| {
+            let t = line.trim_start();
+            let Some(rest) = t.strip_prefix('$') else {
+                return false;
+            };
+            let name_len = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            name_len > 0
+                && rest[name_len..]
+                    .trim_start()
+                    .strip_prefix('=')
+                    .is_some_and(|after| !after.starts_with('='))
+        })
 }
 
 /// Analyse a script.
@@ -252,6 +281,18 @@ struct Lexer<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn powershell_is_recognised() {
+        assert!(looks_like_powershell(
+            "$installer_dir = \"$Env:TEMP\"\necho hi"
+        ));
+        assert!(looks_like_powershell("Write-Host $env:PATH"));
+        assert!(!looks_like_powershell(
+            "X=1\necho $X\nif [ \"$A\" = b ]; then :; fi"
+        ));
+        assert!(!looks_like_powershell("$CMD == x"));
+    }
 
     fn reads(s: &str) -> Vec<(String, bool)> {
         analyze(s)
@@ -449,7 +490,8 @@ mod tests {
     #[test]
     fn order_matters() {
         assert_eq!(unset("echo $X; X=1; echo $X"), vec!["X"]);
-        assert_eq!(unset("X=$X:more"), vec!["X"]);
+        // Extending a variable (`PATH=$PATH:...`) reads it where it is set: not reported.
+        assert!(unset("X=$X:more").is_empty());
         assert!(unset("export VERSION=$(cat v)\necho \"$VERSION\"").is_empty());
         assert!(unset("while read -r line; do echo \"$line\"; done < f").is_empty());
         // Function bodies run when called: an assignment anywhere counts.
