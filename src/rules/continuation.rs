@@ -9,6 +9,7 @@ use super::Rule;
 use crate::analysis::context::Context;
 use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::config::model::{Config, Name, orb_ref};
+use crate::lang::filters::{Filters, branches_never_overlap};
 
 pub static MULTIPLE_CONTINUATIONS: Rule = Rule {
     id: "multiple-continuations",
@@ -53,20 +54,48 @@ fn job_continues(cfg: &Config<'_>, job: &str) -> bool {
     found
 }
 
+/// Whether two workflow jobs with these filters can never run in the same pipeline: one runs
+/// only for tags and the other never for tags, or both run only on branches that never overlap.
+fn never_together(a: Option<&Filters>, b: Option<&Filters>) -> bool {
+    let no_filter = Filters::default();
+    let (a, b) = (a.unwrap_or(&no_filter), b.unwrap_or(&no_filter));
+    if a.expression.is_some() || b.expression.is_some() {
+        return false;
+    }
+    let never_branches = |f: &Filters| f.branches.as_ref().is_some_and(|r| r.admits_nothing());
+    let never_tags = |f: &Filters| !f.may_run_for_tags();
+    (never_branches(a) && never_tags(b))
+        || (never_branches(b) && never_tags(a))
+        || (never_tags(a)
+            && never_tags(b)
+            && (branches_never_overlap("", a, "", b).is_some()
+                || branches_never_overlap("", b, "", a).is_some()))
+}
+
 fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     let cfg = cx.config;
     if !cfg.setup {
         return;
     }
     for wf in &cfg.workflows {
-        let continuing: Vec<Name<'_>> = wf
+        let continuing: Vec<(Name<'_>, Option<Filters>)> = wf
             .jobs
             .iter()
             .filter(|inv| continues(cfg, inv.job.text) || job_continues(cfg, inv.job.text))
-            .map(|inv| inv.job)
+            .map(|inv| {
+                let filters = inv
+                    .body
+                    .and_then(|b| b.get("filters"))
+                    .filter(|f| !f.is_null())
+                    .map(|f| Filters::from_node(f).0);
+                (inv.job, filters)
+            })
             .collect();
-        if let [first, rest @ ..] = continuing.as_slice() {
-            for again in rest {
+        if let [(first, first_filters), rest @ ..] = continuing.as_slice() {
+            for (again, again_filters) in rest {
+                if never_together(first_filters.as_ref(), again_filters.as_ref()) {
+                    continue;
+                }
                 out.push(
                     MULTIPLE_CONTINUATIONS
                         .at(
@@ -271,6 +300,40 @@ mod tests {
     fn configuration_paths(source: &str) -> Vec<String> {
         let doc = crate::yaml::parse(source);
         configuration_paths_of(&crate::analysis::context::model(&doc))
+    }
+
+    #[test]
+    fn continuations_that_never_run_together_are_not_reported() {
+        let src = "version: 2.1
+setup: true
+orbs:
+  continuation: circleci/continuation@1.0.0
+  path-filtering: circleci/path-filtering@1.0.0
+workflows:
+  setup:
+    jobs:
+      - path-filtering/filter:
+          mapping: src/.* build true
+      - continuation/continue:
+          configuration_path: .circleci/release.yml
+          filters:
+            tags:
+              only: /^v.*/
+            branches:
+              ignore: /.*/
+      - continuation/continue:
+          name: again
+          configuration_path: .circleci/other.yml
+";
+        let found = crate::rules::env_vars::tests::run_rule(
+            &MULTIPLE_CONTINUATIONS,
+            src,
+            &crate::config::settings::Settings::default(),
+        );
+        // The tag-only continuation never meets the branch ones; the third meets the first.
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(found[0].primary.span.slice(src), "continuation/continue");
+        assert_eq!(found[0].primary.span.start as usize, src.rfind("continuation/continue").unwrap());
     }
 
     #[test]

@@ -662,13 +662,37 @@ fn check_missing(cx: &Context, out: &mut Vec<Diagnostic>) {
             })
             .unwrap_or_default()
     };
-    let report = |path: &str, span: Span, written: bool, out: &mut Vec<Diagnostic>| {
+    // The scripts of the setup config: a continued config that one of them names is written
+    // by the setup job (`yq ... > continue.yml`, `cp`), not kept in the repository.
+    let scripts: Vec<&str> = cx
+        .config
+        .all_steps()
+        .into_iter()
+        .filter_map(|(_, st)| st.run_command().and_then(|c| c.as_str()))
+        .collect();
+    let workflow_jobs: Vec<Span> = cx
+        .config
+        .workflows
+        .iter()
+        .flat_map(|w| w.jobs.iter().map(|inv| inv.job.span))
+        .collect();
+    let report = |path: &str, span: Span, written: bool, step: bool, out: &mut Vec<Diagnostic>| {
         if path.contains("<<") || path.is_empty() || Path::new(path).is_absolute() {
             return;
         }
         if root.join(path).exists() {
             return;
         }
+        let base = Path::new(path)
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or(path);
+        if scripts.iter().any(|s| s.contains(base)) {
+            return;
+        }
+        // A continuation step after `run` steps (a generator script, a build tool) may
+        // continue with what they wrote: cilint cannot tell.
+        let maybe_generated = step && !scripts.is_empty();
         let names = siblings();
         let hint = did_you_mean(path, names.iter().map(String::as_str))
             .map(|s| format!("{s} Otherwise "))
@@ -680,19 +704,24 @@ fn check_missing(cx: &Context, out: &mut Vec<Diagnostic>) {
                 "the continued config is `{path}` by default, and it does not exist in this repository"
             )
         };
-        out.push(
-            CONTINUATION_CONFIG_MISSING
-                .at(span, message)
-                .label("no such file")
-                .help(format!(
-                    "{hint}create the file; if an earlier step generates it, suppress this finding with `# cilint: disable=continuation-config-missing`"
-                )),
-        );
+        let d = CONTINUATION_CONFIG_MISSING
+            .at(span, message)
+            .label("no such file")
+            .help(format!(
+                "{hint}create the file; if an earlier step generates it, suppress this finding with `# cilint: ignore[continuation-config-missing]`"
+            ));
+        out.push(if maybe_generated {
+            d.severity(Severity::Info)
+                .help("if a `run` step of the setup job writes it, nothing to do; otherwise create the file")
+        } else {
+            d
+        });
     };
     for call in calls(cx.config) {
         if let Some((path, node)) = call.continued_config() {
             let span = node.map_or(call.name.span, |n| n.span);
-            report(path, span, node.is_some(), out);
+            let step = !workflow_jobs.contains(&call.name.span);
+            report(path, span, node.is_some(), step, out);
         }
         if call.member == Member::Filter
             && let Some(mapping) = call.args.and_then(|a| a.get("mapping"))
@@ -703,7 +732,7 @@ fn check_missing(cx: &Context, out: &mut Vec<Diagnostic>) {
                 let f = &rule.fields[3];
                 if !seen.contains(&f.text) {
                     seen.push(f.text.clone());
-                    report(&f.text, f.span, true, out);
+                    report(&f.text, f.span, true, false, out);
                 }
             }
         }
