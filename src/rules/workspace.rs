@@ -124,6 +124,8 @@ struct Place<'w> {
     span: Span,
     /// It requires some job (none of which persists).
     requires_any: bool,
+    /// Some job of the workflow persists (just not upstream of this one).
+    workflow_persists: bool,
 }
 
 fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
@@ -191,6 +193,7 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 workflow: wg.name,
                 span: node.span,
                 requires_any: wg.requirements(i).next().is_some(),
+                workflow_persists: effects.iter().any(|e| e.may_persist),
             });
         }
     }
@@ -252,8 +255,12 @@ fn diagnostic(attach: Span, runs: &[Place]) -> Diagnostic {
             )
         }
     };
+    // When no job of the workflow persists anything, the attach is a leftover that attaches
+    // nothing (harmless); when one does, but not upstream, a `requires` is likely missing.
+    let leftover = runs.iter().all(|p| !p.workflow_persists);
     let mut d = WORKSPACE_WITHOUT_PERSIST
         .at(attach, message)
+        .severity(if leftover { Severity::Info } else { Severity::Warning })
         .label("attaches an empty workspace");
     for p in runs {
         if p.span == attach {
