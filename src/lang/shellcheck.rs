@@ -99,6 +99,7 @@ impl Comment {
     /// CircleCI accepts never gets an error from a script lint), `info` and `style` are info.
     pub fn severity(&self) -> Severity {
         match self.level.as_str() {
+            _ if ADVISORY_CODES.contains(&self.code) => Severity::Info,
             "error" | "warning" => Severity::Warning,
             _ => Severity::Info,
         }
@@ -177,6 +178,11 @@ pub fn errexit(shell: Option<&str>) -> bool {
             .any(|w| w.starts_with('-') && !w.starts_with("--") && w.contains('e'))
     })
 }
+
+/// Codes shellcheck rates `warning` that CI scripts mostly trigger on purpose: SC2046 (an
+/// unquoted `$(...)`), where splitting is the point (`$(circleci tests split ...)`, a list of
+/// optional arguments) or harmless (one SHA, one id). Reported as infos.
+const ADVISORY_CODES: &[u32] = &[2046];
 
 /// Codes that say a failing command goes unnoticed: moot when the shell exits on failure.
 const ERREXIT_CODES: &[u32] = &[2164];

@@ -140,7 +140,9 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                     }
                     _ => None,
                 });
-            if !crate::rules::env_vars::is_posix_shell(shell) {
+            if !crate::rules::env_vars::is_posix_shell(shell)
+                || crate::lang::shell::looks_like_powershell(text)
+            {
                 continue;
             }
             let span = |s: Span| crate::lang::mustache::source_span(cx.source, node, s);

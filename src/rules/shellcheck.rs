@@ -48,6 +48,9 @@ pub fn scripts<'a>(cx: &Context<'a>) -> Vec<Script<'a>> {
             {
                 continue;
             }
+            if crate::lang::shell::looks_like_powershell(text) {
+                continue;
+            }
             if let Some(dialect) = shellcheck::dialect(shell) {
                 out.push(Script {
                     node,
