@@ -80,9 +80,24 @@ fn check_unpinned(cx: &Context, out: &mut Vec<Diagnostic>) {
                 "floating tag".to_string(),
             ),
         };
+        // CircleCI's own convenience images move their floating tags (`current`, `stable`,
+        // `edge`, `current-22.04`) on a published schedule, and its docs and orb templates use
+        // them: a deliberate choice more often than a slip, so an info.
+        let maintained = name.starts_with("cimg/") && matches!(why, Unpinned::Floating(_));
+        // An image under an owner's namespace or on a private registry (`acme/tools:latest`,
+        // `ghcr.io/acme/ci`) is often the project's own build image, floating on purpose and
+        // rebuilt with the project: cilint cannot tell, so an info. A Docker official image
+        // (`ubuntu`, `node`, `postgres`) at a floating tag jumps releases under the job.
+        let official = !name.contains('/') || name.starts_with("library/");
+        let severity = if maintained || !official {
+            Severity::Info
+        } else {
+            Severity::Warning
+        };
         out.push(
             IMAGE_UNPINNED
                 .at(node.span, msg)
+                .severity(severity)
                 .label(label)
                 .help(format!(
                     "pin a version tag (`{name}:<version>`) or a digest (`{name}@sha256:...`) so every run uses the same image"
