@@ -82,7 +82,17 @@ fn check_urls(cx: &Context, out: &mut Vec<Diagnostic>) {
                             u.var
                         ),
                     };
-                    out.push(SECRET_IN_URL.at(span, msg).label(label).help(help));
+                    let d = SECRET_IN_URL.at(span, msg).label(label).help(help);
+                    // A token in a URL's credentials (`https://$TOKEN@host/...`) is the common
+                    // way to push from a job; CircleCI masks project and context values in the
+                    // step's output, so what is left is the process list of a short-lived
+                    // machine: worth knowing, not a warning. A query string also ends up in the
+                    // logs of every proxy and server on the way, which masking cannot reach.
+                    let d = match u.part {
+                        UrlPart::Credentials => d.severity(Severity::Info),
+                        UrlPart::Query(_) => d,
+                    };
+                    out.push(d);
                 }
             }
         }
