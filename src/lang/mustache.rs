@@ -228,6 +228,32 @@ pub fn references(text: &str) -> Vec<Reference> {
     out
 }
 
+/// `text` with every plain `<< inner >>` tag replaced by `inner` (in parentheses when it is more
+/// than one name): the form a direct
+/// expression takes. `None` when there is no tag or a section tag (`<<# >>`).
+pub fn unwrap_tags(text: &str) -> Option<String> {
+    let tags = tags(text);
+    if tags.is_empty() || tags.iter().any(|t| t.sigil.is_some()) {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for t in &tags {
+        out.push_str(&text[at..t.start]);
+        let inner = t.inner.trim();
+        if inner.contains(char::is_whitespace) {
+            out.push('(');
+            out.push_str(inner);
+            out.push(')');
+        } else {
+            out.push_str(inner);
+        }
+        at = t.end;
+    }
+    out.push_str(&text[at..]);
+    Some(out)
+}
+
 /// Whether `text` contains any `<< ... >>` tag.
 pub fn has_template(text: &str) -> bool {
     !tags(text).is_empty()

@@ -5,7 +5,7 @@ use super::Rule;
 use crate::analysis::context::Context;
 use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::config::model::StepKind;
-use crate::lang::logic::{ConstantCondition, Site, constant_condition};
+use crate::lang::logic::{ConstantCondition, Site, constant_condition, mixed_template_expression};
 use crate::lang::mustache;
 use crate::yaml::Node;
 
@@ -24,6 +24,29 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         for wf in &scope.config.workflows {
             for (clause, entry) in [("when", wf.when), ("unless", wf.unless)] {
                 let Some((_, value)) = entry else { continue };
+                if is_literal_bool(value) {
+                    continue;
+                }
+                if let Some(text) = value.as_str()
+                    && let Some(direct) = mixed_template_expression(text)
+                {
+                    out.push(
+                        CONSTANT_CONDITION
+                            .at(
+                                value.use_span(),
+                                format!(
+                                    "`{clause}` of workflow `{}`{suffix} puts `<< >>` inside an expression, which may be read as a non-empty string and so as always true",
+                                    wf.name.text
+                                ),
+                            )
+                            .severity(Severity::Info)
+                            .label("text around `<< >>`")
+                            .help(format!(
+                                "CircleCI substitutes `<< >>` into text; a string condition was always true before expressions came to `when`, and whether the text is read as an expression after substitution is not documented. Write one expression without `<< >>`: `{clause}: {direct}`"
+                            )),
+                    );
+                    continue;
+                }
                 let Some(c) = constant_condition(value, Site::Workflow) else {
                     continue;
                 };
@@ -52,6 +75,9 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             else {
                 continue;
             };
+            if is_literal_bool(cond) {
+                continue;
+            }
             let Some(c) = constant_condition(cond, Site::Step) else {
                 continue;
             };
@@ -77,6 +103,15 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             out.push(with_details(d, cond, &c));
         }
     }
+}
+
+/// `when: true`, `unless: false` written as such: a deliberate switch (a workflow kept but
+/// turned off, steps disabled while something is fixed), not a condition that went wrong.
+fn is_literal_bool(node: &Node) -> bool {
+    matches!(
+        &node.value,
+        crate::yaml::Value::Scalar(s) if matches!(s.kind, crate::yaml::ScalarKind::Bool(_))
+    )
 }
 
 fn finding(value: &Node, c: &ConstantCondition, message: String) -> Diagnostic {
@@ -201,14 +236,16 @@ mod tests {
 
     #[test]
     fn parsed_yaml_keeps_exact_spans() {
-        let src = "version: 2.1\nworkflows:\n  w:\n    when: << pipeline.parameters.x >> == false\n    jobs: [a]\n  v:\n    unless: true\n    jobs: [a]\n  ok:\n    when: << pipeline.parameters.x >>\n    jobs: [a]\n";
+        let src = "version: 2.1\nworkflows:\n  w:\n    when: << pipeline.parameters.x >> == false\n    jobs: [a]\n  v:\n    unless: [<< pipeline.parameters.x >>, ok]\n    jobs: [a]\n  ok:\n    when: << pipeline.parameters.x >>\n    jobs: [a]\n";
         let out = lint_text(src);
         assert_eq!(out.len(), 2, "{out:?}");
         assert_eq!(
             out[0].span().slice(src),
             "<< pipeline.parameters.x >> == false"
         );
-        assert_eq!(out[1].span().slice(src), "true");
+        assert_eq!(out[0].severity, Severity::Info);
+        assert_eq!(out[1].span().slice(src), "[<< pipeline.parameters.x >>, ok]");
+        assert_eq!(out[1].severity, Severity::Warning);
         assert_eq!(
             out[1].message,
             "`unless` of workflow `v` is always true, so the workflow never runs"
@@ -216,35 +253,48 @@ mod tests {
     }
 
     #[test]
-    fn string_comparison_in_workflow_when() {
-        let cond = s("<< pipeline.parameters.enable_regtest >> == false");
+    fn template_inside_an_expression_is_info_with_the_direct_form() {
+        for (text, direct) in [
+            (
+                "<< pipeline.parameters.enable_regtest >> == false",
+                "pipeline.parameters.enable_regtest == false",
+            ),
+            (
+                "<< pipeline.parameters.run >> and (pipeline.event.name == \"api\" or pipeline.event.name == \"push\")",
+                "pipeline.parameters.run and (pipeline.event.name == \"api\" or pipeline.event.name == \"push\")",
+            ),
+        ] {
+            let root = workflow_config("when", s(text));
+            let out = lint(&root);
+            assert_eq!(out.len(), 1, "{out:?}");
+            let d = &out[0];
+            assert_eq!(d.severity, Severity::Info, "{text}");
+            let help = d.help.as_deref().unwrap_or("");
+            assert!(help.ends_with(&format!("`when: {direct}`")), "{help}");
+        }
+    }
+
+    #[test]
+    fn string_that_is_no_expression_is_always_true() {
+        let cond = s("<< pipeline.parameters.a >> || << pipeline.parameters.b >>");
         let root = workflow_config("when", cond);
         let out = lint(&root);
         assert_eq!(out.len(), 1, "{out:?}");
-        let d = &out[0];
-        assert_eq!(d.rule, "constant-condition");
+        assert_eq!(out[0].severity, Severity::Warning);
         assert_eq!(
-            d.message,
+            out[0].message,
             "`when` of workflow `main` is always true, so the workflow always runs"
-        );
-        let help = d.help.as_deref().unwrap_or("");
-        assert!(
-            help.contains("equal: [false, << pipeline.parameters.enable_regtest >>]"),
-            "{help}"
         );
     }
 
     #[test]
-    fn literal_unless_never_runs() {
-        let cond = scalar(ScalarKind::Bool(true), "true");
-        let root = workflow_config("unless", cond);
-        let out = lint(&root);
-        assert_eq!(out.len(), 1);
-        assert!(
-            out[0].message.ends_with("so the workflow never runs"),
-            "{}",
-            out[0].message
-        );
+    fn literal_booleans_are_deliberate() {
+        for (clause, b) in [("unless", true), ("when", false), ("when", true)] {
+            let text = if b { "true" } else { "false" };
+            let cond = scalar(ScalarKind::Bool(b), text);
+            let root = workflow_config(clause, cond);
+            assert!(lint(&root).is_empty(), "{clause}: {text}");
+        }
     }
 
     #[test]
@@ -268,7 +318,7 @@ mod tests {
 
     #[test]
     fn step_conditions() {
-        let cond = scalar(ScalarKind::Bool(false), "false");
+        let cond = s("<< parameters.a >> || << parameters.b >>");
         let run = s("echo hi");
         let run_step = map(vec![("run", run)]);
         let steps = seq(vec![run_step]);
@@ -291,7 +341,7 @@ mod tests {
         assert_eq!(out.len(), 1, "{out:?}");
         assert_eq!(
             out[0].message,
-            "the `when` condition of a step in job `build` is always false, so its steps never run"
+            "the `when` condition of a step in job `build` is always true, so its steps always run"
         );
     }
 }

@@ -561,6 +561,19 @@ pub fn constant_condition(node: &Node, site: Site) -> Option<ConstantCondition> 
     })
 }
 
+/// A workflow `when`/`unless` string that mixes `<< >>` tags with expression text around them
+/// (`<< pipeline.parameters.x >> == false`, `<< pipeline.parameters.run >> and (pipeline.event.name
+/// == "push")`): the same condition written as one direct expression, when it reads as one
+/// with an operator. `None` for a single tag, plain text or text that is no expression.
+pub fn mixed_template_expression(text: &str) -> Option<String> {
+    if mustache::whole_reference(text).is_some() || mustache::whole_expression(text).is_some() {
+        return None;
+    }
+    let direct = mustache::unwrap_tags(text)?;
+    let e = parse_expression(&direct).ok()?;
+    matches!(e, Expr::Bin(..) | Expr::Not(_)).then(|| direct.trim().to_string())
+}
+
 /// A compact one-line rendering of a logic statement or value.
 pub fn render(node: &Node) -> String {
     fn inner(node: &Node, top: bool, budget: &mut usize) -> String {
