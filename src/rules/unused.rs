@@ -75,6 +75,45 @@ impl Unused {
     }
 }
 
+/// The definitions whose whole body carries a YAML anchor (`coverage: &TEST_BASE`) that an alias
+/// uses elsewhere in the file (`<<: *TEST_BASE`): kept as the base other definitions are built
+/// from, so not dead even when nothing runs or calls them by name.
+fn anchor_bases<'a>(
+    source: &str,
+    defs: impl Iterator<Item = (&'a Name<'a>, &'a Node)>,
+) -> HashSet<&'a str> {
+    let mut out = HashSet::new();
+    for (name, node) in defs {
+        if node.alias.is_some() {
+            continue;
+        }
+        // The text between the name and its body: `: &TEST_BASE\n    `.
+        let (from, to) = (name.span.end as usize, node.span.start as usize);
+        let Some(between) = source.get(from..to) else {
+            continue;
+        };
+        let Some(amp) = between.find('&') else {
+            continue;
+        };
+        let anchor: &str = between[amp + 1..]
+            .split(|c: char| c.is_whitespace() || c == ',' || c == '{' || c == '[')
+            .next()
+            .unwrap_or("");
+        if anchor.is_empty() {
+            continue;
+        }
+        let alias = format!("*{anchor}");
+        let used = source.match_indices(&alias).any(|(i, _)| {
+            let after = source[i + alias.len()..].chars().next();
+            !after.is_some_and(|c| !c.is_whitespace() && !matches!(c, ',' | ']' | '}'))
+        });
+        if used {
+            out.insert(name.text);
+        }
+    }
+    out
+}
+
 /// Every string scalar (values, not mapping keys) under `node`, skipping the subtrees `skip`.
 fn string_values<'a>(node: &'a Node, skip: &[*const Node], out: &mut HashSet<&'a str>) {
     if skip.contains(&(node as *const Node)) {
@@ -203,7 +242,12 @@ fn check_jobs(cx: &Context, out: &mut Vec<Diagnostic>) {
         label: "never run",
         help: |name| format!("add `- {name}` to the `jobs:` of a workflow, or delete the job"),
     };
-    unused.report(cfg.jobs.iter().map(|j| &j.name), |n| used.contains(n), out);
+    let bases = anchor_bases(cx.source, cfg.jobs.iter().map(|j| (&j.name, j.node)));
+    unused.report(
+        cfg.jobs.iter().map(|j| &j.name),
+        |n| used.contains(n) || bases.contains(n),
+        out,
+    );
 }
 
 fn check_commands(cx: &Context, out: &mut Vec<Diagnostic>) {
@@ -256,9 +300,10 @@ fn check_commands(cx: &Context, out: &mut Vec<Diagnostic>) {
         label: "never called",
         help: |name| format!("call it as a step (`- {name}`) in a job or command, or delete it"),
     };
+    let bases = anchor_bases(cx.source, cfg.commands.iter().map(|c| (&c.name, c.node)));
     unused.report(
         cfg.commands.iter().map(|c| &c.name),
-        |n| !not_called.contains(n),
+        |n| !not_called.contains(n) || bases.contains(n),
         out,
     );
 }
@@ -290,9 +335,25 @@ fn check_executors(cx: &Context, out: &mut Vec<Diagnostic>) {
         label: "never used",
         help: |name| format!("use it in a job (`executor: {name}`), or delete it"),
     };
+    let bases = anchor_bases(cx.source, cfg.executors.iter().map(|e| (&e.name, e.node)));
     unused.report(
         cfg.executors.iter().map(|e| &e.name),
-        |n| !not_used.contains(n),
+        |n| !not_used.contains(n) || bases.contains(n),
         out,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::settings::Settings;
+    use crate::rules::env_vars::tests::run_rule;
+
+    #[test]
+    fn anchor_bases_are_not_unused() {
+        let src = "version: 2.1\njobs:\n  base: &BASE\n    docker: [{image: cimg/base:2024.01}]\n    steps: [checkout]\n  test:\n    <<: *BASE\n  dead: &DEAD\n    docker: [{image: cimg/base:2024.01}]\n    steps: [checkout]\n  also-dead:\n    docker: [{image: cimg/base:2024.01}]\n    steps: [checkout]\nworkflows:\n  main:\n    jobs: [test]\n";
+        let found = run_rule(&UNUSED_JOB, src, &Settings::default());
+        let names: Vec<&str> = found.iter().map(|d| d.primary.span.slice(src)).collect();
+        assert_eq!(names, ["dead", "also-dead"], "{found:?}");
+    }
 }

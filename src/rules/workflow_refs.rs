@@ -244,23 +244,36 @@ fn check_duplicate_names(cx: &Context, out: &mut Vec<Diagnostic>) {
                 .take(3)
                 .map(|&n| format!("`{}`", wg.node(n).name))
                 .collect();
-            out.push(
-                DUPLICATE_INVOCATION_NAME
-                    .at(
-                        span,
-                        format!(
-                            "workflow `{}` runs {} jobs named `{name}`",
-                            wg.name,
-                            nodes.len()
-                        ),
-                    )
-                    .label(format!("another job named `{name}`"))
-                    .with_label(first.name_override.map_or(first.span, |n| n.span), "first job with this name")
-                    .help(format!(
-                        "CircleCI renames them {}, and a `requires` on `{name}` fails; give each a distinct `name:`",
-                        numbered.join(", ")
-                    )),
-            );
+            let d = DUPLICATE_INVOCATION_NAME
+                .at(
+                    span,
+                    format!(
+                        "workflow `{}` runs {} jobs named `{name}`",
+                        wg.name,
+                        nodes.len()
+                    ),
+                )
+                .label(format!("another job named `{name}`"))
+                .with_label(
+                    first.name_override.map_or(first.span, |n| n.span),
+                    "first job with this name",
+                )
+                .help(format!(
+                    "CircleCI renames them {}, and a `requires` on `{name}` fails; give each a distinct `name:`",
+                    numbered.join(", ")
+                ));
+            // Unnamed repeats that nothing requires by name run as written: the renaming
+            // only shows in the UI.
+            let required = wg.workflow.is_some_and(|wf| {
+                wf.jobs
+                    .iter()
+                    .any(|inv| inv.requires.iter().any(|r| r.name.text == name))
+            });
+            out.push(if required {
+                d
+            } else {
+                d.severity(Severity::Info)
+            });
         }
     }
 }
