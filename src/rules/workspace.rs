@@ -17,7 +17,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 
 pub static WORKSPACE_WITHOUT_PERSIST: Rule = Rule {
     id: "workspace-without-persist",
-    severity: Severity::Warning,
+    severity: Severity::Info,
     summary: "a job attaches the workspace, but no job it requires persists to it",
     explanation: include_str!("docs/workspace-without-persist.md"),
     category: super::Category::Correctness,
@@ -255,12 +255,14 @@ fn diagnostic(attach: Span, runs: &[Place]) -> Diagnostic {
             )
         }
     };
-    // When no job of the workflow persists anything, the attach is a leftover that attaches
-    // nothing (harmless); when one does, but not upstream, a `requires` is likely missing.
+    // An attach with nothing upstream attaches nothing and the step succeeds. When no job of
+    // the workflow persists anything it is a leftover; when one does, a `requires` may be
+    // missing, but on real configs these were deliberate (an attach kept for reruns, a job
+    // that persists what it attached, a first run that starts empty): an info either way,
+    // with the wording saying which.
     let leftover = runs.iter().all(|p| !p.workflow_persists);
     let mut d = WORKSPACE_WITHOUT_PERSIST
         .at(attach, message)
-        .severity(if leftover { Severity::Info } else { Severity::Warning })
         .label("attaches an empty workspace");
     for p in runs {
         if p.span == attach {
@@ -275,7 +277,9 @@ fn diagnostic(attach: Span, runs: &[Place]) -> Diagnostic {
         };
         d = d.with_label(p.span, label);
     }
-    d.help(
-        "make this job require the job that runs `persist_to_workspace` for the files it needs (a workspace only carries files from jobs upstream in the same workflow), or drop the `attach_workspace` step",
-    )
+    d.help(if leftover {
+        "no job of the workflow persists anything: drop the `attach_workspace` step unless it is kept on purpose"
+    } else {
+        "another job of the workflow persists to the workspace: if this job needs its files, make it require that job (a workspace only carries files from jobs upstream in the same workflow); otherwise drop the `attach_workspace` step"
+    })
 }
