@@ -58,6 +58,20 @@ pub mod orb {
     pub use crate::pipeline::orb::lint_orb;
 }
 
+/// `cilint pack` and `cilint check --pack`: a config split over a folder, packed into one as
+/// `circleci config pack` packs it, and linted with every finding in the file it is about.
+pub mod pack {
+    pub use crate::config::pack::{PackEntry, PackFolder, folder_from_listing, read_folder};
+    pub use crate::pipeline::pack::lint_pack;
+
+    /// What `circleci config pack` prints for `folder` (the YAML and one more line break), or
+    /// the findings that stop packing (a file that cannot be read, two files giving one key...).
+    pub fn pack_text(folder: &PackFolder) -> Result<String, Vec<crate::FileReport>> {
+        let data = crate::pipeline::pack::pack(folder, &crate::Settings::default())?;
+        Ok(crate::output::yaml_out::to_yaml(&data, crate::output::yaml_out::Dialect::Pack) + "\n")
+    }
+}
+
 /// The stages on their own, for cilint's benchmarks and fuzz targets (the `internals`
 /// feature): not a stable API.
 #[cfg(feature = "internals")]

@@ -19,6 +19,7 @@ mod check;
 mod files;
 mod graph;
 mod orbs;
+mod pack;
 mod plan;
 mod rules_cmd;
 
@@ -61,6 +62,8 @@ pub enum Command {
     /// Which workflows and jobs would run for a branch or tag push, parameters and trigger, and
     /// why the others would not.
     Plan(PlanArgs),
+    /// Pack a folder of YAML files into one config, as `circleci config pack` does.
+    Pack(PackArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell or elvish) to stdout.
     Completions {
         /// The shell.
@@ -68,6 +71,26 @@ pub enum Command {
     },
     /// Print cilint's man page (roff) to stdout: `cilint man > cilint.1`.
     Man,
+}
+
+#[derive(Args, Debug)]
+pub struct PackArgs {
+    /// The folder to pack (default: `.circleci/config/`, found from the current folder up to
+    /// the repository root).
+    pub folder: Option<PathBuf>,
+
+    /// Write the packed config to this file instead of stdout (nothing is written when packing
+    /// fails).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// The format of the findings that stop packing (default: `human`, or `github` when
+    /// `GITHUB_ACTIONS=true`).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+
+    #[command(flatten)]
+    pub report: OutputArgs,
 }
 
 #[derive(Args, Debug)]
@@ -296,6 +319,13 @@ pub struct CheckArgs {
     #[arg(long, conflicts_with_all = ["baseline", "stdin_filename"])]
     pub orb: bool,
 
+    /// Lint packed config folders: each path is a folder that `circleci config pack` packs into
+    /// one config (`config.yml`, `jobs/build.yml`, `workflows/main.yml`...); findings point into
+    /// its files. Without a path: `.circleci/config/`. (Without `--pack`, a repository whose
+    /// `.circleci/config/` holds YAML files is linted this way too.)
+    #[arg(long, conflicts_with_all = ["baseline", "stdin_filename", "orb"])]
+    pub pack: bool,
+
     #[command(flatten)]
     pub output: OutputArgs,
 
@@ -415,6 +445,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Exit, Failure> {
         Command::Graph(args) => graph(&args, out),
         Command::Orbs { command } => orbs::run(&command, out),
         Command::Plan(args) => plan(&args, out),
+        Command::Pack(args) => pack::pack(&args, out),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "cilint", out);

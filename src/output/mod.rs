@@ -4,3 +4,4 @@
 pub mod plan;
 pub mod render;
 pub mod report;
+pub mod yaml_out;

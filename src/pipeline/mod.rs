@@ -3,6 +3,8 @@
 //! then the settings. Nothing here prints. Imports every layer below the output.
 
 pub mod orb;
+pub mod pack;
+pub mod split;
 
 use crate::analysis::context::{Context, model};
 use crate::analysis::graph::Graphs;

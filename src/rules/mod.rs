@@ -120,6 +120,7 @@ rules! {
     parameters: UNDEFINED_PARAMETER, UNKNOWN_PIPELINE_VALUE, UNUSED_PARAMETER;
     arguments: MISSING_ARGUMENT, UNKNOWN_ARGUMENT, ARGUMENT_TYPE;
     orb_source: ORB_ROOT_MISSING, ORB_INCLUDE_MISSING, ORB_INCLUDE_NOT_WHOLE, ORB_SOURCE_FILE, ORB_METADATA, ORB_UNUSED_SCRIPT, ORB_SCRIPT_PARAMETER;
+    pack_rules: PACK_CONFLICT, PACK_FILE;
 }
 
 /// Every rule's id, in registry order.
@@ -152,6 +153,17 @@ pub fn run(cx: &Context) -> Vec<Diagnostic> {
     found.into_iter().flatten().collect()
 }
 
+/// Run only the rules `ids` (in registry order), on any file.
+pub fn run_selected(cx: &Context, ids: &[&str]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for rule in registry().iter().filter(|r| ids.contains(&r.id)) {
+        if let Some(check) = rule.check {
+            check(cx, &mut out);
+        }
+    }
+    out
+}
+
 /// The rules that report what a stage found before the tree is read (they run on files the
 /// loader could not read whole).
 const STAGE_RULES: &[&str] = &[
@@ -160,4 +172,6 @@ const STAGE_RULES: &[&str] = &[
     "duplicate-key",
     "orb-root-missing",
     "orb-source-file",
+    "pack-conflict",
+    "pack-file",
 ];

@@ -43,17 +43,22 @@
 //! unbounded memory.
 
 mod build;
+pub mod data;
 mod decode;
 mod errors;
 mod scalar;
 pub mod scalar_map;
+pub mod style;
 #[cfg(test)]
 pub(crate) mod test_nodes;
 #[cfg(test)]
 mod tests;
+pub mod v3;
 pub mod walk;
 
+pub use data::Data;
 pub use decode::{decode, lossy_text};
+pub use scalar::resolve_plain;
 
 use crate::base::diagnostic::Finding;
 use crate::base::span::Span;
