@@ -210,6 +210,20 @@ impl Orbs {
     pub fn cached(&self, reference: &str) -> Option<&'static CachedOrb> {
         self.found.get(reference).copied()
     }
+
+    /// The cached source of `r`: one found when the orbs were loaded, else read from the cache
+    /// folder now (for an orb that a cached orb itself declares).
+    pub fn find(&self, r: &RegistryRef) -> Option<&'static CachedOrb> {
+        let reference = r.reference();
+        if let Some(orb) = self.cached(&reference) {
+            return Some(orb);
+        }
+        let dir = self.cache.as_ref()?;
+        if !r.is_cacheable() {
+            return None;
+        }
+        load_cached(&reference, &r.cache_path(dir))
+    }
 }
 
 /// Every registry orb declared in `config` or in an inline orb inside it (versions written

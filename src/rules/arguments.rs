@@ -13,7 +13,10 @@ use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::base::span::Span;
 use crate::base::text::did_you_mean;
 use crate::config::model::Scope;
-use crate::config::model::{Arg, Name, ParamDecl, ParamType, StepKind, orb_ref};
+use crate::config::model::{
+    Arg, Name, ParamDecl, ParamType, StepKind, is_bool_word, is_env_var_name, orb_ref,
+    same_enum_value as same_value,
+};
 use crate::config::orbs::{self, Lookup, Member, MemberKind};
 use crate::yaml::{Node, ScalarKind, ScalarStyle};
 
@@ -358,46 +361,6 @@ fn has_template(node: &Node) -> bool {
         }
     });
     found
-}
-
-/// YAML 1.1 boolean words (CircleCI's parser reads them as booleans).
-fn is_bool_word(t: &str) -> bool {
-    matches!(
-        t,
-        "true"
-            | "True"
-            | "TRUE"
-            | "false"
-            | "False"
-            | "FALSE"
-            | "yes"
-            | "Yes"
-            | "YES"
-            | "no"
-            | "No"
-            | "NO"
-            | "on"
-            | "On"
-            | "ON"
-            | "off"
-            | "Off"
-            | "OFF"
-            | "y"
-            | "Y"
-            | "n"
-            | "N"
-    )
-}
-
-fn is_env_var_name(t: &str) -> bool {
-    let mut chars = t.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
-/// Enum values compare as text, and numbers by value (`3.10` is the number 3.1 to YAML).
-fn same_value(a: &str, b: &str) -> bool {
-    a == b || matches!((a.parse::<f64>(), b.parse::<f64>()), (Ok(x), Ok(y)) if x == y)
 }
 
 /// A value for a message: a scalar as written, otherwise its kind.

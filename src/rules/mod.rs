@@ -79,6 +79,8 @@ impl std::fmt::Debug for Rule {
 
 /// The rule files and the rules each defines, in the order `cilint rules` lists them: declares
 /// each file as a module and builds [`registry`]. A new rule is one line here.
+pub mod expand;
+
 macro_rules! rules {
     ($($module:ident: $($rule:ident),+;)+) => {
         $(pub mod $module;)+
@@ -97,6 +99,7 @@ rules! {
     version: EMPTY_CONFIG, RETIRED_VERSION, OBSOLETE_WORKFLOWS_VERSION;
     heredoc: UNESCAPED_HEREDOC;
     references: UNKNOWN_COMMAND, UNKNOWN_EXECUTOR, UNDECLARED_ORB;
+    missing_executor: MISSING_EXECUTOR;
     constant_condition: CONSTANT_CONDITION;
     continuation: MULTIPLE_CONTINUATIONS;
     path_filtering: PATH_FILTERING_MAPPING, CONTINUATION_PARAMETERS, CONTINUATION_CONFIG_MISSING;

@@ -72,6 +72,25 @@ impl Data {
         }
     }
 
+    /// A one-line flow rendering (`[a, {b: 1}]`), for a collection written inside a string.
+    pub fn flow(&self, float_text: fn(f64) -> String) -> String {
+        match self {
+            Data::Null => "null".into(),
+            Data::Seq(items) => {
+                let parts: Vec<String> = items.iter().map(|i| i.flow(float_text)).collect();
+                format!("[{}]", parts.join(", "))
+            }
+            Data::Map(entries) => {
+                let parts: Vec<String> = entries
+                    .iter()
+                    .map(|(k, v)| format!("{}: {}", k.flow(float_text), v.flow(float_text)))
+                    .collect();
+                format!("{{{}}}", parts.join(", "))
+            }
+            scalar => scalar.scalar_text(float_text).unwrap_or_default(),
+        }
+    }
+
     /// The data of a tree: scalars by their resolved kind, mappings in their order.
     pub fn from_node(node: &Node) -> Data {
         match &node.value {
