@@ -315,8 +315,9 @@ impl<'m> Expander<'_, 'm> {
                 None => match decl.default {
                     Some(d) => self.argument(decl, d, &defaults, call.what),
                     None => {
+                        // Reported once below; bound to null so its uses are not reported too.
                         missing.push(decl);
-                        continue;
+                        Bound::Value(Data::Null)
                     }
                 },
             };
