@@ -443,7 +443,7 @@ impl Builder<'_> {
                         )
                         .label("the file's top level")
                         .help(format!(
-                            "write the file as keys and values: its keys go under `{}` in the packed config",
+                            "write the file as keys and values: its keys go under {} in the packed config",
                             section_path(rel)
                         )),
                     );
