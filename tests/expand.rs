@@ -327,3 +327,42 @@ fn yaml_equality_is_about_data() {
     assert_eq!(yaml_value("a: |\n  x\n"), yaml_value("a: \"x\\n\"\n"));
     assert_ne!(yaml_value("a: [1, 2]\n"), yaml_value("a: [2, 1]\n"));
 }
+
+/// `--diff OLD NEW`: jobs added and removed, steps and values changed, parameters resolved
+/// differently (the pipeline parameter `go` gives every job a new image).
+#[test]
+fn diff_of_two_versions() {
+    let r = run(cilint().args([
+        "expand",
+        "--no-config",
+        "--diff",
+        "tests/fixtures/expand/diff-old.yml",
+        "tests/fixtures/expand/diff-new.yml",
+    ]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    snapshot("expand__diff", &r.transcript(), &[]);
+    let same = run(cilint().args([
+        "expand",
+        "--no-config",
+        "--diff",
+        "tests/fixtures/expand/diff-old.yml",
+        "tests/fixtures/expand/diff-old.yml",
+    ]));
+    assert!(same.stdout.ends_with("\nno change\n"), "{}", same.stdout);
+    // A side CircleCI would reject: its findings, exit 1.
+    let bad = run(cilint().args([
+        "expand",
+        "--no-config",
+        "--format",
+        "short",
+        "--diff",
+        "tests/fixtures/expand/diff-old.yml",
+        "tests/fixtures/expand/rejected.yml",
+    ]));
+    assert_eq!(bad.code, 1);
+    assert!(
+        bad.stdout.contains("error[missing-argument]"),
+        "{}",
+        bad.stdout
+    );
+}

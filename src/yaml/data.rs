@@ -47,10 +47,6 @@ impl Data {
         }
     }
 
-    pub fn is_null(&self) -> bool {
-        matches!(self, Data::Null)
-    }
-
     /// The value under a mapping key that is the string `key`.
     pub fn get(&self, key: &str) -> Option<&Data> {
         self.as_map()?
