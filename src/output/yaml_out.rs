@@ -334,6 +334,13 @@ impl Emitter {
 /// (`010`, `0x1F`, `1_000`, `1:30`), float (`1.5`, `.5`, `1e3`, `.inf`), timestamp
 /// (`2001-12-14`), merge key (`<<`) or `=`.
 pub fn reads_as_string_1_1(s: &str) -> bool {
+    // Every pattern starts with one of these characters (or is empty).
+    if s.chars()
+        .next()
+        .is_some_and(|c| !"-+.0123456789yYnNtTfFoO~< =".contains(c))
+    {
+        return true;
+    }
     static RE: OnceLock<regex::Regex> = OnceLock::new();
     let re = RE.get_or_init(|| {
         regex::Regex::new(concat!(

@@ -43,15 +43,7 @@ pub fn expand_file(
     let (source, doc) = super::load(bytes);
     let lines = LineIndex::new(&source);
     let config = model(&doc);
-    let graphs = Graphs::build(&config);
     let orbs = Orbs::load(&config, cache_dir(settings.orb_cache.as_deref()));
-    let cx = Context::new(
-        path, &source, &lines, &doc, settings, &config, &graphs, orbs,
-    );
-    let stoppers: Vec<_> = rules::run_selected(&cx, LOAD_STOPPERS)
-        .into_iter()
-        .filter(|d| d.severity == crate::base::diagnostic::Severity::Error)
-        .collect();
     let report = |mut diagnostics: Vec<crate::base::diagnostic::Diagnostic>| {
         sort(&mut diagnostics);
         vec![FileReport {
@@ -61,14 +53,34 @@ pub fn expand_file(
             diagnostics,
         }]
     };
-    if !stoppers.is_empty() {
-        return Expanded::Rejected(report(stoppers));
+    // The stage rules only when they may find something (the graphs of a context cost time on
+    // a large config, and these rules do not read them).
+    if doc.stopped_early() || (config.jobs_key.is_none() && config.workflows_key.is_none()) {
+        let nothing = Config::default();
+        let graphs = Graphs::build(&nothing);
+        let cx = Context::new(
+            path,
+            &source,
+            &lines,
+            &doc,
+            settings,
+            &config,
+            &graphs,
+            orbs.clone(),
+        );
+        let stoppers: Vec<_> = rules::run_selected(&cx, LOAD_STOPPERS)
+            .into_iter()
+            .filter(|d| d.severity == crate::base::diagnostic::Severity::Error)
+            .collect();
+        if !stoppers.is_empty() {
+            return Expanded::Rejected(report(stoppers));
+        }
     }
     let input = match input(&config) {
         Ok(i) => i,
         Err(e) => return Expanded::Usage(e),
     };
-    match expand::expand(&source, &config, &cx.orbs, &input) {
+    match expand::expand(&source, &config, &orbs, &input) {
         Ok(data) => Expanded::Done(data),
         Err(Stop::Rejected(found)) => Expanded::Rejected(report(rules::expand::report(found))),
         Err(Stop::Undecidable { span, reason }) => {

@@ -57,7 +57,6 @@ fn analyze_as(s: &str, libyaml: bool) -> Analysis {
             block: false,
         };
     }
-    let chars: Vec<char> = s.chars().collect();
     let mut block_indicators = s.starts_with("---") || s.starts_with("...");
     let mut line_breaks = false;
     let mut special = false;
@@ -66,10 +65,13 @@ fn analyze_as(s: &str, libyaml: bool) -> Analysis {
     let (mut break_space, mut space_break) = (false, false);
     let mut preceded_by_ws = true;
     let (mut previous_space, mut previous_break) = (false, false);
-    let last = chars.len() - 1;
-    for (i, &c) in chars.iter().enumerate() {
-        let followed_by_ws = is_blank_or_end(chars.get(i + 1).copied());
-        if i == 0 {
+    let mut chars = s.chars().peekable();
+    let mut first = true;
+    while let Some(c) = chars.next() {
+        let next = chars.peek().copied();
+        let followed_by_ws = is_blank_or_end(next);
+        let last = next.is_none();
+        if first {
             if "#,[]{}&*!|>'\"%@`".contains(c) || (c == '-' && followed_by_ws) {
                 block_indicators = true;
             }
@@ -86,14 +88,14 @@ fn analyze_as(s: &str, libyaml: bool) -> Analysis {
             special = true;
         }
         if c == ' ' {
-            leading_space |= i == 0;
-            trailing_space |= i == last;
+            leading_space |= first;
+            trailing_space |= last;
             break_space |= previous_break;
             previous_space = true;
             previous_break = false;
         } else if is_break(c) {
-            leading_break |= i == 0;
-            trailing_break |= i == last;
+            leading_break |= first;
+            trailing_break |= last;
             space_break |= previous_space;
             previous_space = false;
             previous_break = true;
@@ -102,6 +104,7 @@ fn analyze_as(s: &str, libyaml: bool) -> Analysis {
             previous_break = false;
         }
         preceded_by_ws = is_blank_or_end(Some(c));
+        first = false;
     }
     let mut a = Analysis {
         empty: false,

@@ -28,7 +28,7 @@ use crate::yaml::{Data, Node};
 /// The whole processed config.
 pub fn config(x: &mut Expander<'_, '_>) -> Data {
     let root = x.root;
-    let mut jobs: Vec<(String, Data)> = Vec::new();
+    let mut jobs = Jobs::default();
     let mut workflows: Vec<(Data, Data)> = Vec::new();
     let mut has_version = false;
     let Some(wf_key) = root.workflows_key else {
@@ -37,12 +37,12 @@ pub fn config(x: &mut Expander<'_, '_>) -> Data {
             let inv = build_invocation();
             let frame = workflow_frame(x, "the default workflow", Span::default());
             if let Some(job) = x.job(&inv, &[], &frame) {
-                jobs.push(("build".into(), job));
+                jobs.set("build", job);
             }
         }
         return map(vec![
             ("version", Data::Int(2)),
-            ("jobs", Data::Map(order_jobs(jobs))),
+            ("jobs", Data::Map(order_jobs(jobs.list))),
         ]);
     };
     let source_workflows = root
@@ -72,9 +72,29 @@ pub fn config(x: &mut Expander<'_, '_>) -> Data {
     }
     map(vec![
         ("version", Data::Int(2)),
-        ("jobs", Data::Map(order_jobs(jobs))),
+        ("jobs", Data::Map(order_jobs(jobs.list))),
         ("workflows", Data::Map(workflows)),
     ])
+}
+
+/// The jobs of the processed config, in the order first run, and where each name is.
+#[derive(Default)]
+struct Jobs {
+    list: Vec<(String, Data)>,
+    index: std::collections::HashMap<String, usize>,
+}
+
+impl Jobs {
+    /// A name run again keeps its place and takes the later job.
+    fn set(&mut self, name: &str, job: Data) {
+        match self.index.get(name) {
+            Some(&i) => self.list[i].1 = job,
+            None => {
+                self.index.insert(name.to_string(), self.list.len());
+                self.list.push((name.to_string(), job));
+            }
+        }
+    }
 }
 
 /// The entry of the default workflow of a config without workflows.
@@ -120,11 +140,7 @@ fn workflow_frame<'m>(x: &Expander<'_, 'm>, what: &str, site: Span) -> Frame<'m>
     }
 }
 
-fn workflow<'m>(
-    x: &mut Expander<'_, 'm>,
-    wf: &'m Workflow<'m>,
-    jobs: &mut Vec<(String, Data)>,
-) -> Option<Data> {
+fn workflow<'m>(x: &mut Expander<'_, 'm>, wf: &'m Workflow<'m>, jobs: &mut Jobs) -> Option<Data> {
     let what = format!("workflow `{}`", wf.name);
     let frame = workflow_frame(x, &what, wf.name.span);
     let mut undecided = Vec::new();
@@ -139,6 +155,7 @@ fn workflow<'m>(
     }
     let instances = wf.instances();
     let names = numbered(&instances);
+    let targets = Targets::of(wf, &instances);
     let mut entries = Vec::with_capacity(instances.len());
     for (i, inst) in instances.iter().enumerate() {
         let inv = &wf.jobs[inst.invocation];
@@ -157,15 +174,12 @@ fn workflow<'m>(
         if !inv.is_approval()
             && let Some(job) = x.job(inv, &matrix, &entry_frame)
         {
-            match jobs.iter_mut().find(|(n, _)| *n == names[i]) {
-                Some(slot) => slot.1 = job,
-                None => jobs.push((names[i].clone(), job)),
-            }
+            jobs.set(&names[i], job);
         }
         if x.stopped() {
             return None;
         }
-        entries.push(entry(x, wf, &instances, &names, i, &entry_frame));
+        entries.push(entry(x, wf, &instances, &names, &targets, i, &entry_frame));
     }
     let mut out: Vec<(Data, Data)> = Vec::new();
     for (k, v) in wf.node.as_map().unwrap_or(&[]) {
@@ -184,10 +198,13 @@ fn workflow<'m>(
 /// `x-2`... in order.
 fn numbered(instances: &[Instance<'_>]) -> Vec<String> {
     let mut out = Vec::with_capacity(instances.len());
+    let mut totals: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for inst in instances {
+        *totals.entry(&inst.name).or_insert(0) += 1;
+    }
     let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for inst in instances {
-        let total = instances.iter().filter(|i| i.name == inst.name).count();
-        if total > 1 {
+        if totals[inst.name.as_str()] > 1 {
             let n = seen.entry(&inst.name).or_insert(0);
             *n += 1;
             out.push(format!("{}-{n}", inst.name));
@@ -204,6 +221,7 @@ fn entry<'m>(
     wf: &'m Workflow<'m>,
     instances: &[Instance<'m>],
     names: &[String],
+    targets: &Targets,
     i: usize,
     frame: &Frame<'m>,
 ) -> Data {
@@ -214,10 +232,8 @@ fn entry<'m>(
     };
     let mut keys: Vec<(Data, Data)> = Vec::new();
     if let Some(reqs) = body.get("requires") {
-        keys.push((
-            Data::str("requires"),
-            requires(x, wf, instances, names, inst, reqs, frame),
-        ));
+        let value = requires(x, instances, names, targets, inst, reqs, frame);
+        keys.push((Data::str("requires"), value));
     }
     for key in ["filters", "context", "type"] {
         if let Some(v) = body.get(key) {
@@ -254,9 +270,9 @@ fn entry<'m>(
 /// as written.
 fn requires<'m>(
     x: &mut Expander<'_, 'm>,
-    wf: &'m Workflow<'m>,
     instances: &[Instance<'m>],
     names: &[String],
+    targets: &Targets,
     inst: &Instance<'m>,
     reqs: &'m Node,
     frame: &Frame<'m>,
@@ -275,7 +291,7 @@ fn requires<'m>(
             out.push(x.subst(item, frame));
             continue;
         };
-        let targets = wf.resolve_requires(instances, written, Some(inst));
+        let targets = targets.of_name(written, inst);
         let resolved: Vec<String> = if targets.is_empty() {
             vec![match x.subst(name_node, frame) {
                 Data::Str(s) => s,
@@ -299,6 +315,47 @@ fn requires<'m>(
         }
     }
     Data::Seq(out)
+}
+
+/// The instances a `requires` name means, as `Workflow::resolve_requires` resolves it: an
+/// instance's final name, or a matrix's alias (every instance of it); found through an index
+/// (a workflow of N entries resolves its names in O(N)).
+struct Targets {
+    by_name: std::collections::HashMap<String, Vec<usize>>,
+}
+
+impl Targets {
+    fn of(wf: &Workflow<'_>, instances: &[Instance<'_>]) -> Targets {
+        let mut by_name: std::collections::HashMap<String, Vec<usize>> =
+            std::collections::HashMap::new();
+        for (i, inst) in instances.iter().enumerate() {
+            by_name.entry(inst.name.clone()).or_default().push(i);
+            if let Some(inv) = wf.jobs.get(inst.invocation)
+                && inv.matrix.is_some()
+                && inv.group_name() != inst.name
+            {
+                by_name
+                    .entry(inv.group_name().to_string())
+                    .or_default()
+                    .push(i);
+            }
+        }
+        for v in by_name.values_mut() {
+            v.sort_unstable();
+            v.dedup();
+        }
+        Targets { by_name }
+    }
+
+    /// The instances `name` (written in `from`'s entry) means.
+    fn of_name(&self, name: &str, from: &Instance<'_>) -> Vec<usize> {
+        let name = if name.contains("<<") {
+            crate::config::model::substitute_matrix(name, &from.matrix_values)
+        } else {
+            name.to_string()
+        };
+        self.by_name.get(&name).cloned().unwrap_or_default()
+    }
 }
 
 /// The `jobs` map in the compiler's order: as run up to 8 jobs, else Clojure's hash order.
