@@ -283,18 +283,9 @@ impl<'m> Expander<'_, 'm> {
                 }),
             );
         }
-        // Defaults are written in the callee and see only the pipeline.
-        let defaults = Frame {
-            scope: callee,
-            params: Vec::new(),
-            env: self.base_env(callee),
-            site: if callee.foreign {
-                call.span
-            } else {
-                caller.site
-            },
-            what: call.what.to_string(),
-        };
+        // Defaults are written in the callee and see only the pipeline (made when one is
+        // needed).
+        let mut defaults: Option<Frame<'m>> = None;
         let mut bound = Vec::new();
         let mut missing = Vec::new();
         for decl in decls {
@@ -313,7 +304,23 @@ impl<'m> Expander<'_, 'm> {
                     self.typed(decl, b, *span, call.what)
                 }
                 None => match decl.default {
-                    Some(d) => self.argument(decl, d, &defaults, call.what),
+                    Some(d) => {
+                        if defaults.is_none() {
+                            defaults = Some(Frame {
+                                scope: callee,
+                                params: Vec::new(),
+                                env: self.base_env(callee),
+                                site: if callee.foreign {
+                                    call.span
+                                } else {
+                                    caller.site
+                                },
+                                what: call.what.to_string(),
+                            });
+                        }
+                        let frame = defaults.as_ref().expect("made just above");
+                        self.argument(decl, d, frame, call.what)
+                    }
                     None => {
                         // Reported once below; bound to null so its uses are not reported too.
                         missing.push(decl);
