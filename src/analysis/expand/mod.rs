@@ -115,6 +115,7 @@ pub fn expand(
             orb_env.set(k, v.clone());
         }
     }
+    let given = input.params.iter().map(|(k, _)| k.clone()).collect();
     let mut x = Expander {
         source,
         root: config,
@@ -122,6 +123,7 @@ pub fn expand(
         pipeline,
         orb_env,
         unset,
+        given,
         findings: Vec::new(),
         undecidable: None,
         depth: 0,
@@ -178,6 +180,8 @@ pub struct Expander<'e, 'm> {
     pub orb_env: Env,
     /// Declared pipeline parameters without a value.
     pub unset: Vec<String>,
+    /// Pipeline parameters given a value (`--param`), not taken from their default.
+    pub given: Vec<String>,
     pub findings: Vec<ExpandFinding>,
     pub undecidable: Option<(Span, String)>,
     pub depth: usize,
@@ -199,6 +203,16 @@ impl<'m> Expander<'_, 'm> {
         } else {
             self.pipeline.clone()
         }
+    }
+
+    /// A pipeline parameter's declared default, as written (with its type: a float stays a
+    /// float), when no value was given for it.
+    pub fn pipeline_default(&self, name: &str) -> Option<Data> {
+        if self.given.iter().any(|g| g == name) {
+            return None;
+        }
+        let default = self.root.pipeline_parameter(name)?.default?;
+        default.as_scalar().map(|_| Data::from_node(default))
     }
 
     pub fn stuck(&mut self, span: Span, reason: impl Into<String>) {

@@ -155,6 +155,11 @@ impl<'m> Expander<'_, 'm> {
                 }
                 RefKind::PipelineParameter | RefKind::PipelineValue | RefKind::Matrix => {
                     if let Some(v) = frame.env.get(&r.full_name) {
+                        if r.kind == RefKind::PipelineParameter
+                            && let Some(d) = self.pipeline_default(&r.name)
+                        {
+                            return d;
+                        }
                         return data_of(v);
                     }
                 }
