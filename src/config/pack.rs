@@ -10,7 +10,9 @@
 //! that), files not named `*.yml` or `*.yaml` (case-sensitive). Each folder is a mapping built
 //! from its entries in that order:
 //!
-//! - a regular file directly in the root: its mapping is merged into the root;
+//! - a regular file directly in the root: its mapping is merged into the root (a symbolic
+//!   link there is not a regular file to the walk, so it counts as a section file below; read
+//!   in the CLI's code, not observed [U]);
 //! - a file named `@*.yml` below the root: merged into its folder's own mapping (with the
 //!   entries of the folder's child named like the folder, a quirk of the CLI kept as is);
 //! - any other file or folder: its name without the last extension is a key (`jobs/build.yml`

@@ -330,7 +330,8 @@ impl Emitter {
 }
 
 /// Whether a YAML 1.1 reader (SnakeYAML's resolver, as CircleCI's compiler has it) reads the
-/// plain text `s` as a string: not a boolean (`yes`, `On`), null (`~`, empty), integer
+/// plain text `s` as a string (the float pattern is the one of recent SnakeYAML releases, which
+/// take `1e3` for a float; older ones differ there [U]): not a boolean (`yes`, `On`), null (`~`, empty), integer
 /// (`010`, `0x1F`, `1_000`, `1:30`), float (`1.5`, `.5`, `1e3`, `.inf`), timestamp
 /// (`2001-12-14`), merge key (`<<`) or `=`.
 pub fn reads_as_string_1_1(s: &str) -> bool {

@@ -11,7 +11,8 @@
 //!    place [U]); at the job's `environment` key if it has one, else last;
 //! 4. the `resource_class` and `shell` taken out of the executor's `machine:`.
 //!
-//! Without an executor the job's keys stay as they are (its `environment` a mapping [U]).
+//! Without an executor the job's keys stay as they are (its `environment` a mapping [U]); so do
+//! `resource_class` and `shell` inside a job's own `machine:` [U].
 
 use super::params::{ArgSrc, Bound, Call, Frame};
 use super::{ExpandProblem, Expander, MAX_DEPTH, Scope};

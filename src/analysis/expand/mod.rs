@@ -11,7 +11,7 @@
 //!   and says so rather than guess).
 //! - **Jobs** (`job.rs`): one per workflow job entry (its `name:`, or each instance of its
 //!   matrix), named as the workflow names it; a job defined but run by no workflow is not
-//!   written. Its parameters are bound (the entry's arguments and matrix values, else the
+//!   written [U: every job of the evidence is run; the jobs map is built from the entries]. Its parameters are bound (the entry's arguments and matrix values, else the
 //!   defaults; a missing argument, an argument that is not a parameter, a value of the wrong
 //!   type stop the expansion), substituted into the whole job, its executor inlined, its
 //!   commands replaced by their steps (`steps.rs`).
@@ -34,7 +34,12 @@
 //! executor and the job set (the job's value, at the executor's place); `description` of a job
 //! or executor (dropped, as the compiler's output has no such key); a config without workflows
 //! (only job `build` is written, the job CircleCI runs then); a workflow whose `when` cannot be
-//! decided (kept, with its `when`).
+//! decided (kept, with its `when`); a workflow condition that was decided (its key left out);
+//! the order of a matrix's instances and of the values in their names (the model's, which
+//! `plan` and `graph` use: the values in the alphabetical order of the parameters, the first
+//! parameter of the `matrix:` varying slowest); `<< >>` in a mapping key (substituted, like a
+//! value); `setup:` (left out, as every other top-level key); the trailer later servers write
+//! after the YAML (`# Original config.yml file:`, not written: the evidence has none).
 
 pub mod diff;
 mod job;

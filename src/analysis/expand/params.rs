@@ -4,7 +4,8 @@
 //! A value that is exactly one `<< parameters.x >>` becomes the value itself, with its type
 //! (an integer stays an integer, a `steps` parameter is a list of steps); inside a longer
 //! string the value is written as text (`true`, `3`, `1.5`). Sections (`<<# parameters.b >>`)
-//! keep their text when the value is truthy. `\<<` is a literal `<<`. A `<< ... >>` that names
+//! keep their text when the value is truthy. `\<<` is a literal `<<` (written `<<` in the output
+//! [U]). A `<< >>` in a mapping key is substituted like a value [U]. A `<< ... >>` that names
 //! no parameter in scope, or an unknown pipeline value, is rejected; one that is not a
 //! reference at all (`<<EOF >>` in a heredoc) is left as written.
 

@@ -415,7 +415,11 @@ fn the_jobs_map_is_in_clojure_hash_order_beyond_8() {
 #[test]
 fn a_pipeline_parameter_keeps_the_type_of_its_default() {
     let src = "version: 2.1\nparameters:\n  v: {type: string, default: 1.5}\njobs:\n  j:\n    docker: [{image: x}]\n    environment:\n      V: << pipeline.parameters.v >>\n      W: v<< pipeline.parameters.v >>\n    steps: [checkout]\nworkflows:\n  w:\n    jobs: [j]\n";
-    assert!(ok(src).contains("      V: 1.5\n      W: v1.5\n"), "{}", ok(src));
+    assert!(
+        ok(src).contains("      V: 1.5\n      W: v1.5\n"),
+        "{}",
+        ok(src)
+    );
     let given = run(src, &[("v", PipelineValue::Str("2.5".into()))], None).expect("expands");
     assert!(given.contains("      V: '2.5'\n"), "{given}");
 }

@@ -2,8 +2,8 @@
 //! workflows with their job entries reduced to what schedules them.
 //!
 //! - A workflow whose `when` is false or whose `unless` is true is left out (a condition that
-//!   cannot be decided offline keeps the workflow, with its condition [U]); `triggers` and
-//!   other keys stay as written.
+//!   cannot be decided offline keeps the workflow, with its condition [U]; a decided one is
+//!   left out of the output [U]); `triggers` and other keys stay as written.
 //! - Each job entry (after `name:` and matrix expansion: the names `Workflow::instances`
 //!   gives) runs one job. Within a workflow, names written more than once are numbered `x-1`,
 //!   `x-2` in order, as CircleCI renames them.
