@@ -147,6 +147,26 @@ impl<'m> Expander<'_, 'm> {
     /// A string scalar with `<< >>` in it.
     fn subst_text(&mut self, node: &'m Node, frame: &Frame<'m>) -> Data {
         let text = node.as_str().unwrap_or_default();
+        // An expression (`<< pipeline.git.branch == "main" and 1 or 2 >>`) is computed only
+        // from known values: one it cannot read offline stops the expansion (its value, not
+        // just its truth, would be a guess).
+        for r in mustache::references(text) {
+            if r.in_expression && frame.env.get(&r.full_name).is_none() {
+                if mustache::is_builtin_pipeline_value(&r.full_name) {
+                    let at = self.at(node, Some(r.span), frame);
+                    self.stuck(
+                        at,
+                        format!(
+                            "an expression in {} reads `{}`, which is not known offline",
+                            frame.what, r.full_name
+                        ),
+                    );
+                } else {
+                    self.unknown_reference(&r.full_name, node, Some(r.span), frame);
+                }
+                return Data::str(text);
+            }
+        }
         if let Some(r) = mustache::whole_reference(text) {
             match r.kind {
                 RefKind::Parameter => {
@@ -194,6 +214,13 @@ impl<'m> Expander<'_, 'm> {
         inner: Option<Span>,
         frame: &Frame<'m>,
     ) {
+        if !name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+        {
+            // An expression that reads a value not known offline: left as written.
+            return;
+        }
         let at = self.at(node, inner, frame);
         let what = &frame.what;
         let (problem, message, help) = if let Some(p) = name.strip_prefix("parameters.") {

@@ -423,3 +423,34 @@ fn a_pipeline_parameter_keeps_the_type_of_its_default() {
     let given = run(src, &[("v", PipelineValue::Str("2.5".into()))], None).expect("expands");
     assert!(given.contains("      V: '2.5'\n"), "{given}");
 }
+
+#[test]
+fn expressions_are_computed_from_known_values_only() {
+    let src = "version: 2.1\njobs:\n  j:\n    docker: [{image: x}]\n    parallelism: << pipeline.git.branch == \"main\" and 4 or 1 >>\n    steps:\n      - run: echo << pipeline.git.branch == \"main\" and \"prod\" or \"dev\" >>\nworkflows:\n  w:\n    jobs: [j]\n";
+    let out = ok(src);
+    assert!(
+        out.contains("    parallelism: 4\n") && out.contains("command: echo prod\n"),
+        "{out}"
+    );
+    let unknown = src.replace(
+        "pipeline.git.branch == \\\"main\\\" and \\\"prod\\\"",
+        "pipeline.git.revision == \\\"x\\\" and \\\"prod\\\"",
+    );
+    let unknown = unknown.replace(
+        "pipeline.git.branch == \"main\" and \"prod\"",
+        "pipeline.git.revision == \"x\" and \"prod\"",
+    );
+    let doc = crate::yaml::parse(&unknown);
+    let config = crate::analysis::context::model(&doc);
+    let stop = expand(
+        &unknown,
+        &config,
+        &Orbs::default(),
+        &PlanInput::branch("main"),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(stop, Stop::Undecidable { ref reason, .. } if reason.contains("pipeline.git.revision")),
+        "{stop:?}"
+    );
+}
