@@ -150,14 +150,14 @@ fn main() {
                 cilint::pack::read_folder(&src, "src").expect("readable")
             });
             println!(
-                "  {:<30} {:>8.2} ms ({} entries)",
+                "  {:<36} {:>8.2} ms ({} entries)",
                 "read the folder",
                 ms(t),
                 folder.entries.len()
             );
             let (t, packed) = median(runs, || cilint::pack::pack_text(&folder).expect("packs"));
             println!(
-                "  {:<30} {:>8.2} ms ({} bytes)",
+                "  {:<36} {:>8.2} ms ({} bytes)",
                 "pack and print (cilint pack)",
                 ms(t),
                 packed.len()
@@ -166,13 +166,13 @@ fn main() {
                 cilint::expand::expand_pack(&folder, &settings, &options).expect("expands")
             });
             println!(
-                "  {:<30} {:>8.2} ms ({} bytes)",
+                "  {:<36} {:>8.2} ms ({} bytes)",
                 "expand (pack, model, expand, print)",
                 ms(t),
                 out.len()
             );
             let (t, packed_tree) = median(runs, || pack_folder(&folder));
-            println!("  {:<30} {:>8.2} ms", "of which packing", ms(t));
+            println!("  {:<36} {:>8.2} ms", "of which packing", ms(t));
             let root = packed_tree.doc.root.as_ref().expect("a root");
             let config = cilint::internals::Config::from_root(root);
             let input = PlanInput::branch("main");
@@ -185,7 +185,7 @@ fn main() {
                 )
                 .expect("expands")
             });
-            println!("  {:<30} {:>8.2} ms", "of which expanding", ms(t));
+            println!("  {:<36} {:>8.2} ms", "of which expanding", ms(t));
         }
         None => println!("largest golden pair: ../shared/golden/expand is missing, skipped"),
     }
