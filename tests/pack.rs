@@ -186,3 +186,18 @@ fn a_repository_that_packs_is_found() {
         e.stdout
     );
 }
+
+/// A `.circleci/config/` folder of whole configs side by side (the configs a setup workflow
+/// continues with) is not a packed config's source: `check` reads `.circleci/config.yml`.
+#[test]
+fn a_folder_of_whole_configs_is_not_a_pack() {
+    let dir = scratch(&[
+        (".circleci/config.yml", common::CLEAN),
+        (".circleci/config/a.yml", common::CLEAN),
+        (".circleci/config/b.yml", common::CLEAN),
+    ]);
+    std::fs::create_dir(dir.path().join(".git")).expect("mkdir .git");
+    let r = common::check_in(dir.path(), &["--no-config", "--format", "short"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(r.stdout, "no problems in 1 file\n");
+}

@@ -141,18 +141,35 @@ pub(super) fn configs_in_folder(dir: &Path) -> Result<Vec<Source>, Failure> {
 }
 
 /// The packed config source of the repository at `dir`: its `.circleci/config/` folder, when
-/// that is a folder holding YAML files (CircleCI itself never reads `.circleci/config/`: a
-/// project that has one packs it into `.circleci/config.yml` with `circleci config pack`).
+/// it is laid out as one (see [`is_pack_source`]). CircleCI itself never reads
+/// `.circleci/config/`: a project that has one packs it into `.circleci/config.yml` with
+/// `circleci config pack`.
 pub fn pack_folder_of(dir: &Path) -> Option<PathBuf> {
     let folder = dir.join(".circleci").join("config");
     is_pack_source(&folder).then_some(folder)
 }
 
-/// Whether `dir` is a folder in which the pack walk finds a YAML file.
+/// Whether `dir` is laid out as the source of a packed config: the pack walk finds YAML files
+/// in it, and some are in a sub-folder (`jobs/build.yml`) or named `@*.yml`, or there is only
+/// one directly in it. (A folder of several whole configs side by side, such as the configs a
+/// setup workflow continues with, is not one.)
 pub fn is_pack_source(dir: &Path) -> bool {
-    dir.is_dir()
-        && crate::config::pack::read_folder(dir, "")
-            .is_ok_and(|f| f.entries.iter().any(|e| e.bytes.is_some()))
+    if !dir.is_dir() {
+        return false;
+    }
+    let Ok(folder) = crate::config::pack::read_folder(dir, "") else {
+        return false;
+    };
+    let files: Vec<&str> = folder
+        .entries
+        .iter()
+        .filter(|e| e.bytes.is_some())
+        .map(|e| e.rel.as_str())
+        .collect();
+    let nested_or_at = files
+        .iter()
+        .any(|rel| rel.contains('/') || rel.starts_with('@'));
+    !files.is_empty() && (nested_or_at || files.len() == 1)
 }
 
 /// No path given: `.circleci/config.yml` from the current folder upwards to the repository root
