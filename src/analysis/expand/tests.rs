@@ -450,3 +450,23 @@ fn expressions_are_computed_from_known_values_only() {
         "{stop:?}"
     );
 }
+
+#[test]
+fn orbs_inline_and_orbs_of_orbs() {
+    let cache = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(cache.path().join("acme")).expect("mkdir");
+    std::fs::write(
+        cache.path().join("acme/outer@1.0.0.yml"),
+        "version: 2.1\norbs:\n  inner: acme/inner@2.0.0\njobs:\n  go:\n    docker: [{image: x}]\n    steps:\n      - inner/say: {what: hi}\n",
+    )
+    .expect("write");
+    std::fs::write(
+        cache.path().join("acme/inner@2.0.0.yml"),
+        "version: 2.1\ncommands:\n  say:\n    parameters:\n      what: {type: string}\n    steps:\n      - run: echo << parameters.what >>\n",
+    )
+    .expect("write");
+    let src = "version: 2.1\norbs:\n  outer: acme/outer@1.0.0\n  local:\n    commands:\n      hello:\n        steps: [{run: echo hello}]\n    jobs:\n      greet:\n        docker: [{image: y}]\n        steps: [hello]\nworkflows:\n  w:\n    jobs: [outer/go, local/greet]\n";
+    let out = run(src, &[], Some(cache.path())).expect("expands");
+    assert!(out.contains("  outer/go:\n    docker:\n    - image: x\n    steps:\n    - run:\n        command: echo hi\n"), "{out}");
+    assert!(out.contains("  local/greet:\n    docker:\n    - image: y\n    steps:\n    - run:\n        command: echo hello\n"), "{out}");
+}
