@@ -6,7 +6,7 @@
 //!   left out of the output [U]); `triggers` and other keys stay as written.
 //! - Each job entry (after `name:` and matrix expansion: the names `Workflow::instances`
 //!   gives) runs one job. Within a workflow, names written more than once are numbered `x-1`,
-//!   `x-2` in order, as CircleCI renames them.
+//!   `x-2` in order, as CircleCI renames them (the exact form of the numbering is [U]).
 //! - An entry is written as its name alone, or as `name: {requires, filters, context, type}`
 //!   (the compiler writes `filters` before `context` whatever the source says; the place of
 //!   `requires` and `type` is [U]), then any other key it has. `requires` names a matrix by
