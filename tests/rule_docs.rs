@@ -103,17 +103,19 @@ fn every_rule_has_a_bad_and_a_good_example_that_behave() {
             ));
             continue;
         }
-        // An orb example (`# file: PATH` lines) is an orb source folder, linted as one.
+        // An orb example (`# file: PATH` lines) is an orb source folder, linted as one; a packed
+        // config example (`# pack file: PATH` lines) is a folder packed into one config.
         let lint = |src: &str, path: &str, settings: &Settings| -> cilint::FileReport {
-            match cilint::orb::folder_from_listing(src, "src") {
-                Some(folder) => {
-                    let reports = cilint::orb::lint_orb(&folder, settings);
-                    let mut all = reports[0].clone();
-                    all.diagnostics = reports.into_iter().flat_map(|r| r.diagnostics).collect();
-                    all
-                }
-                None => lint(src.as_bytes(), path, settings),
-            }
+            let reports = if let Some(folder) = cilint::pack::folder_from_listing(src, "config") {
+                cilint::pack::lint_pack(&folder, settings)
+            } else if let Some(folder) = cilint::orb::folder_from_listing(src, "src") {
+                cilint::orb::lint_orb(&folder, settings)
+            } else {
+                return lint(src.as_bytes(), path, settings);
+            };
+            let mut all = reports[0].clone();
+            all.diagnostics = reports.into_iter().flat_map(|r| r.diagnostics).collect();
+            all
         };
         for (i, src) in bad.iter().enumerate() {
             let report = src.lint("bad.yml", &settings, lint);

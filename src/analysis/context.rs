@@ -10,6 +10,7 @@ use crate::base::span::LineIndex;
 use crate::config::model::{Config, Scope};
 use crate::config::orb_source::OrbFinding;
 use crate::config::orbs::Orbs;
+use crate::config::pack::PackFinding;
 use crate::config::schema::SchemaFinding;
 use crate::config::settings::Settings;
 use crate::yaml::Document;
@@ -30,6 +31,9 @@ pub struct Context<'a> {
     /// What reading an orb source folder found, when the file is an orb's source assembled
     /// (`cilint check --orb`) rather than a config.
     pub orb_source: Option<&'a [OrbFinding]>,
+    /// What packing found, when the file is a config packed from a folder (`cilint check
+    /// --pack`).
+    pub pack: Option<&'a [PackFinding]>,
     /// The schema check's findings, made on first use.
     schema: OnceLock<Vec<SchemaFinding>>,
     /// The `<< ... >>` references of the file, found on first use (see `rules::parameters`).
@@ -63,6 +67,7 @@ impl<'a> Context<'a> {
             graphs,
             orbs,
             orb_source: None,
+            pack: None,
             schema: OnceLock::new(),
             references: OnceLock::new(),
             member_references: OnceLock::new(),
@@ -72,6 +77,12 @@ impl<'a> Context<'a> {
     /// The same file, seen as an orb's source folder with what reading the folder found.
     pub fn for_orb_source(mut self, findings: &'a [OrbFinding]) -> Context<'a> {
         self.orb_source = Some(findings);
+        self
+    }
+
+    /// The same file, seen as a config packed from a folder, with what packing found.
+    pub fn for_pack(mut self, findings: &'a [PackFinding]) -> Context<'a> {
+        self.pack = Some(findings);
         self
     }
 

@@ -2,6 +2,7 @@
 //! the plan of what a push runs. Imports `base`, `yaml`, `lang` and `config`.
 
 pub mod context;
+pub mod expand;
 pub mod graph;
 pub mod plan;
 pub mod references;

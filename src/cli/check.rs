@@ -32,7 +32,24 @@ pub(super) fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Exit, Failu
     if args.orb {
         return check_orbs(args, format, out);
     }
-    let mut sources = collect_sources(&args.paths, args.stdin_filename.as_deref())?;
+    if args.pack {
+        let folders = if args.paths.is_empty() {
+            vec![discover_pack()?]
+        } else {
+            args.paths.clone()
+        };
+        return check_packs(args, &folders, format, out);
+    }
+    let (packs, mut sources): (Vec<Source>, Vec<Source>) =
+        collect_sources_with_packs(&args.paths, args.stdin_filename.as_deref())?
+            .into_iter()
+            .partition(|s| s.pack);
+    if !packs.is_empty() && args.baseline {
+        return Err(Failure(format!(
+            "--baseline does not take a packed config folder ({}); name the packed config file instead",
+            packs[0].display
+        )));
+    }
     let shellcheck = shellcheck_binary(args)?;
     let mut settings =
         SettingsCache::new(&args.config, &args.select, &args.ignore, shellcheck.clone())?
@@ -116,6 +133,10 @@ pub(super) fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Exit, Failu
             .collect();
         return write_baseline(&inputs, &reports, &targets, &settings, out);
     }
+    for source in &packs {
+        let dir = source.file.clone().unwrap_or_default();
+        reports.extend(lint_pack_folder(&dir, &mut settings)?);
+    }
     let options = report_options(args, shellcheck.as_deref(), format);
     // When nothing could be read there is nothing to report, only the errors.
     if !reports.is_empty() || unreadable.is_empty() {
@@ -185,6 +206,37 @@ pub(super) fn check_orbs(
     let options = report_options(args, shellcheck.as_deref(), format);
     report::write(format, &reports, &options, out).map_err(write_failed)?;
     Ok(exit_for(&reports, args.fail_on))
+}
+
+/// `check --pack`: lint each folder as one config packed from it, one report per file of it.
+pub(super) fn check_packs(
+    args: &CheckArgs,
+    folders: &[PathBuf],
+    format: Format,
+    out: &mut dyn Write,
+) -> Result<Exit, Failure> {
+    let shellcheck = shellcheck_binary(args)?;
+    let mut settings =
+        SettingsCache::new(&args.config, &args.select, &args.ignore, shellcheck.clone())?
+            .with_orb_cache(args.orb_cache.clone());
+    let mut reports = Vec::new();
+    for dir in folders {
+        reports.extend(lint_pack_folder(dir, &mut settings)?);
+    }
+    let options = report_options(args, shellcheck.as_deref(), format);
+    report::write(format, &reports, &options, out).map_err(write_failed)?;
+    Ok(exit_for(&reports, args.fail_on))
+}
+
+/// Read and lint one packed config folder with the settings that apply to it.
+fn lint_pack_folder(dir: &Path, settings: &mut SettingsCache) -> Result<Vec<FileReport>, Failure> {
+    let folder = read_pack_folder(dir)?;
+    let abs = std::fs::canonicalize(dir).unwrap_or(dir.to_path_buf());
+    let key = settings.key_for(&abs)?;
+    Ok(crate::pipeline::pack::lint_pack(
+        &folder,
+        settings.get(&key),
+    ))
 }
 
 /// `check --baseline`: for each settings file, add what its configs' findings need, check that

@@ -14,6 +14,9 @@ pub struct Source {
     pub file: Option<PathBuf>,
     /// The name reports show.
     pub display: String,
+    /// `file` is a folder whose YAML files make one config, packed as `circleci config pack`
+    /// packs it (see [`pack_folder_of`]).
+    pub pack: bool,
 }
 
 impl Source {
@@ -21,6 +24,14 @@ impl Source {
         Source {
             display: path.display().to_string(),
             file: Some(path),
+            pack: false,
+        }
+    }
+
+    pub(super) fn pack(dir: PathBuf) -> Source {
+        Source {
+            pack: true,
+            ..Source::file(dir)
         }
     }
 
@@ -54,18 +65,39 @@ pub fn collect_sources(
     paths: &[PathBuf],
     stdin_name: Option<&str>,
 ) -> Result<Vec<Source>, Failure> {
+    collect(paths, stdin_name, false)
+}
+
+/// [`collect_sources`], where a repository whose `.circleci/config/` folder is a packed
+/// config's source means that folder (see [`pack_folder_of`]).
+pub fn collect_sources_with_packs(
+    paths: &[PathBuf],
+    stdin_name: Option<&str>,
+) -> Result<Vec<Source>, Failure> {
+    collect(paths, stdin_name, true)
+}
+
+fn collect(
+    paths: &[PathBuf],
+    stdin_name: Option<&str>,
+    packs: bool,
+) -> Result<Vec<Source>, Failure> {
     let mut sources = Vec::new();
     if paths.is_empty() {
-        sources.push(discover_config()?);
+        sources.push(discover(packs)?);
     }
     for path in paths {
         if path.as_os_str() == "-" {
             sources.push(Source {
                 file: None,
                 display: stdin_name.unwrap_or("<stdin>").to_string(),
+                pack: false,
             });
         } else if path.is_dir() {
-            sources.extend(configs_in_folder(path)?);
+            match pack_folder_of(path).filter(|_| packs) {
+                Some(dir) => sources.push(Source::pack(dir)),
+                None => sources.extend(configs_in_folder(path)?),
+            }
         } else {
             // A missing or unreadable file is reported when it is read.
             sources.push(Source::file(path.clone()));
@@ -108,18 +140,58 @@ pub(super) fn configs_in_folder(dir: &Path) -> Result<Vec<Source>, Failure> {
     Ok(files.into_iter().map(Source::file).collect())
 }
 
-/// No path given: `.circleci/config.yml` from the current folder upwards to the repository root.
-pub(super) fn discover_config() -> Result<Source, Failure> {
+/// The packed config source of the repository at `dir`: its `.circleci/config/` folder, when
+/// it is laid out as one (see [`is_pack_source`]). CircleCI itself never reads
+/// `.circleci/config/`: a project that has one packs it into `.circleci/config.yml` with
+/// `circleci config pack`.
+pub fn pack_folder_of(dir: &Path) -> Option<PathBuf> {
+    let folder = dir.join(".circleci").join("config");
+    is_pack_source(&folder).then_some(folder)
+}
+
+/// Whether `dir` is laid out as the source of a packed config: the pack walk finds YAML files
+/// in it, and some are in a sub-folder (`jobs/build.yml`) or named `@*.yml`, or there is only
+/// one directly in it. (A folder of several whole configs side by side, such as the configs a
+/// setup workflow continues with, is not one.)
+pub fn is_pack_source(dir: &Path) -> bool {
+    if !dir.is_dir() {
+        return false;
+    }
+    let Ok(folder) = crate::config::pack::read_folder(dir, "") else {
+        return false;
+    };
+    let files: Vec<&str> = folder
+        .entries
+        .iter()
+        .filter(|e| e.bytes.is_some())
+        .map(|e| e.rel.as_str())
+        .collect();
+    let nested_or_at = files
+        .iter()
+        .any(|rel| rel.contains('/') || rel.starts_with('@'));
+    !files.is_empty() && (nested_or_at || files.len() == 1)
+}
+
+/// No path given: `.circleci/config.yml` from the current folder upwards to the repository root
+/// (or with `packs`, `.circleci/config/` when it is a packed config's source; it is then the
+/// config, and `.circleci/config.yml`, its packed output, is not read).
+pub(super) fn discover(packs: bool) -> Result<Source, Failure> {
     let cwd = std::env::current_dir()
         .map_err(|e| Failure(format!("cannot read the current folder: {}", os_reason(&e))))?;
     for (depth, dir) in cwd.ancestors().enumerate() {
-        if let Some(config) = circleci_config(dir) {
+        let relative = |found: &Path| {
             let mut relative = PathBuf::new();
             for _ in 0..depth {
                 relative.push("..");
             }
-            relative.push(config.strip_prefix(dir).unwrap_or(&config));
-            return Ok(Source::file(relative));
+            relative.push(found.strip_prefix(dir).unwrap_or(found));
+            relative
+        };
+        if packs && let Some(folder) = pack_folder_of(dir) {
+            return Ok(Source::pack(relative(&folder)));
+        }
+        if let Some(config) = circleci_config(dir) {
+            return Ok(Source::file(relative(&config)));
         }
         if dir.join(".git").exists() {
             break;
@@ -129,6 +201,42 @@ pub(super) fn discover_config() -> Result<Source, Failure> {
         "no .circleci/config.yml found in {} or its parent folders up to the repository root; name a file or folder",
         cwd.display()
     )))
+}
+
+/// No folder given to a command that packs: `.circleci/config/` from the current folder
+/// upwards to the repository root.
+pub(super) fn discover_pack() -> Result<PathBuf, Failure> {
+    match discover(true)? {
+        Source {
+            pack: true,
+            file: Some(dir),
+            ..
+        } => Ok(dir),
+        found => Err(Failure(format!(
+            "no .circleci/config/ folder of YAML files found (the nearest config is {}); name the folder to pack",
+            found.display
+        ))),
+    }
+}
+
+/// Read a folder to pack (as reports show it: the path as given).
+pub(super) fn read_pack_folder(dir: &Path) -> Result<crate::config::pack::PackFolder, Failure> {
+    if !dir.is_dir() {
+        return Err(Failure(format!(
+            "{} is not a folder: a packed config is a folder of YAML files (`jobs/build.yml`, ...)",
+            dir.display()
+        )));
+    }
+    let display = dir.to_string_lossy().trim_end_matches('/').to_string();
+    let folder = crate::config::pack::read_folder(dir, &display)
+        .map_err(|e| Failure::unreadable(dir, &e))?;
+    if !folder.entries.iter().any(|e| e.bytes.is_some()) {
+        return Err(Failure(format!(
+            "{} holds no YAML file to pack (`*.yml` or `*.yaml`, not starting with `.`)",
+            dir.display()
+        )));
+    }
+    Ok(folder)
 }
 
 /// The settings for each config, read once per `.cilint.toml`.

@@ -16,9 +16,11 @@ use std::process::ExitCode;
 
 mod baseline;
 mod check;
+mod expand;
 mod files;
 mod graph;
 mod orbs;
+mod pack;
 mod plan;
 mod rules_cmd;
 
@@ -67,6 +69,11 @@ pub enum Command {
     /// Which workflows and jobs would run for a branch or tag push, parameters and trigger, and
     /// why the others would not.
     Plan(PlanArgs),
+    /// Pack a folder of YAML files into one config, as `circleci config pack` does.
+    Pack(PackArgs),
+    /// The processed config, as `circleci config process` prints it: orbs, commands,
+    /// executors, parameters and matrices expanded (offline; registry orbs from the orb cache).
+    Expand(ExpandArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell or elvish) to stdout.
     Completions {
         /// The shell.
@@ -74,6 +81,65 @@ pub enum Command {
     },
     /// Print cilint's man page (roff) to stdout: `cilint man > cilint.1`.
     Man,
+}
+
+#[derive(Args, Debug)]
+pub struct ExpandArgs {
+    /// The config file, or a folder to pack first (default: `.circleci/config/` when the
+    /// repository packs its config, else `.circleci/config.yml`, found from the current folder
+    /// up to the repository root).
+    pub path: Option<PathBuf>,
+
+    /// Instead of printing the processed config, show what changes in it from OLD to NEW (each
+    /// a config file or a folder): jobs added or removed, steps changed, values resolved
+    /// differently.
+    #[arg(long, num_args = 2, value_names = ["OLD", "NEW"], conflicts_with = "path")]
+    pub diff: Option<Vec<PathBuf>>,
+
+    /// Write to this file instead of stdout (nothing is written when the expansion fails).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// The pipeline: branch or tag, `--param KEY=VALUE` (typed against the declared pipeline
+    /// parameters; the defaults apply otherwise), trigger, as for `cilint plan`.
+    #[command(flatten)]
+    pub plan: PlanFlags,
+
+    /// The format of the findings that stop the expansion (default: `human`, or `github` when
+    /// `GITHUB_ACTIONS=true`).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+
+    /// The orb cache folder (default: `orbs.cache` in `.cilint.toml`, else
+    /// `$XDG_CACHE_HOME/cilint/orbs` or `~/.cache/cilint/orbs`).
+    #[arg(long, value_name = "DIR")]
+    pub orb_cache: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub report: OutputArgs,
+
+    #[command(flatten)]
+    pub config: ConfigArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct PackArgs {
+    /// The folder to pack (default: `.circleci/config/`, found from the current folder up to
+    /// the repository root).
+    pub folder: Option<PathBuf>,
+
+    /// Write the packed config to this file instead of stdout (nothing is written when packing
+    /// fails).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// The format of the findings that stop packing (default: `human`, or `github` when
+    /// `GITHUB_ACTIONS=true`).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+
+    #[command(flatten)]
+    pub report: OutputArgs,
 }
 
 #[derive(Args, Clone, Debug)]
@@ -131,7 +197,7 @@ impl PlanFlags {
 
     /// The plan input for `config` (read from `source`): parameters typed against its
     /// declarations, the branch defaulting to the repository's current one.
-    fn input(
+    pub(super) fn input(
         &self,
         config: &crate::config::model::Config<'_>,
         source: &Source,
@@ -308,6 +374,13 @@ pub struct CheckArgs {
     #[arg(long, conflicts_with_all = ["baseline", "stdin_filename"])]
     pub orb: bool,
 
+    /// Lint packed config folders: each path is a folder that `circleci config pack` packs into
+    /// one config (`config.yml`, `jobs/build.yml`, `workflows/main.yml`...); findings point into
+    /// its files. Without a path: `.circleci/config/`. (Without `--pack`, a repository whose
+    /// `.circleci/config/` holds YAML files is linted this way too.)
+    #[arg(long, conflicts_with_all = ["baseline", "stdin_filename", "orb"])]
+    pub pack: bool,
+
     #[command(flatten)]
     pub output: OutputArgs,
 
@@ -446,6 +519,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Exit, Failure> {
         Command::Graph(args) => graph(&args, out),
         Command::Orbs { command } => orbs::run(&command, out),
         Command::Plan(args) => plan(&args, out),
+        Command::Pack(args) => pack::pack(&args, out),
+        Command::Expand(args) => expand::expand(&args, out),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "cilint", out);

@@ -27,9 +27,10 @@
 use crate::base::diagnostic::{Finding, Severity};
 use crate::base::span::Span;
 use crate::base::text::did_you_mean;
+use crate::config::combined::{Combined, Part as Part_};
 use crate::config::model::{Config, OrbSource};
 use crate::yaml::scalar_map::ScalarMap;
-use crate::yaml::{self, Document, Node, Scalar, ScalarKind, ScalarStyle, Value, YamlFinding};
+use crate::yaml::{self, Document, Node, Scalar, ScalarKind, ScalarStyle, Value};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
 use std::sync::OnceLock;
@@ -224,25 +225,10 @@ pub enum Kind {
     Script,
 }
 
-/// One file's place in the combined text.
-#[derive(Debug)]
-pub struct Part {
-    /// Relative to the folder: `commands/greet.yml`.
-    pub rel: String,
-    /// As reports show it: `src/commands/greet.yml`.
-    pub path: String,
-    pub kind: Kind,
-    /// Where the file starts in the combined text.
-    pub base: usize,
-    /// The file's decoded text.
-    pub text: String,
-}
+/// One file's place in the combined text (see `combined`).
+pub type Part = Part_<Kind>;
 
-impl Part {
-    pub fn span(&self, start: usize, end: usize) -> Span {
-        Span::new(self.base + start, self.base + end)
-    }
-
+impl Part_<Kind> {
     /// The member name of a member file (its name without `.yml`/`.yaml`).
     pub fn member_name(&self) -> &str {
         let file = self.rel.rsplit('/').next().unwrap_or(&self.rel);
@@ -281,9 +267,7 @@ pub fn assemble(folder: &OrbFolder) -> Assembled {
     }
 
     // The combined text: each file at its base, then a newline.
-    let mut source = String::new();
-    let mut parts: Vec<Part> = Vec::new();
-    let mut loader: Vec<YamlFinding> = Vec::new();
+    let mut combined: Combined<Kind> = Combined::default();
     let mut docs: Vec<(usize, Document)> = Vec::new();
     for f in files {
         let kind = if is_root_name(&f.rel) {
@@ -306,39 +290,18 @@ pub fn assemble(folder: &OrbFolder) -> Assembled {
                 Kind::NotYaml
             }
         };
-        let base = source.len();
         let yaml_file = matches!(kind, Kind::Root | Kind::Member(_));
-        let text = if yaml_file {
-            match yaml::decode(&f.bytes) {
-                Ok(text) => text,
-                Err(mut d) => {
-                    shift_finding(&mut d, base);
-                    loader.push(d);
-                    yaml::lossy_text(&f.bytes)
-                }
-            }
-        } else {
-            String::from_utf8_lossy(&f.bytes).into_owned()
-        };
-        source.push_str(&text);
-        source.push('\n');
-        if yaml_file
-            && loader
-                .iter()
-                .all(|d| (d.primary.span.start as usize) < base)
-        {
-            let mut doc = yaml::parse(&text);
-            shift_document(&mut doc, base);
-            docs.push((parts.len(), doc));
+        let path = format!("{}/{}", folder.display, f.rel);
+        let index = combined.parts.len();
+        if let Some(doc) = combined.add(&f.rel, path, kind, &f.bytes, yaml_file) {
+            docs.push((index, doc));
         }
-        parts.push(Part {
-            path: format!("{}/{}", folder.display, f.rel),
-            rel: f.rel.clone(),
-            kind,
-            base,
-            text,
-        });
     }
+    let Combined {
+        source,
+        parts,
+        undecodable: mut loader,
+    } = combined;
 
     for (_, doc) in &docs {
         loader.extend(doc.findings.iter().cloned());
@@ -370,45 +333,6 @@ pub fn assemble(folder: &OrbFolder) -> Assembled {
 
 fn is_root_name(rel: &str) -> bool {
     rel == "@orb.yml" || rel == "@orb.yaml"
-}
-
-// ---------------------------------------------------------------------------------------------
-// Moving spans.
-
-fn shift_span(s: Span, by: usize) -> Span {
-    Span::new(s.start as usize + by, s.end as usize + by)
-}
-
-fn shift_node(n: &mut Node, by: usize) {
-    n.span = shift_span(n.span, by);
-    n.alias = n.alias.map(|a| shift_span(a, by));
-    match &mut n.value {
-        Value::Scalar(_) => {}
-        Value::Seq(items) => items.iter_mut().for_each(|i| shift_node(i, by)),
-        Value::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
-            shift_node(k, by);
-            shift_node(v, by);
-        }),
-    }
-}
-
-fn shift_finding<K>(d: &mut Finding<K>, by: usize) {
-    d.primary.span = shift_span(d.primary.span, by);
-    for l in &mut d.labels {
-        l.span = shift_span(l.span, by);
-    }
-}
-
-fn shift_document(doc: &mut Document, by: usize) {
-    if let Some(root) = doc.root.as_mut() {
-        shift_node(root, by);
-    }
-    for c in &mut doc.comments {
-        c.span = shift_span(c.span, by);
-    }
-    for d in &mut doc.findings {
-        shift_finding(d, by);
-    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 //! What users see: report formats and workflow diagrams. Imports every layer below the command
 //! line.
 
+pub mod expand_diff;
 pub mod plan;
 pub mod render;
 pub mod report;
+pub mod yaml_out;

@@ -2,7 +2,10 @@
 //! tree, build the model, the graphs and the orbs, run the rules, apply suppression comments,
 //! then the settings. Nothing here prints. Imports every layer below the output.
 
+pub mod expand;
 pub mod orb;
+pub mod pack;
+pub mod split;
 
 use crate::analysis::context::{Context, model};
 use crate::analysis::graph::Graphs;

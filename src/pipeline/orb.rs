@@ -10,16 +10,16 @@
 
 use crate::analysis::context::{Context, model};
 use crate::analysis::graph::Graphs;
-use crate::base::diagnostic::{Diagnostic, Label, Severity};
-use crate::base::file_report::{FileReport, sort};
-use crate::base::span::{LineIndex, Span};
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::file_report::FileReport;
+use crate::base::span::LineIndex;
 use crate::config::model::Config;
 use crate::config::orb_source::{self, Kind, OrbFolder, Part, dev_reference};
 use crate::config::orbs::{CachedOrb, Orbs, cache_dir};
 use crate::config::settings::Settings;
-use crate::rules::{self, suppress};
-use crate::yaml::{self, Document, Node};
-use std::collections::{BTreeSet, HashSet};
+use crate::rules;
+use crate::yaml::{Document, Node};
+use std::collections::BTreeSet;
 
 /// Lint an orb source folder: one report per file (every file of the folder, in `rel` order;
 /// a missing `@orb.yml` gets an empty report of its own, with the finding that says so).
@@ -52,7 +52,7 @@ pub fn lint_orb(folder: &OrbFolder, settings: &Settings) -> Vec<FileReport> {
             &mut diagnostics,
         );
     }
-    split(parts, &cx, diagnostics, settings)
+    super::split::split(parts, &cx, diagnostics, settings)
 }
 
 /// Lint each example's `usage` as a config in which the orb under development is available
@@ -146,98 +146,4 @@ fn leak_dev_orb(source: &str, doc: &Document, parts: &[Part]) -> &'static Cached
         doc,
         config,
     }))
-}
-
-/// Apply suppressions and settings per file, and give each file its findings with spans
-/// relative to it. A secondary label in another file becomes a note in the help.
-fn split(
-    parts: &[Part],
-    cx: &Context<'_>,
-    diagnostics: Vec<Diagnostic>,
-    settings: &Settings,
-) -> Vec<FileReport> {
-    let owner = |at: u32| {
-        parts
-            .iter()
-            .rposition(|p| p.base <= at as usize)
-            .unwrap_or(0)
-    };
-    let mut per_file: Vec<Vec<Diagnostic>> = parts.iter().map(|_| Vec::new()).collect();
-    let mut seen = HashSet::new();
-    for d in diagnostics {
-        let key = (d.rule, d.primary.span, d.message.clone());
-        if !seen.insert(key) {
-            continue; // an example linted twice, a finding made by two stages
-        }
-        per_file[owner(d.primary.span.start)].push(d);
-    }
-    let mut reports = Vec::new();
-    for (i, (part, mut diags)) in parts.iter().zip(per_file).enumerate() {
-        // Suppression comments of this file apply to this file's findings.
-        let comments: Vec<yaml::Comment> = cx
-            .doc
-            .comments
-            .iter()
-            .filter(|c| owner(c.span.start) == i)
-            .cloned()
-            .collect();
-        // (With the loader's findings of this file: a file that could not be read gets no
-        // unused-suppression finding.)
-        let fdoc = Document {
-            root: None,
-            comments,
-            findings: cx
-                .doc
-                .findings
-                .iter()
-                .filter(|f| owner(f.primary.span.start) == i)
-                .cloned()
-                .collect(),
-        };
-        suppress::apply(&cx.with_doc(&fdoc), &mut diags);
-        settings.apply(&mut diags);
-        let lines = LineIndex::new(&part.text);
-        for d in &mut diags {
-            d.primary.span = local(d.primary.span, part);
-            let mut notes = Vec::new();
-            let mut labels = Vec::new();
-            for l in std::mem::take(&mut d.labels) {
-                let j = owner(l.span.start);
-                if j == i {
-                    labels.push(Label::new(local(l.span, part), l.message));
-                } else {
-                    let other = &parts[j];
-                    let lc = LineIndex::new(&other.text)
-                        .line_col(&other.text, local(l.span, other).start as usize);
-                    notes.push(format!(
-                        "{} at {}:{}:{}",
-                        l.message, other.path, lc.line, lc.column
-                    ));
-                }
-            }
-            d.labels = labels;
-            if !notes.is_empty() {
-                let note = notes.join("; ");
-                d.help = Some(match d.help.take() {
-                    Some(h) => format!("{h} (see: {note})"),
-                    None => format!("see: {note}"),
-                });
-            }
-        }
-        sort(&mut diags);
-        reports.push(FileReport {
-            path: part.path.clone(),
-            source: part.text.clone(),
-            lines,
-            diagnostics: diags,
-        });
-    }
-    reports
-}
-
-fn local(s: Span, part: &Part) -> Span {
-    let len = part.text.len();
-    let start = (s.start as usize).saturating_sub(part.base).min(len);
-    let end = (s.end as usize).saturating_sub(part.base).clamp(start, len);
-    Span::new(start, end)
 }

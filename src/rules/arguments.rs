@@ -16,9 +16,11 @@ use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::base::span::Span;
 use crate::base::text::did_you_mean;
 use crate::config::model::Scope;
-use crate::config::model::{Arg, Name, ParamType, StepKind, orb_ref};
-use crate::config::orbs::{self, Lookup, Member, MemberKind, Param, Resolved};
 use super::orb_rules::hedge;
+use crate::config::model::{
+    Arg, Name, ParamType, StepKind, is_bool_word, is_env_var_name, orb_ref,
+};
+use crate::config::orbs::{self, Lookup, Member, MemberKind, Param, Resolved};
 use crate::yaml::{Node, ScalarKind, ScalarStyle};
 
 pub static MISSING_ARGUMENT: Rule = Rule {
@@ -370,41 +372,6 @@ fn has_template(node: &Node) -> bool {
         }
     });
     found
-}
-
-/// YAML 1.1 boolean words (CircleCI's parser reads them as booleans).
-fn is_bool_word(t: &str) -> bool {
-    matches!(
-        t,
-        "true"
-            | "True"
-            | "TRUE"
-            | "false"
-            | "False"
-            | "FALSE"
-            | "yes"
-            | "Yes"
-            | "YES"
-            | "no"
-            | "No"
-            | "NO"
-            | "on"
-            | "On"
-            | "ON"
-            | "off"
-            | "Off"
-            | "OFF"
-            | "y"
-            | "Y"
-            | "n"
-            | "N"
-    )
-}
-
-fn is_env_var_name(t: &str) -> bool {
-    let mut chars = t.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// A value for a message: a scalar as written, otherwise its kind.

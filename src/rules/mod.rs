@@ -133,6 +133,7 @@ impl std::fmt::Debug for Rule {
     }
 }
 
+pub mod expand;
 /// The rule files and the rules each defines, in the order `cilint rules` lists them: declares
 /// each file as a module and builds [`registry`]. A new rule is one line here.
 mod exposure;
@@ -155,6 +156,7 @@ rules! {
     version: EMPTY_CONFIG, RETIRED_VERSION, OBSOLETE_WORKFLOWS_VERSION;
     heredoc: UNESCAPED_HEREDOC;
     references: UNKNOWN_COMMAND, UNKNOWN_EXECUTOR, UNDECLARED_ORB;
+    missing_executor: MISSING_EXECUTOR;
     constant_condition: CONSTANT_CONDITION;
     continuation: MULTIPLE_CONTINUATIONS;
     path_filtering: PATH_FILTERING_MAPPING, CONTINUATION_PARAMETERS, CONTINUATION_CONFIG_MISSING;
@@ -185,6 +187,7 @@ rules! {
     parameters: UNDEFINED_PARAMETER, UNKNOWN_PIPELINE_VALUE, UNUSED_PARAMETER;
     arguments: MISSING_ARGUMENT, UNKNOWN_ARGUMENT, ARGUMENT_TYPE;
     orb_source: ORB_ROOT_MISSING, ORB_INCLUDE_MISSING, ORB_INCLUDE_NOT_WHOLE, ORB_SOURCE_FILE, ORB_METADATA, ORB_UNUSED_SCRIPT, ORB_SCRIPT_PARAMETER;
+    pack_rules: PACK_CONFLICT, PACK_FILE;
 }
 
 /// Every rule's id, in registry order.
@@ -217,6 +220,17 @@ pub fn run(cx: &Context) -> Vec<Diagnostic> {
     found.into_iter().flatten().collect()
 }
 
+/// Run only the rules `ids` (in registry order), on any file.
+pub fn run_selected(cx: &Context, ids: &[&str]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for rule in registry().iter().filter(|r| ids.contains(&r.id)) {
+        if let Some(check) = rule.check {
+            check(cx, &mut out);
+        }
+    }
+    out
+}
+
 /// The rules that report what a stage found before the tree is read (they run on files the
 /// loader could not read whole).
 const STAGE_RULES: &[&str] = &[
@@ -225,4 +239,6 @@ const STAGE_RULES: &[&str] = &[
     "duplicate-key",
     "orb-root-missing",
     "orb-source-file",
+    "pack-conflict",
+    "pack-file",
 ];

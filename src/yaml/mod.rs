@@ -35,6 +35,12 @@
 //! When loading fails (a `yaml-syntax` or `yaml-limits` error), `root` is `None`: later stages
 //! see no half-built tree, and the only findings are about the file itself.
 //!
+//! # Besides the tree
+//!
+//! [`Data`] is YAML data without spans, what `cilint expand` and `cilint pack` build and print;
+//! [`v3`] is how gopkg.in/yaml.v3 (the YAML library of `circleci config pack`) types, prints and
+//! orders values; [`style`] is which styles a YAML emitter may write a string in.
+//!
 //! # Limits
 //!
 //! See [`Limits`]: input size (16 MiB), nesting depth (256), nodes created by alias expansion
@@ -43,18 +49,22 @@
 //! unbounded memory.
 
 mod build;
+pub mod data;
 mod decode;
 mod errors;
 mod scalar;
-pub(crate) use scalar::resolve_plain;
 pub mod scalar_map;
+pub mod style;
 #[cfg(test)]
 pub(crate) mod test_nodes;
 #[cfg(test)]
 mod tests;
+pub mod v3;
 pub mod walk;
 
+pub use data::Data;
 pub use decode::{decode, lossy_text};
+pub use scalar::resolve_plain;
 
 use crate::base::diagnostic::Finding;
 use crate::base::span::Span;

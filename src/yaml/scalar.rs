@@ -21,7 +21,7 @@ use super::ScalarKind;
 ///
 /// Integers too large for an `i64` become floats. A form SnakeYAML would tag as a number but
 /// could not read (`_`, `0x_`) stays a string here.
-pub(crate) fn resolve_plain(text: &str) -> ScalarKind {
+pub fn resolve_plain(text: &str) -> ScalarKind {
     match text {
         "" | "~" | "null" | "Null" | "NULL" => return ScalarKind::Null,
         "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {

@@ -339,6 +339,70 @@ impl<'a> Job<'a> {
     pub fn is_approval(&self) -> bool {
         self.job_type.and_then(|t| t.as_str()) == Some("approval")
     }
+
+    /// A job that runs steps but says nowhere where: none of `docker`, `machine`, `macos` or
+    /// `executor`, and not a job type that runs no steps.
+    pub fn lacks_executor(&self) -> bool {
+        self.node.as_map().is_some()
+            && !EXECUTOR_KEYS.iter().any(|k| self.node.get(k).is_some())
+            && !self
+                .job_type
+                .and_then(|t| t.as_str())
+                .is_some_and(|t| STEPLESS_JOB_TYPES.contains(&t))
+    }
+}
+
+/// The keys that say where a job runs.
+pub const EXECUTOR_KEYS: &[&str] = &["docker", "machine", "macos", "executor"];
+
+/// Job types that run no steps, and so need no executor.
+pub const STEPLESS_JOB_TYPES: &[&str] = &["approval", "no-op", "release", "lock", "unlock"];
+
+/// YAML 1.1 boolean words (CircleCI's parser reads them as booleans; a `boolean` parameter also
+/// takes `y` and `n`).
+pub fn is_bool_word(t: &str) -> bool {
+    matches!(
+        t,
+        "true"
+            | "True"
+            | "TRUE"
+            | "false"
+            | "False"
+            | "FALSE"
+            | "yes"
+            | "Yes"
+            | "YES"
+            | "no"
+            | "No"
+            | "NO"
+            | "on"
+            | "On"
+            | "ON"
+            | "off"
+            | "Off"
+            | "OFF"
+            | "y"
+            | "Y"
+            | "n"
+            | "N"
+    )
+}
+
+/// The truth of a boolean word (see [`is_bool_word`]).
+pub fn bool_word(t: &str) -> Option<bool> {
+    is_bool_word(t).then(|| matches!(t.to_ascii_lowercase().as_str(), "true" | "yes" | "on" | "y"))
+}
+
+/// A name an `env_var_name` parameter takes: letters, digits and `_`, not starting with a digit.
+pub fn is_env_var_name(t: &str) -> bool {
+    let mut chars = t.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Enum values compare as text, and numbers by value (`3.10` is the number 3.1 to YAML).
+pub fn same_enum_value(a: &str, b: &str) -> bool {
+    a == b || matches!((a.parse::<f64>(), b.parse::<f64>()), (Ok(x), Ok(y)) if x == y)
 }
 
 /// The steps CircleCI itself provides.

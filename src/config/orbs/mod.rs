@@ -397,6 +397,20 @@ impl Orbs {
     pub fn resolved(&self, reference: &str) -> Option<&'static Resolved> {
         self.found.get(reference).copied()
     }
+
+    /// The whole source of `r` from the orb cache, for expanding it: the release written, as
+    /// it resolved when the orbs were loaded, else resolved now (an orb that a cached orb
+    /// itself declares). `None` for a release only the catalog knows (an interface without
+    /// steps) or a release other than the one written.
+    pub fn find(&self, r: &RegistryRef) -> Option<&'static CachedOrb> {
+        let res = self
+            .resolved(&r.reference())
+            .or_else(|| resolve_once(r, self.cache.as_deref()))?;
+        match (&res.known, res.choice) {
+            (Known::Cached(orb), Choice::Exact) => Some(orb),
+            _ => None,
+        }
+    }
 }
 
 /// Every registry orb declared in `config` or in an inline orb inside it (versions written
