@@ -308,6 +308,21 @@ pub struct CheckArgs {
     #[arg(long, conflicts_with_all = ["baseline", "stdin_filename"])]
     pub orb: bool,
 
+    /// Apply the safe fixes (the config means the same, plus the fix) to the files in place,
+    /// then report what is left. With `-`, write the fixed config to stdout instead.
+    #[arg(long, conflicts_with_all = ["baseline", "orb"])]
+    pub fix: bool,
+
+    /// Apply the unsafe fixes as well (likely what was meant, but they may change what the
+    /// config does); implies `--fix`.
+    #[arg(long, conflicts_with_all = ["baseline", "orb"])]
+    pub unsafe_fixes: bool,
+
+    /// Print the fixes as a unified diff instead of writing them (with `--unsafe-fixes`, those
+    /// too); the exit code is 1 when there is something to fix.
+    #[arg(long, conflicts_with_all = ["baseline", "orb"])]
+    pub diff: bool,
+
     #[command(flatten)]
     pub output: OutputArgs,
 

@@ -2,6 +2,7 @@
 //! tree, build the model, the graphs and the orbs, run the rules, apply suppression comments,
 //! then the settings. Nothing here prints. Imports every layer below the output.
 
+pub mod fix;
 pub mod orb;
 
 use crate::analysis::context::{Context, model};
