@@ -44,6 +44,7 @@
 
 mod build;
 mod decode;
+pub mod edit;
 mod errors;
 mod scalar;
 pub(crate) use scalar::resolve_plain;
