@@ -5,3 +5,4 @@ pub mod context;
 pub mod graph;
 pub mod plan;
 pub mod references;
+pub mod symbols;

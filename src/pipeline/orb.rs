@@ -92,6 +92,7 @@ fn lint_examples(
             root: Some(usage.clone()),
             comments: Vec::new(),
             findings: Vec::new(),
+            anchors: Vec::new(),
         };
         let config = model(&udoc);
         let graphs = Graphs::build(&config);
@@ -185,6 +186,7 @@ fn split(
         // unused-suppression finding.)
         let fdoc = Document {
             root: None,
+            anchors: Vec::new(),
             comments,
             findings: cx
                 .doc
