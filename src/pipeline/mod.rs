@@ -57,6 +57,18 @@ pub fn analyze<R>(
     (report, extra)
 }
 
+/// Build what the rules read (tree, model, graphs, orbs) for `text` without running them, and
+/// hand it to `f`: for an editor's questions about a file (hover, completion, definitions).
+pub fn inspect<R>(text: &str, path: &str, settings: &Settings, f: impl FnOnce(&Context) -> R) -> R {
+    let doc = yaml::parse(text);
+    let lines = LineIndex::new(text);
+    let config = model(&doc);
+    let graphs = Graphs::build(&config);
+    let orbs = Orbs::load(&config, cache_dir(settings.orb_cache.as_deref()));
+    let cx = Context::new(path, text, &lines, &doc, settings, &config, &graphs, orbs);
+    f(&cx)
+}
+
 impl Settings {
     /// Parse the text of a settings file (`.cilint.toml`); `path` names it in errors and
     /// anchors relative paths. Rule ids in `[rules]` are checked against the rule registry.
