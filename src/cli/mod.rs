@@ -18,6 +18,7 @@ mod baseline;
 mod check;
 mod files;
 mod graph;
+mod lsp;
 mod orbs;
 mod plan;
 mod rules_cmd;
@@ -74,6 +75,9 @@ pub enum Command {
     },
     /// Print cilint's man page (roff) to stdout: `cilint man > cilint.1`.
     Man,
+    /// Run the language server on stdin and stdout (for editors): findings as you type, fixes
+    /// and suppressions as code actions, hover, definitions, references, rename, completion.
+    Lsp,
 }
 
 #[derive(Args, Clone, Debug)]
@@ -434,6 +438,17 @@ fn os_reason(err: &io::Error) -> String {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The language server writes stdout from a thread of its own: stdout must not be locked.
+    if matches!(cli.command, Command::Lsp) {
+        return match lsp::serve() {
+            Ok(Exit::Clean) => ExitCode::SUCCESS,
+            Ok(Exit::Findings) => ExitCode::from(1),
+            Err(Failure(message)) => {
+                eprintln!("error: {message}");
+                ExitCode::from(2)
+            }
+        };
+    }
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let result = run(cli, &mut out);
@@ -466,6 +481,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Exit, Failure> {
             clap_complete::generate(shell, &mut cmd, "cilint", out);
             Ok(Exit::Clean)
         }
+        // `main` runs it before locking stdout; a caller of `run` gets the same server.
+        Command::Lsp => lsp::serve(),
         Command::Man => {
             let cmd = <Cli as clap::CommandFactory>::command();
             clap_mangen::Man::new(cmd)

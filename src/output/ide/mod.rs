@@ -4,7 +4,7 @@
 
 mod complete;
 
-pub use complete::{Completion, CompletionKind, complete};
+pub use complete::{CompletionKind, complete};
 
 use crate::analysis::context::Context;
 use crate::analysis::symbols::{SymbolKind, Symbols};
