@@ -170,9 +170,15 @@ pub(super) fn completion(
     p: lsp::CompletionParams,
 ) -> Answer<Option<lsp::CompletionResponse>> {
     let offset = cx.doc.offset(p.text_document_position.position, cx.enc);
+    let range = cx.doc.range(replaced(&cx.doc.text, offset), cx.enc);
     let items = ide::complete(&cx.doc.text, &cx.doc.display, &cx.settings, offset)
         .into_iter()
         .map(|c| lsp::CompletionItem {
+            text_edit: Some(lsp::CompletionTextEdit::Edit(lsp::TextEdit::new(
+                range,
+                c.label.clone(),
+            ))),
+            filter_text: Some(c.label.clone()),
             label: c.label,
             kind: Some(match c.kind {
                 CompletionKind::Key => lsp::CompletionItemKind::PROPERTY,
@@ -193,6 +199,43 @@ pub(super) fn completion(
         })
         .collect();
     Ok(Some(lsp::CompletionResponse::Array(items)))
+}
+
+/// What a completion replaces: inside an open `<< `, the name written since it (so that
+/// `parameters.x` replaces `param`, and `pipeline.parameters.x` replaces `pipeline.`);
+/// elsewhere the word at the cursor (a key, a job, a step, an orb member).
+fn replaced(text: &str, offset: usize) -> crate::base::span::Span {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let before = &text[line_start..offset];
+    let in_template = before
+        .rfind("<<")
+        .filter(|open| !before[*open..].contains(">>"));
+    let word = |c: char| -> bool {
+        c.is_ascii_alphanumeric()
+            || matches!(c, '_' | '-' | '.')
+            || (in_template.is_none() && matches!(c, '/' | '@'))
+    };
+    let start = match in_template {
+        Some(open) => {
+            let inner = &before[open + 2..];
+            line_start + open + 2 + (inner.len() - inner.trim_start().len())
+        }
+        None => before
+            .char_indices()
+            .rev()
+            .take_while(|(_, c)| word(*c))
+            .last()
+            .map_or(offset, |(i, _)| line_start + i),
+    };
+    let end = text[offset..]
+        .char_indices()
+        .find(|(_, c)| !word(*c))
+        .map_or(text.len(), |(i, _)| offset + i);
+    crate::base::span::Span::new(start, end)
 }
 
 fn symbol_kind(kind: SymbolKind) -> lsp::SymbolKind {
