@@ -38,10 +38,10 @@ pub(super) fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Exit, Failu
         SettingsCache::new(&args.config, &args.select, &args.ignore, shellcheck.clone())?
             .with_orb_cache(args.orb_cache.clone())
             .with_min_confidence(args.min_confidence.map(|c| c.level()));
-    if args.fix || args.unsafe_fixes || args.diff {
-        if let Some(exit) = fix_sources(args, &mut sources, &mut settings, out)? {
-            return Ok(exit);
-        }
+    if (args.fix || args.unsafe_fixes || args.diff)
+        && let Some(exit) = fix_sources(args, &mut sources, &mut settings, out)?
+    {
+        return Ok(exit);
     }
 
     // Read everything first; an unreadable file is reported (exit 2) after the others are linted.

@@ -9,7 +9,6 @@ use crate::base::diagnostic::{Applicability, Diagnostic};
 use crate::base::fix::line_break;
 use crate::base::span::Span;
 use crate::yaml::{Node, ScalarStyle};
-use lsp_server::ErrorCode;
 use lsp_types as lsp;
 use std::collections::HashMap;
 
@@ -103,7 +102,7 @@ fn ignore_edit(cx: &Ctx, rule: &str, span: Span) -> (String, crate::base::diagno
 pub(super) fn code_actions(
     cx: &Ctx,
     p: lsp::CodeActionParams,
-) -> Result<Option<lsp::CodeActionResponse>, (ErrorCode, String)> {
+) -> super::handlers::Answer<Option<lsp::CodeActionResponse>> {
     let _ = p.uri();
     let owned;
     let report = match cx.report {

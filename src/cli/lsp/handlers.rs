@@ -8,7 +8,7 @@ use lsp_server::ErrorCode;
 use lsp_types as lsp;
 use std::collections::HashMap;
 
-type Answer<R> = Result<R, (ErrorCode, String)>;
+pub(super) type Answer<R> = Result<R, (ErrorCode, String)>;
 
 /// The parameters of a request about one document.
 pub(super) trait HasDocument {

@@ -529,7 +529,7 @@ impl Server {
     fn with<P: serde::de::DeserializeOwned + handlers::HasDocument, R: serde::Serialize>(
         &mut self,
         req: Request,
-        f: fn(&Ctx, P) -> Result<R, (ErrorCode, String)>,
+        f: fn(&Ctx, P) -> handlers::Answer<R>,
     ) -> Result<serde_json::Value, (ErrorCode, String)> {
         let params: P = serde_json::from_value(req.params)
             .map_err(|e| (ErrorCode::InvalidParams, e.to_string()))?;

@@ -38,38 +38,36 @@ pub fn reader(input: impl Read + Send + 'static) -> Receiver<Incoming> {
 
 /// The next message's body, skipping what is not a header; `None` at the end of input.
 fn read_body(input: &mut impl BufRead) -> Option<Vec<u8>> {
+    let mut length = None;
+    let mut line = Vec::new();
+    // Headers, up to an empty line after a length (empty lines before one are skipped).
     loop {
-        let mut length = None;
-        let mut line = Vec::new();
-        // Headers, up to an empty line.
-        loop {
-            line.clear();
-            if input.read_until(b'\n', &mut line).ok()? == 0 {
-                return None;
-            }
-            let text = String::from_utf8_lossy(&line);
-            let text = text.trim_end_matches(['\r', '\n']);
-            if text.is_empty() {
-                if length.is_some() {
-                    break;
-                }
-                continue;
-            }
-            if let Some((name, value)) = text.split_once(':')
-                && name.trim().eq_ignore_ascii_case("content-length")
-            {
-                length = value.trim().parse::<usize>().ok();
-            }
-        }
-        let length = length?;
-        if length > MAX_MESSAGE {
-            eprintln!("cilint lsp: a message of {length} bytes is over the limit; stopping");
+        line.clear();
+        if input.read_until(b'\n', &mut line).ok()? == 0 {
             return None;
         }
-        let mut body = vec![0; length];
-        input.read_exact(&mut body).ok()?;
-        return Some(body);
+        let text = String::from_utf8_lossy(&line);
+        let text = text.trim_end_matches(['\r', '\n']);
+        if text.is_empty() {
+            if length.is_some() {
+                break;
+            }
+            continue;
+        }
+        if let Some((name, value)) = text.split_once(':')
+            && name.trim().eq_ignore_ascii_case("content-length")
+        {
+            length = value.trim().parse::<usize>().ok();
+        }
     }
+    let length = length?;
+    if length > MAX_MESSAGE {
+        eprintln!("cilint lsp: a message of {length} bytes is over the limit; stopping");
+        return None;
+    }
+    let mut body = vec![0; length];
+    input.read_exact(&mut body).ok()?;
+    Some(body)
 }
 
 /// Write messages to `output` on a thread of its own, until the channel closes.
