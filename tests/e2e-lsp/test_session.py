@@ -81,6 +81,11 @@ class Session:
         return await self.diagnostics()
 
 
+def insert(line: int, character: int, text: str) -> types.TextEdit:
+    at = types.Position(line=line, character=character)
+    return types.TextEdit(range=types.Range(start=at, end=at), new_text=text)
+
+
 def codes(diagnostics: list[types.Diagnostic]) -> list[str]:
     return sorted(str(d.code) for d in diagnostics)
 
@@ -266,29 +271,21 @@ async def test_completion(client: LanguageClient, workspace):
         return {i.label for i in await complete(line, col)}
 
     # A job name in `requires`: type `- ` on a new line under deploy's requires.
-    await s.edit(
-        [types.TextEdit(range=types.Range(start=s.at(67, 0), end=s.at(67, 0)), new_text="            - \n")]
-    )
+    await s.edit([insert(67, 0, "            - \n")])
     assert {"build", "test"} <= await labels(67, 14)
     # A command in `steps`.
-    await s.edit(
-        [types.TextEdit(range=types.Range(start=s.at(55, 0), end=s.at(55, 0)), new_text="      - \n")]
-    )
+    await s.edit([insert(55, 0, "      - \n")])
     got = await labels(55, 8)
     assert {"greet", "checkout", "run", "slack/notify"} <= got
     # Inside `<< parameters. >>` of the command greet.
-    await s.edit(
-        [types.TextEdit(range=types.Range(start=s.at(29, 45), end=s.at(29, 45)), new_text=" << parameters. >>")]
-    )
+    await s.edit([insert(29, 45, " << parameters. >>")])
     items = await complete(29, 59)
     assert [i.label for i in items] == ["parameters.who"]
     # It replaces what is written after `<< `, so the editor does not double `parameters.`.
     after = apply(s.text, [items[0].text_edit])
     assert lines_of(after)[29].endswith('"hello << parameters.who >> << parameters.who >>"')
     # Keys of a job.
-    await s.edit(
-        [types.TextEdit(range=types.Range(start=s.at(52, 0), end=s.at(52, 0)), new_text="    \n")]
-    )
+    await s.edit([insert(52, 0, "    \n")])
     assert {"docker", "machine", "resource_class", "parallelism"} <= await labels(52, 4)
 
 
