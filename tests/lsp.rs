@@ -696,3 +696,33 @@ fn exit_without_shutdown_is_an_error_and_end_of_input_ends_the_server() {
     drop(c.stdin.take());
     c.wait();
 }
+
+#[test]
+fn hover_and_definition_anywhere_on_a_parameter_reference() {
+    let dir = common::scratch(&[(".circleci/config.yml", FIXTURE)]);
+    let uri = uri_of(&dir.path().join(".circleci/config.yml"));
+    let (mut c, _) = Client::initialized(json!({}));
+    c.open(&uri, FIXTURE);
+    // `      - run: make << parameters.target >>`: on `parameters`, and on `target`.
+    for col in [22, 34] {
+        let hover = c.request("textDocument/hover", at(&uri, 43, col)).unwrap();
+        let text = hover["contents"]["value"].as_str().unwrap();
+        assert!(text.contains("`target`") && text.contains("dist"), "{text}");
+        let def = c
+            .request("textDocument/definition", at(&uri, 43, col))
+            .unwrap();
+        assert_eq!(def["range"]["start"], pos(36, 6));
+    }
+    // A job's hover says where it is defined and lists its parameters.
+    let hover = c.request("textDocument/hover", at(&uri, 62, 15)).unwrap();
+    let text = hover["contents"]["value"].as_str().unwrap();
+    assert!(
+        text.starts_with("**job** `build`, defined on line 33"),
+        "{text}"
+    );
+    assert!(
+        text.contains("| `target` | string | `\"dist\"` |"),
+        "{text}"
+    );
+    assert_eq!(c.finish(), 0);
+}

@@ -3,6 +3,7 @@
 
 use super::Ctx;
 use crate::analysis::symbols::{SymbolKind, Symbols, symbols};
+use crate::base::span::Span;
 use crate::output::ide::{self, CompletionKind};
 use lsp_server::ErrorCode;
 use lsp_types as lsp;
@@ -45,10 +46,31 @@ fn inspect<R>(cx: &Ctx, f: impl FnOnce(&crate::analysis::context::Context, &Symb
     })
 }
 
+/// The byte offset of a position, for a request about the name there: inside
+/// `<< parameters.x >>` (or `<< pipeline.parameters.x >>`), anywhere on the reference means
+/// its last name.
+fn cursor(cx: &Ctx, position: lsp::Position) -> usize {
+    let offset = cx.doc.offset(position, cx.enc);
+    template_name(&cx.doc.text, offset).unwrap_or(offset)
+}
+
+fn template_name(text: &str, offset: usize) -> Option<usize> {
+    let line_start = text.get(..offset)?.rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    let before = &text[line_start..offset];
+    let open = before.rfind("<<")?;
+    if before[open..].contains(">>") {
+        return None;
+    }
+    let close = text[offset..line_end].find(">>")? + offset;
+    let start = line_start + open + 2;
+    let inner = text[start..close].trim_end();
+    let last = start + inner.rfind('.')? + 1;
+    (offset < last).then_some(last)
+}
+
 pub(super) fn hover(cx: &Ctx, p: lsp::HoverParams) -> Answer<Option<lsp::Hover>> {
-    let offset = cx
-        .doc
-        .offset(p.text_document_position_params.position, cx.enc);
+    let offset = cursor(cx, p.text_document_position_params.position);
     Ok(
         inspect(cx, |c, s| ide::hover(c, s, offset)).map(|h| lsp::Hover {
             contents: lsp::HoverContents::Markup(lsp::MarkupContent {
@@ -60,7 +82,7 @@ pub(super) fn hover(cx: &Ctx, p: lsp::HoverParams) -> Answer<Option<lsp::Hover>>
     )
 }
 
-fn location(cx: &Ctx, span: crate::base::span::Span) -> lsp::Location {
+fn location(cx: &Ctx, span: Span) -> lsp::Location {
     lsp::Location::new(cx.doc.uri.clone(), cx.doc.range(span, cx.enc))
 }
 
@@ -68,15 +90,13 @@ pub(super) fn definition(
     cx: &Ctx,
     p: lsp::GotoDefinitionParams,
 ) -> Answer<Option<lsp::GotoDefinitionResponse>> {
-    let offset = cx
-        .doc
-        .offset(p.text_document_position_params.position, cx.enc);
+    let offset = cursor(cx, p.text_document_position_params.position);
     let def = inspect(cx, |_, s| s.at(offset).map(|o| s.symbols[o.symbol].def));
     Ok(def.map(|span| lsp::GotoDefinitionResponse::Scalar(location(cx, span))))
 }
 
 pub(super) fn references(cx: &Ctx, p: lsp::ReferenceParams) -> Answer<Option<Vec<lsp::Location>>> {
-    let offset = cx.doc.offset(p.text_document_position.position, cx.enc);
+    let offset = cursor(cx, p.text_document_position.position);
     let with_def = p.context.include_declaration;
     let spans = inspect(cx, |_, s| {
         s.at(offset).map(|o| {
@@ -94,7 +114,7 @@ pub(super) fn prepare_rename(
     cx: &Ctx,
     p: lsp::TextDocumentPositionParams,
 ) -> Answer<Option<lsp::PrepareRenameResponse>> {
-    let offset = cx.doc.offset(p.position, cx.enc);
+    let offset = cursor(cx, p.position);
     let found = inspect(cx, |_, s| {
         let o = s.at(offset)?;
         let sym = &s.symbols[o.symbol];
@@ -118,7 +138,7 @@ fn valid_name(name: &str) -> bool {
 }
 
 pub(super) fn rename(cx: &Ctx, p: lsp::RenameParams) -> Answer<Option<lsp::WorkspaceEdit>> {
-    let offset = cx.doc.offset(p.text_document_position.position, cx.enc);
+    let offset = cursor(cx, p.text_document_position.position);
     let new_name = p.new_name;
     let spans = inspect(cx, |_, s| {
         let o = s.at(offset)?;
@@ -204,7 +224,7 @@ pub(super) fn completion(
 /// What a completion replaces: inside an open `<< `, the name written since it (so that
 /// `parameters.x` replaces `param`, and `pipeline.parameters.x` replaces `pipeline.`);
 /// elsewhere the word at the cursor (a key, a job, a step, an orb member).
-fn replaced(text: &str, offset: usize) -> crate::base::span::Span {
+fn replaced(text: &str, offset: usize) -> Span {
     let mut offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
         offset -= 1;
@@ -235,7 +255,7 @@ fn replaced(text: &str, offset: usize) -> crate::base::span::Span {
         .char_indices()
         .find(|(_, c)| !word(*c))
         .map_or(text.len(), |(i, _)| offset + i);
-    crate::base::span::Span::new(start, end)
+    Span::new(start, end)
 }
 
 fn symbol_kind(kind: SymbolKind) -> lsp::SymbolKind {
@@ -296,4 +316,43 @@ pub(super) fn folding(
             })
             .collect(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_template_reference_means_its_last_name() {
+        let text = "x: << parameters.who >>\ny: << pipeline.parameters.a-b >> << b >>\n";
+        let at = |needle: &str| text.find(needle).unwrap();
+        // On the space after `<<`, in `parameters` or on the dot: the name `who`.
+        for from in [
+            at("<< parameters.who") + 2,
+            at("parameters.who") + 3,
+            at(".who"),
+        ] {
+            assert_eq!(template_name(text, from), Some(at("who")), "{from}");
+        }
+        assert_eq!(template_name(text, at("who")), None, "already on the name");
+        assert_eq!(template_name(text, at("pipeline")), Some(at("a-b")));
+        assert_eq!(template_name(text, at("<< b") + 3), None, "no dot");
+        assert_eq!(template_name(text, at("x:")), None);
+        assert_eq!(template_name(text, text.len()), None);
+    }
+
+    #[test]
+    fn completion_replaces_the_word_or_the_template_name() {
+        let text = "steps:\n  - slack/no\nrun: << parameters.ta >>\n";
+        let end = text.find("\nrun").unwrap();
+        assert_eq!(
+            replaced(text, end),
+            Span::new(text.find("slack").unwrap(), end)
+        );
+        let cursor = text.find(" >>").unwrap();
+        let start = text.find("parameters").unwrap();
+        assert_eq!(replaced(text, cursor), Span::new(start, cursor));
+        assert_eq!(replaced(text, start + 3), Span::new(start, cursor));
+        assert_eq!(replaced(text, 999), Span::new(text.len(), text.len()));
+    }
 }

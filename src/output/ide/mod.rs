@@ -205,7 +205,9 @@ pub fn hover(cx: &Context, symbols: &Symbols, offset: usize) -> Option<Hover> {
                         let scope = scopes[s.scope];
                         let res = members::resolve(&cx.orbs, cx.config, &scope, &s.name);
                         match res.registry() {
-                            Some(r2) => format!("`{r}`: {}", r2.checked()),
+                            Some(r2) => {
+                                format!("`{r}`, checked as `{}` from {}", r2.checked(), r2.origin())
+                            }
                             None => format!("`{r}`: no release of it is known offline"),
                         }
                     }
