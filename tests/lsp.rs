@@ -726,3 +726,74 @@ fn hover_and_definition_anywhere_on_a_parameter_reference() {
     );
     assert_eq!(c.finish(), 0);
 }
+
+fn yaml_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            yaml_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "yml" || x == "yaml") {
+            out.push(p);
+        }
+    }
+}
+
+/// Every fixture (valid, broken, not UTF-8, orb sources, ...) through one server: every
+/// request on every third line (at its indentation and mid-line) answers, and never with an
+/// internal error (a handler that panicked).
+#[test]
+fn every_request_on_every_fixture_answers() {
+    let mut files = Vec::new();
+    yaml_files(&common::root().join("tests/fixtures"), &mut files);
+    files.sort();
+    assert!(files.len() > 50);
+    let (mut c, _) = Client::initialized(json!({}));
+    let uri = "untitled:fixture.yml";
+    c.open(uri, "");
+    let mut internal = Vec::new();
+    for (n, file) in files.iter().enumerate() {
+        let text = String::from_utf8_lossy(&std::fs::read(file).unwrap()).into_owned();
+        c.change(uri, n as i32 + 2, json!([{"text": text}]));
+        for (line, l) in text.lines().enumerate().step_by(3) {
+            let indent = l.len() - l.trim_start().len();
+            for col in [indent, indent + (l.len() - indent) / 2] {
+                let p = at(uri, line as u32, col as u32);
+                let mut refs = p.clone();
+                refs["context"] = json!({"includeDeclaration": true});
+                let mut rename = p.clone();
+                rename["newName"] = json!("renamed");
+                for (method, params) in [
+                    ("textDocument/hover", p.clone()),
+                    ("textDocument/definition", p.clone()),
+                    ("textDocument/references", refs),
+                    ("textDocument/rename", rename),
+                    ("textDocument/completion", p),
+                ] {
+                    if let Err((code, message)) = c.request(method, params)
+                        && code == -32603
+                    {
+                        internal.push(format!(
+                            "{} {line}:{col} {method}: {message}",
+                            file.display()
+                        ));
+                    }
+                }
+            }
+        }
+        let doc = json!({"textDocument": {"uri": uri}});
+        let mut actions = doc.clone();
+        actions["range"] = json!({"start": pos(0, 0), "end": pos(u32::MAX, 0)});
+        actions["context"] = json!({"diagnostics": []});
+        for (method, params) in [
+            ("textDocument/documentSymbol", doc.clone()),
+            ("textDocument/foldingRange", doc),
+            ("textDocument/codeAction", actions),
+        ] {
+            if let Err(e) = c.request(method, params) {
+                internal.push(format!("{} {method}: {e:?}", file.display()));
+            }
+        }
+    }
+    assert!(internal.is_empty(), "{internal:#?}");
+    assert_eq!(c.finish(), 0);
+}
