@@ -797,3 +797,57 @@ fn every_request_on_every_fixture_answers() {
     assert!(internal.is_empty(), "{internal:#?}");
     assert_eq!(c.finish(), 0);
 }
+
+#[test]
+fn a_settings_file_changed_on_disk_relints_the_open_documents() {
+    let dir = common::scratch(&[(".circleci/config.yml", FIXTURE)]);
+    let uri = uri_of(&dir.path().join(".circleci/config.yml"));
+    let mut c = Client::start();
+    c.request(
+        "initialize",
+        json!({"capabilities": {"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}}}),
+    )
+    .unwrap();
+    c.notify("initialized", json!({}));
+    // The server asks to watch settings files and configs.
+    let registration = loop {
+        match c.next() {
+            Message::Request(r) if r.method == "client/registerCapability" => break r,
+            Message::Notification(n) => c.pending.push_back(n),
+            _ => {}
+        }
+    };
+    let globs: Vec<&str> = registration.params["registrations"][0]["registerOptions"]["watchers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["globPattern"].as_str().unwrap())
+        .collect();
+    assert_eq!(globs, ["**/.cilint.toml", "**/*.{yml,yaml}"]);
+    c.send(Message::Response(Response::new_ok(
+        registration.id,
+        Value::Null,
+    )));
+
+    assert!(codes(&c.open(&uri, FIXTURE)).contains(&"unused-parameter".to_string()));
+    let toml = dir.path().join(".cilint.toml");
+    std::fs::write(&toml, "[rules]\nunused-parameter = \"off\"\n").unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri_of(&toml), "type": 1}]}),
+    );
+    let (version, after) = c.diagnostics(&uri);
+    assert_eq!(version, json!(1));
+    assert_eq!(codes(&after), ["redundant-requires", "step-shape"]);
+    // A save does the same.
+    std::fs::remove_file(&toml).unwrap();
+    c.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    assert_eq!(
+        codes(&c.diagnostics(&uri).1),
+        ["redundant-requires", "step-shape", "unused-parameter"]
+    );
+    assert_eq!(c.finish(), 0);
+}

@@ -7,7 +7,9 @@
 //! secondary labels. Requests (hover, definition, references, rename, completion, symbols,
 //! folding, code actions) read the document's current text. Settings come from the nearest
 //! `.cilint.toml` of each file. A setup config brings its continuation configs' findings, and
-//! a file of an orb source folder is linted with the whole folder. A handler that fails
+//! a file of an orb source folder is linted with the whole folder. A save, or a settings file
+//! or config changed on disk (watched by the client when it can), lints the open documents
+//! again. A handler that fails
 //! answers with an error; nothing a client sends stops the server but `exit` or the end of
 //! its input.
 
@@ -49,6 +51,8 @@ pub(super) struct Server {
     docs_dir: Option<PathBuf>,
     written: HashSet<&'static str>,
     shutdown: bool,
+    /// Whether the client watches files for the server (it said it can register watchers).
+    watch: bool,
 }
 
 /// Run the server on stdin and stdout until `exit` or the end of input.
@@ -65,6 +69,7 @@ pub(super) fn serve() -> Result<super::Exit, super::Failure> {
         docs_dir: rule_docs_dir(),
         written: HashSet::new(),
         shutdown: false,
+        watch: false,
     };
     let mut initialized = false;
     let mut code = super::Exit::Clean;
@@ -166,6 +171,13 @@ impl Server {
 
     fn initialize(&mut self, params: serde_json::Value) -> serde_json::Value {
         let params: lsp::InitializeParams = serde_json::from_value(params).unwrap_or_default();
+        self.watch = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.did_change_watched_files.as_ref())
+            .and_then(|d| d.dynamic_registration)
+            .unwrap_or(false);
         let utf8 = params
             .capabilities
             .general
@@ -194,6 +206,7 @@ impl Server {
                 lsp::TextDocumentSyncOptions {
                     open_close: Some(true),
                     change: Some(lsp::TextDocumentSyncKind::INCREMENTAL),
+                    save: Some(lsp::TextDocumentSyncSaveOptions::Supported(true)),
                     ..Default::default()
                 },
             )),
@@ -256,6 +269,12 @@ impl Server {
                 doc.version = p.text_document.version;
                 dirty.push(key);
             }
+            "initialized" if self.watch => self.register_watchers(),
+            // A file saved or changed on disk (a `.cilint.toml`, a config another one continues
+            // with, a file of an orb folder): every open document is linted again.
+            "textDocument/didSave" | "workspace/didChangeWatchedFiles" => {
+                dirty.extend(self.docs.keys().cloned());
+            }
             "textDocument/didClose" => {
                 let Ok(p) = serde_json::from_value::<lsp::DidCloseTextDocumentParams>(n.params)
                 else {
@@ -275,6 +294,32 @@ impl Server {
             }
             _ => {}
         }
+    }
+
+    /// Ask the client to tell of changes to settings files and configs on disk.
+    fn register_watchers(&self) {
+        let watchers = ["**/.cilint.toml", "**/*.{yml,yaml}"]
+            .into_iter()
+            .map(|glob| lsp::FileSystemWatcher {
+                glob_pattern: lsp::GlobPattern::String(glob.to_string()),
+                kind: None,
+            })
+            .collect();
+        let params = lsp::RegistrationParams {
+            registrations: vec![lsp::Registration {
+                id: "cilint-watch".to_string(),
+                method: "workspace/didChangeWatchedFiles".to_string(),
+                register_options: serde_json::to_value(
+                    lsp::DidChangeWatchedFilesRegistrationOptions { watchers },
+                )
+                .ok(),
+            }],
+        };
+        let _ = self.out.send(Message::Request(Request::new(
+            lsp_server::RequestId::from("cilint-watch".to_string()),
+            "client/registerCapability".to_string(),
+            params,
+        )));
     }
 
     /// Lint every document in `dirty` (each once) and publish.
