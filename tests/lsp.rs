@@ -851,3 +851,71 @@ fn a_settings_file_changed_on_disk_relints_the_open_documents() {
     );
     assert_eq!(c.finish(), 0);
 }
+
+#[test]
+fn names_across_the_files_of_an_orb_source_folder() {
+    let dir = common::scratch(&[
+        ("src/@orb.yml", "version: 2.1\ndescription: An orb\n"),
+        (
+            "src/jobs/build.yml",
+            "description: Build\nexecutor: default\nsteps:\n  - greet:\n      who: you\n",
+        ),
+        (
+            "src/commands/greet.yml",
+            "description: Greet\nparameters:\n  who:\n    type: string\n    default: world\nsteps:\n  - run: echo << parameters.who >>\n",
+        ),
+        (
+            "src/executors/default.yml",
+            "docker:\n  - image: cimg/base:2024.02\n",
+        ),
+    ]);
+    let build = uri_of(&dir.path().join("src/jobs/build.yml"));
+    let greet = uri_of(&dir.path().join("src/commands/greet.yml"));
+    let text = std::fs::read_to_string(dir.path().join("src/jobs/build.yml")).unwrap();
+    let (mut c, _) = Client::initialized(json!({}));
+    c.open(&build, &text);
+    // The argument `who:` leads to the parameter in the command's file.
+    let def = c
+        .request("textDocument/definition", at(&build, 4, 7))
+        .unwrap();
+    assert_eq!(def["uri"], greet);
+    assert_eq!(def["range"]["start"], pos(2, 2));
+    // Its references are in both files.
+    let mut params = at(&build, 4, 7);
+    params["context"] = json!({"includeDeclaration": true});
+    let refs = c.request("textDocument/references", params).unwrap();
+    let mut found: Vec<(String, Value)> = refs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["uri"].as_str().unwrap().to_string(),
+                l["range"]["start"].clone(),
+            )
+        })
+        .collect();
+    found.sort_by_key(|(u, p)| (u.clone(), p.to_string()));
+    let mut expected = vec![
+        (build.clone(), pos(4, 6)),
+        (greet.clone(), pos(2, 2)),
+        (greet.clone(), pos(6, 28)),
+    ];
+    expected.sort_by_key(|(u, p)| (u.clone(), p.to_string()));
+    assert_eq!(found, expected);
+    // Renaming the parameter edits both files.
+    let mut params = at(&build, 4, 7);
+    params["newName"] = json!("whom");
+    let edit = c.request("textDocument/rename", params).unwrap();
+    assert_eq!(edit["changes"][&build].as_array().unwrap().len(), 1);
+    assert_eq!(edit["changes"][&greet].as_array().unwrap().len(), 2);
+    // A member named by its file is not renamed (that would be renaming the file).
+    // A command's definition is its file.
+    let step = c.request("textDocument/definition", at(&build, 3, 5));
+    assert_eq!(step.as_ref().unwrap()["uri"], greet, "{step:?}");
+    let mut params = at(&build, 3, 5);
+    params["newName"] = json!("hello");
+    let r = c.request("textDocument/rename", params);
+    assert!(r.is_err(), "{r:?} {step:?}");
+    assert_eq!(c.finish(), 0);
+}

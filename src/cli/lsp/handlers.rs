@@ -7,7 +7,6 @@ use crate::base::span::Span;
 use crate::output::ide::{self, CompletionKind};
 use lsp_server::ErrorCode;
 use lsp_types as lsp;
-use std::collections::HashMap;
 
 pub(super) type Answer<R> = Result<R, (ErrorCode, String)>;
 
@@ -86,19 +85,69 @@ fn location(cx: &Ctx, span: Span) -> lsp::Location {
     lsp::Location::new(cx.doc.uri.clone(), cx.doc.range(span, cx.enc))
 }
 
+/// An orb source folder assembled (see `Server::orb_view`): its parts' documents, and where
+/// the document asked about starts in the combined text.
+pub(super) struct OrbView {
+    pub assembled: crate::config::orb_source::Assembled,
+    pub docs: Vec<super::text::Doc>,
+    pub base: usize,
+    pub display: String,
+}
+
+/// Run `f` on the names of the document, or of its whole orb source folder; `f` gets the
+/// text's symbols and the cursor's offset in that text.
+fn names<R>(cx: &Ctx, position: lsp::Position, f: impl FnOnce(&Symbols, usize) -> R) -> R {
+    let offset = cursor(cx, position);
+    match &cx.orb {
+        Some(o) => crate::pipeline::orb::inspect_orb(&o.assembled, &o.display, &cx.settings, |c| {
+            f(&symbols(c), o.base + offset)
+        }),
+        None => inspect(cx, |_, s| f(s, offset)),
+    }
+}
+
+/// Where a span of the text `names` looked at is: in the document, or in a file of its orb
+/// folder.
+fn place(cx: &Ctx, span: Span) -> lsp::Location {
+    let Some(o) = &cx.orb else {
+        return location(cx, span);
+    };
+    let start = span.start as usize;
+    let i = o
+        .assembled
+        .parts
+        .iter()
+        .rposition(|p| p.base <= start)
+        .unwrap_or(0);
+    let base = o.assembled.parts[i].base.min(start);
+    let doc = &o.docs[i];
+    let local = Span::new(start - base, (span.end as usize).max(start) - base);
+    lsp::Location::new(doc.uri.clone(), doc.range(local, cx.enc))
+}
+
+/// The text a span of `names`' text holds.
+fn text_at<'c>(cx: &'c Ctx, span: Span) -> Option<&'c str> {
+    let text = match &cx.orb {
+        Some(o) => o.assembled.source.as_str(),
+        None => cx.doc.text.as_str(),
+    };
+    text.get(span.start as usize..span.end as usize)
+}
+
 pub(super) fn definition(
     cx: &Ctx,
     p: lsp::GotoDefinitionParams,
 ) -> Answer<Option<lsp::GotoDefinitionResponse>> {
-    let offset = cursor(cx, p.text_document_position_params.position);
-    let def = inspect(cx, |_, s| s.at(offset).map(|o| s.symbols[o.symbol].def));
-    Ok(def.map(|span| lsp::GotoDefinitionResponse::Scalar(location(cx, span))))
+    let position = p.text_document_position_params.position;
+    let def = names(cx, position, |s, offset| {
+        s.at(offset).map(|o| s.symbols[o.symbol].def)
+    });
+    Ok(def.map(|span| lsp::GotoDefinitionResponse::Scalar(place(cx, span))))
 }
 
 pub(super) fn references(cx: &Ctx, p: lsp::ReferenceParams) -> Answer<Option<Vec<lsp::Location>>> {
-    let offset = cursor(cx, p.text_document_position.position);
     let with_def = p.context.include_declaration;
-    let spans = inspect(cx, |_, s| {
+    let spans = names(cx, p.text_document_position.position, |s, offset| {
         s.at(offset).map(|o| {
             s.occurrences_of(o.symbol)
                 .into_iter()
@@ -107,25 +156,33 @@ pub(super) fn references(cx: &Ctx, p: lsp::ReferenceParams) -> Answer<Option<Vec
                 .collect::<Vec<_>>()
         })
     });
-    Ok(spans.map(|spans| spans.into_iter().map(|s| location(cx, s)).collect()))
+    Ok(spans.map(|spans| spans.into_iter().map(|s| place(cx, s)).collect()))
 }
 
 pub(super) fn prepare_rename(
     cx: &Ctx,
     p: lsp::TextDocumentPositionParams,
 ) -> Answer<Option<lsp::PrepareRenameResponse>> {
-    let offset = cursor(cx, p.position);
-    let found = inspect(cx, |_, s| {
+    let found = names(cx, p.position, |s, offset| {
         let o = s.at(offset)?;
         let sym = &s.symbols[o.symbol];
-        sym.kind.renamable().then(|| (o.span, sym.name.clone()))
+        let spans: Vec<Span> = s.occurrences_of(o.symbol).iter().map(|o| o.span).collect();
+        let checked = [spans.as_slice(), &[sym.def]].concat();
+        (sym.kind.renamable() && written(cx, &checked, &sym.name))
+            .then(|| (o.span, sym.name.clone()))
     });
     Ok(found.map(
         |(span, name)| lsp::PrepareRenameResponse::RangeWithPlaceholder {
-            range: cx.doc.range(span, cx.enc),
+            range: place(cx, span).range,
             placeholder: name,
         },
     ))
+}
+
+/// Whether every occurrence is the name written out (not, say, an orb source's member named
+/// by its file, which renaming would have to rename).
+fn written(cx: &Ctx, spans: &[Span], name: &str) -> bool {
+    spans.iter().all(|s| text_at(cx, *s) == Some(name))
 }
 
 /// Whether `name` may be written as a plain YAML key and a step or job name.
@@ -138,12 +195,13 @@ fn valid_name(name: &str) -> bool {
 }
 
 pub(super) fn rename(cx: &Ctx, p: lsp::RenameParams) -> Answer<Option<lsp::WorkspaceEdit>> {
-    let offset = cursor(cx, p.text_document_position.position);
     let new_name = p.new_name;
-    let spans = inspect(cx, |_, s| {
+    let spans = names(cx, p.text_document_position.position, |s, offset| {
         let o = s.at(offset)?;
         let sym = &s.symbols[o.symbol];
-        if !sym.kind.renamable() {
+        let spans: Vec<Span> = s.occurrences_of(o.symbol).iter().map(|o| o.span).collect();
+        let checked = [spans.as_slice(), &[sym.def]].concat();
+        if !sym.kind.renamable() || !written(cx, &checked, &sym.name) {
             return None;
         }
         let clash = s.symbols.iter().any(|other| {
@@ -175,12 +233,18 @@ pub(super) fn rename(cx: &Ctx, p: lsp::RenameParams) -> Answer<Option<lsp::Works
     if clash {
         return Err((ErrorCode::InvalidParams, format!("`{new_name}` is taken")));
     }
-    let edits = spans
-        .into_iter()
-        .map(|s| lsp::TextEdit::new(cx.doc.range(s, cx.enc), new_name.clone()))
-        .collect();
+    // The edits of each file (the document's, or its orb folder's files').
+    let mut per_file: Vec<(lsp::Uri, Vec<lsp::TextEdit>)> = Vec::new();
+    for span in spans {
+        let at = place(cx, span);
+        let edit = lsp::TextEdit::new(at.range, new_name.clone());
+        match per_file.iter_mut().find(|(uri, _)| *uri == at.uri) {
+            Some((_, edits)) => edits.push(edit),
+            None => per_file.push((at.uri, vec![edit])),
+        }
+    }
     Ok(Some(lsp::WorkspaceEdit {
-        changes: Some(HashMap::from([(cx.doc.uri.clone(), edits)])),
+        changes: Some(per_file.into_iter().collect()),
         ..Default::default()
     }))
 }

@@ -450,10 +450,16 @@ impl Server {
 
     /// Lint an orb source folder, with the open documents' texts in place of the files'.
     fn lint_orb_folder(&self, dir: &Path, settings: &Settings) -> Vec<FileReport> {
+        match self.orb_folder(dir) {
+            Some(folder) => crate::pipeline::orb::lint_orb(&folder, settings),
+            None => Vec::new(),
+        }
+    }
+
+    /// An orb source folder, with the open documents' texts in place of the files'.
+    fn orb_folder(&self, dir: &Path) -> Option<crate::config::orb_source::OrbFolder> {
         let display = dir.display().to_string();
-        let Ok(mut folder) = crate::config::orb_source::read_folder(dir, &display) else {
-            return Vec::new();
-        };
+        let mut folder = crate::config::orb_source::read_folder(dir, &display).ok()?;
         for file in &mut folder.files {
             let path = dir.join(&file.rel);
             if let Some(uri) = text::file_uri(&path)
@@ -462,7 +468,33 @@ impl Server {
                 file.bytes = doc.text.clone().into_bytes();
             }
         }
-        crate::pipeline::orb::lint_orb(&folder, settings)
+        Some(folder)
+    }
+
+    /// The orb source folder of a document, assembled, for questions about names across its
+    /// files (`None` when the document is not one of its files, or the folder's text of it
+    /// is not the document's).
+    fn orb_view(&self, doc: &Doc) -> Option<handlers::OrbView> {
+        let dir = orb_folder_of(doc.path.as_deref()?)?;
+        let folder = self.orb_folder(&dir)?;
+        let assembled = crate::config::orb_source::assemble(&folder);
+        let docs: Vec<Doc> = assembled
+            .parts
+            .iter()
+            .map(|p| {
+                let uri = text::file_uri(&dir.join(&p.rel)).unwrap_or_else(|| doc.uri.clone());
+                Doc::new(uri, p.text.clone(), 0)
+            })
+            .collect();
+        let own = docs
+            .iter()
+            .position(|d| d.uri.as_str() == doc.uri.as_str() && d.text == doc.text)?;
+        Some(handlers::OrbView {
+            base: assembled.parts[own].base,
+            display: folder.display.clone(),
+            assembled,
+            docs,
+        })
     }
 
     fn publish(&mut self, uri: lsp::Uri, report: &FileReport, version: Option<i32>) {
@@ -584,6 +616,7 @@ impl Server {
         };
         let cx = Ctx {
             settings: self.settings(doc),
+            orb: self.orb_view(doc),
             doc,
             enc: self.enc,
             report: self.reports.get(&key),
@@ -599,6 +632,8 @@ pub(super) struct Ctx<'s> {
     pub settings: Settings,
     pub enc: Encoding,
     pub report: Option<&'s FileReport>,
+    /// For a file of an orb source folder, the whole folder.
+    orb: Option<handlers::OrbView>,
 }
 
 /// The orb source folder a file belongs to: `@orb.yml`, or a file directly in `commands/`,
