@@ -910,6 +910,27 @@ fn names_across_the_files_of_an_orb_source_folder() {
     assert_eq!(edit["changes"][&build].as_array().unwrap().len(), 1);
     assert_eq!(edit["changes"][&greet].as_array().unwrap().len(), 2);
     // A member named by its file is not renamed (that would be renaming the file).
+    // Hover says in which file the parameter is declared.
+    let hover = c.request("textDocument/hover", at(&build, 4, 7)).unwrap();
+    let text = hover["contents"]["value"].as_str().unwrap();
+    assert!(
+        text.starts_with("**parameter** `who` of command `greet`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("defined on line 3 of `commands/greet.yml`"),
+        "{text}"
+    );
+    assert_eq!(hover["range"]["start"], pos(4, 6));
+    // In the command's own file, it is a line of that file.
+    let greet_text = std::fs::read_to_string(dir.path().join("src/commands/greet.yml")).unwrap();
+    c.open(&greet, &greet_text);
+    let hover = c.request("textDocument/hover", at(&greet, 6, 30)).unwrap();
+    let text = hover["contents"]["value"].as_str().unwrap();
+    assert!(
+        text.contains("`who` of command `greet`") && text.ends_with("defined on line 3"),
+        "{text}"
+    );
     // A command's definition is its file.
     let step = c.request("textDocument/definition", at(&build, 3, 5));
     assert_eq!(step.as_ref().unwrap()["uri"], greet, "{step:?}");

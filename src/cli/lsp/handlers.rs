@@ -69,16 +69,39 @@ fn template_name(text: &str, offset: usize) -> Option<usize> {
 }
 
 pub(super) fn hover(cx: &Ctx, p: lsp::HoverParams) -> Answer<Option<lsp::Hover>> {
-    let offset = cursor(cx, p.text_document_position_params.position);
-    Ok(
-        inspect(cx, |c, s| ide::hover(c, s, offset)).map(|h| lsp::Hover {
-            contents: lsp::HoverContents::Markup(lsp::MarkupContent {
-                kind: lsp::MarkupKind::Markdown,
-                value: h.markdown,
-            }),
-            range: Some(cx.doc.range(h.span, cx.enc)),
+    let position = p.text_document_position_params.position;
+    let found = match &cx.orb {
+        // In an orb source folder, definitions may be in other files: say which.
+        Some(o) => {
+            let offset = o.base + cursor(cx, position);
+            crate::pipeline::orb::inspect_orb(&o.assembled, &o.display, &cx.settings, |c| {
+                let s = symbols(c);
+                let described = |span: Span| {
+                    let at = place(cx, span);
+                    let line = at.range.start.line + 1;
+                    if at.uri == cx.doc.uri {
+                        format!("line {line}")
+                    } else {
+                        let rel = o
+                            .docs
+                            .iter()
+                            .position(|d| d.uri == at.uri)
+                            .map_or("", |i| o.assembled.parts[i].rel.as_str());
+                        format!("line {line} of `{rel}`")
+                    }
+                };
+                ide::hover_at(c, &s, offset, &described)
+            })
+        }
+        None => inspect(cx, |c, s| ide::hover(c, s, cursor(cx, position))),
+    };
+    Ok(found.map(|h| lsp::Hover {
+        contents: lsp::HoverContents::Markup(lsp::MarkupContent {
+            kind: lsp::MarkupKind::Markdown,
+            value: h.markdown,
         }),
-    )
+        range: Some(place(cx, h.span).range),
+    }))
 }
 
 fn location(cx: &Ctx, span: Span) -> lsp::Location {

@@ -65,9 +65,9 @@ pub fn place_at(root: &Node, offset: usize) -> Option<Place<'_>> {
     None
 }
 
-fn line_of(cx: &Context, span: Span) -> usize {
-    cx.lines.line(span.start as usize)
-}
+/// Where a span is, as hovers say it: `line 12` (a caller with several files may name the
+/// file too).
+pub type Where<'w> = &'w dyn Fn(Span) -> String;
 
 fn json_text(v: &serde_json::Value) -> String {
     match v {
@@ -121,7 +121,7 @@ fn decls<'m, 'a>(member: &Member<'m, 'a>) -> &'m [ParamDecl<'a>] {
     }
 }
 
-fn describe_param(cx: &Context, p: &ParamDecl<'_>, owner: &str) -> String {
+fn describe_param(place: Where, p: &ParamDecl<'_>, owner: &str) -> String {
     let ty = p.ty.map_or("?", |t| t.as_str());
     let mut out = format!("**parameter** `{}` of {owner}\n\ntype: `{ty}`", p.name.text);
     match p.default {
@@ -142,12 +142,19 @@ fn describe_param(cx: &Context, p: &ParamDecl<'_>, owner: &str) -> String {
     if let Some(d) = p.node.get("description").and_then(Node::scalar_text) {
         out.push_str(&format!("\n\n{d}"));
     }
-    out.push_str(&format!("\n\ndefined on line {}", line_of(cx, p.name.span)));
+    out.push_str(&format!("\n\ndefined on {}", place(p.name.span)));
     out
 }
 
 /// What to show on hover at `offset`.
 pub fn hover(cx: &Context, symbols: &Symbols, offset: usize) -> Option<Hover> {
+    hover_at(cx, symbols, offset, &|span| {
+        format!("line {}", cx.lines.line(span.start as usize))
+    })
+}
+
+/// What to show on hover at `offset`, with `place` saying where definitions are.
+pub fn hover_at(cx: &Context, symbols: &Symbols, offset: usize, place: Where) -> Option<Hover> {
     let scopes = cx.scopes();
     if let Some(o) = symbols.at(offset) {
         let s = &symbols.symbols[o.symbol];
@@ -160,10 +167,10 @@ pub fn hover(cx: &Context, symbols: &Symbols, offset: usize) -> Option<Hover> {
             SymbolKind::Job | SymbolKind::Command | SymbolKind::Executor => {
                 let member = local_member(cfg, s.kind, &s.name)?;
                 let mut text = format!(
-                    "**{}** `{}`{in_orb}, defined on line {}\n\n{}",
+                    "**{}** `{}`{in_orb}, defined on {}\n\n{}",
                     s.kind.as_str(),
                     s.name,
-                    line_of(cx, s.def),
+                    place(s.def),
                     params_table(&member.params())
                 );
                 let body = match member {
@@ -185,7 +192,7 @@ pub fn hover(cx: &Context, symbols: &Symbols, offset: usize) -> Option<Hover> {
                 let member = local_member(cfg, owner.kind, &owner.name)?;
                 let p = decls(&member).iter().find(|p| p.name.text == s.name)?;
                 describe_param(
-                    cx,
+                    place,
                     p,
                     &format!("{} `{}`{in_orb}", owner.kind.as_str(), owner.name),
                 )
@@ -196,7 +203,7 @@ pub fn hover(cx: &Context, symbols: &Symbols, offset: usize) -> Option<Hover> {
                     .parameters
                     .iter()
                     .find(|p| p.name.text == s.name)?;
-                describe_param(cx, p, "the pipeline")
+                describe_param(place, p, "the pipeline")
             }
             SymbolKind::Orb => {
                 let decl = cfg.orb(&s.name)?;
@@ -214,21 +221,21 @@ pub fn hover(cx: &Context, symbols: &Symbols, offset: usize) -> Option<Hover> {
                     None => "an inline orb".to_string(),
                 };
                 format!(
-                    "**orb** `{}`: {what}\n\ndeclared on line {}",
+                    "**orb** `{}`: {what}\n\ndeclared on {}",
                     s.name,
-                    line_of(cx, s.def)
+                    place(s.def)
                 )
             }
             SymbolKind::Workflow => format!("**workflow** `{}`", s.name),
             SymbolKind::EntryName => format!(
-                "**workflow job** `{}` (a `name:` that `requires` entries refer to), line {}",
+                "**workflow job** `{}` (a `name:` that `requires` entries refer to), {}",
                 s.name,
-                line_of(cx, s.def)
+                place(s.def)
             ),
             SymbolKind::Anchor => format!(
-                "**anchor** `&{}`, defined on line {}, used {} times",
+                "**anchor** `&{}`, defined on {}, used {} times",
                 s.name,
-                line_of(cx, s.def),
+                place(s.def),
                 symbols.occurrences_of(o.symbol).len() - 1
             ),
         };
