@@ -50,6 +50,13 @@ pub mod plan {
     pub use crate::output::plan::*;
 }
 
+/// Fixes: the edits findings carry, applied as `cilint check --fix` applies them.
+pub mod fix {
+    pub use crate::base::diagnostic::{Applicability, Edit, Fix};
+    pub use crate::base::fix::{Applied, apply};
+    pub use crate::pipeline::fix::{Fixed, MAX_ROUNDS, fix_bytes, fix_text, fixes_of};
+}
+
 /// `cilint check --orb`: an orb's source folder, linted as one orb.
 pub mod orb {
     pub use crate::config::orb_source::{

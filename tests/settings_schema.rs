@@ -17,7 +17,8 @@ fn as_json(toml_text: &str) -> Value {
     toml_edit::de::from_str(toml_text).expect("TOML")
 }
 
-/// The README's ```toml blocks.
+/// The README's ```toml blocks (not those whose info string names another file, such as
+/// ```` ```toml languages.toml ````, Helix's configuration).
 fn readme_toml_blocks() -> Vec<String> {
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
     let mut blocks = Vec::new();

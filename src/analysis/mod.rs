@@ -6,3 +6,4 @@ pub mod expand;
 pub mod graph;
 pub mod plan;
 pub mod references;
+pub mod symbols;

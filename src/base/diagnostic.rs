@@ -118,6 +118,20 @@ macro_rules! builders {
                 }
                 self
             }
+
+            /// A fix: edits of the source that resolve the finding (see [`Fix`]).
+            pub fn fix(mut self, fix: Fix) -> Self {
+                self.fix = Some(fix);
+                self
+            }
+
+            /// A fix when there is one.
+            pub fn fix_opt(mut self, fix: Option<Fix>) -> Self {
+                if fix.is_some() {
+                    self.fix = fix;
+                }
+                self
+            }
         }
     };
 }
@@ -142,6 +156,8 @@ pub struct Diagnostic {
     pub subject: Option<String>,
     /// How sure the finding is.
     pub confidence: Confidence,
+    /// Edits of the source that resolve the finding, when there is an obvious one.
+    pub fix: Option<Fix>,
 }
 
 builders!(impl Diagnostic);
@@ -162,6 +178,7 @@ impl Diagnostic {
             help: None,
             subject: None,
             confidence: Confidence::High,
+            fix: None,
         }
     }
 
@@ -197,6 +214,7 @@ pub struct Finding<K> {
     pub primary: Label,
     pub labels: Vec<Label>,
     pub help: Option<String>,
+    pub fix: Option<Fix>,
 }
 
 builders!(impl<K> Finding<K>);
@@ -210,6 +228,7 @@ impl<K> Finding<K> {
             primary: Label::new(span, ""),
             labels: Vec::new(),
             help: None,
+            fix: None,
         }
     }
 
@@ -229,6 +248,96 @@ impl<K> Finding<K> {
             help: self.help,
             subject: None,
             confidence: Confidence::High,
+            fix: self.fix,
         }
+    }
+}
+
+/// One change of the source: the bytes of `span` replaced by `text` (an empty span inserts,
+/// an empty text deletes).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    pub span: Span,
+    pub text: String,
+}
+
+impl Edit {
+    pub fn replace(span: Span, text: impl Into<String>) -> Edit {
+        Edit {
+            span,
+            text: text.into(),
+        }
+    }
+
+    pub fn insert(at: usize, text: impl Into<String>) -> Edit {
+        Edit::replace(Span::empty(at), text)
+    }
+
+    pub fn delete(span: Span) -> Edit {
+        Edit::replace(span, "")
+    }
+}
+
+/// Whether a fix may be applied without asking.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    /// Likely what was meant, but it may change what the config does (`--unsafe-fixes`).
+    Unsafe,
+    /// The config means the same, plus the fix (`--fix`).
+    Safe,
+}
+
+impl Applicability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+        }
+    }
+}
+
+/// How to resolve a finding: edits of the source, applied together or not at all. The edits
+/// of one fix never overlap; they keep the file's indentation, comments, quoting and line
+/// endings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    /// What the fix does, in a few words ("indent `collection` under `newman/newman-run`").
+    pub title: String,
+    pub applicability: Applicability,
+    /// Sorted by position, none overlapping another.
+    pub edits: Vec<Edit>,
+}
+
+impl Fix {
+    /// A safe fix (see [`Applicability::Safe`]).
+    pub fn safe(title: impl Into<String>, edits: Vec<Edit>) -> Fix {
+        Fix::new(title, Applicability::Safe, edits)
+    }
+
+    /// An unsafe fix (see [`Applicability::Unsafe`]).
+    pub fn unsafe_(title: impl Into<String>, edits: Vec<Edit>) -> Fix {
+        Fix::new(title, Applicability::Unsafe, edits)
+    }
+
+    /// Edits are sorted and duplicates dropped.
+    pub fn new(
+        title: impl Into<String>,
+        applicability: Applicability,
+        mut edits: Vec<Edit>,
+    ) -> Fix {
+        edits.sort_by_key(|e| (e.span.start, e.span.end));
+        edits.dedup();
+        Fix {
+            title: title.into(),
+            applicability,
+            edits,
+        }
+    }
+
+    /// The span every edit lies in.
+    pub fn extent(&self) -> Option<Span> {
+        let first = self.edits.first()?.span;
+        Some(self.edits.iter().fold(first, |acc, e| acc.cover(e.span)))
     }
 }

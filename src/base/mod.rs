@@ -3,5 +3,6 @@
 
 pub mod diagnostic;
 pub mod file_report;
+pub mod fix;
 pub mod span;
 pub mod text;

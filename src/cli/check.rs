@@ -55,6 +55,11 @@ pub(super) fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Exit, Failu
         SettingsCache::new(&args.config, &args.select, &args.ignore, shellcheck.clone())?
             .with_orb_cache(args.orb_cache.clone())
             .with_min_confidence(args.min_confidence.map(|c| c.level()));
+    if (args.fix || args.unsafe_fixes || args.diff)
+        && let Some(exit) = fix_sources(args, &mut sources, &mut settings, out)?
+    {
+        return Ok(exit);
+    }
 
     // Read everything first; an unreadable file is reported (exit 2) after the others are linted.
     // A setup config's continuation configs are linted after the files named (each file is
@@ -150,6 +155,143 @@ pub(super) fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Exit, Failu
         return Err(failure);
     }
     Ok(exit_for(&reports, args.fail_on))
+}
+
+/// `--fix`, `--unsafe-fixes`, `--diff`: fix each file named. Files are written in place and
+/// `None` returned, so that the check goes on and reports what is left. With `--diff`, or for
+/// stdin, what the fixes make is written to `out` instead, and the exit code is returned.
+fn fix_sources(
+    args: &CheckArgs,
+    sources: &mut Vec<Source>,
+    settings: &mut SettingsCache,
+    out: &mut dyn Write,
+) -> Result<Option<Exit>, Failure> {
+    let mut changed = 0;
+    let mut count = 0;
+    let mut unreadable = Vec::new();
+    let mut stdin = None;
+    for source in sources.iter() {
+        if source.pack {
+            eprintln!(
+                "{}: a packed config folder; --fix does not edit its files yet (the findings are reported without --fix)",
+                source.display
+            );
+            continue;
+        }
+        let bytes = match source.read() {
+            Ok(bytes) => bytes,
+            Err(failure) => {
+                unreadable.push(failure);
+                continue;
+            }
+        };
+        let key = settings.key_for(&source.settings_dir())?;
+        let Some(fixed) = crate::pipeline::fix::fix_bytes(
+            &bytes,
+            &source.display,
+            settings.get(&key),
+            args.unsafe_fixes,
+        ) else {
+            if source.file.is_none() {
+                stdin = Some(bytes);
+            }
+            continue;
+        };
+        if fixed.changed() {
+            changed += 1;
+            count += fixed.applied.len();
+            let rules: std::collections::BTreeSet<&str> =
+                fixed.applied.iter().map(|(r, _)| *r).collect();
+            let rules: Vec<&str> = rules.into_iter().collect();
+            eprintln!(
+                "{}: {} {} ({})",
+                source.display,
+                if args.diff { "would fix" } else { "fixed" },
+                plural(fixed.applied.len(), "finding"),
+                rules.join(", ")
+            );
+        }
+        match &source.file {
+            _ if args.diff => {
+                if fixed.changed() {
+                    let original = String::from_utf8_lossy(&bytes);
+                    write!(
+                        out,
+                        "{}",
+                        unified_diff(&original, &fixed.text, &source.display)
+                    )
+                    .map_err(write_failed)?;
+                }
+            }
+            None => stdin = Some(fixed.text.into_bytes()),
+            Some(path) if fixed.changed() => {
+                std::fs::write(path, fixed.text.as_bytes()).map_err(|e| {
+                    Failure(format!(
+                        "cannot write {}: {}",
+                        path.display(),
+                        os_reason(&e)
+                    ))
+                })?;
+            }
+            Some(_) => {}
+        }
+    }
+    if let Some(failure) = unreadable
+        .into_iter()
+        .reduce(|a, b| Failure(format!("{}\nerror: {}", a.0, b.0)))
+    {
+        return Err(failure);
+    }
+    if args.diff {
+        if changed == 0 {
+            eprintln!("nothing to fix");
+        }
+        return Ok(Some(if changed > 0 {
+            Exit::Findings
+        } else {
+            Exit::Clean
+        }));
+    }
+    if let Some(text) = stdin {
+        // Fixing stdin writes the fixed config, as a formatter would; the findings that are
+        // left decide the exit code.
+        out.write_all(&text).map_err(write_failed)?;
+        let display = sources
+            .first()
+            .map(|s| s.display.clone())
+            .unwrap_or_default();
+        let source = Source {
+            file: None,
+            display: display.clone(),
+            pack: false,
+        };
+        let key = settings.key_for(&source.settings_dir())?;
+        let report = crate::lint(&text, &display, settings.get(&key));
+        return Ok(Some(exit_for(&[report], args.fail_on)));
+    }
+    if changed > 1 {
+        eprintln!("fixed {} in {changed} files", plural(count, "finding"));
+    }
+    let _ = sources;
+    Ok(None)
+}
+
+fn plural(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
+/// A unified diff of a file's text before and after its fixes (`a/PATH`, `b/PATH`, three lines
+/// of context).
+pub(super) fn unified_diff(before: &str, after: &str, path: &str) -> String {
+    similar::TextDiff::from_lines(before, after)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{path}"), &format!("b/{path}"))
+        .to_string()
 }
 
 /// How `check` reports; says on stderr (in the human format) when `run` scripts go without

@@ -19,6 +19,7 @@ mod check;
 mod expand;
 mod files;
 mod graph;
+mod lsp;
 mod orbs;
 mod pack;
 mod plan;
@@ -81,6 +82,9 @@ pub enum Command {
     },
     /// Print cilint's man page (roff) to stdout: `cilint man > cilint.1`.
     Man,
+    /// Run the language server on stdin and stdout (for editors): findings as you type, fixes
+    /// and suppressions as code actions, hover, definitions, references, rename, completion.
+    Lsp,
 }
 
 #[derive(Args, Debug)]
@@ -381,6 +385,21 @@ pub struct CheckArgs {
     #[arg(long, conflicts_with_all = ["baseline", "stdin_filename", "orb"])]
     pub pack: bool,
 
+    /// Apply the safe fixes (the config means the same, plus the fix) to the files in place,
+    /// then report what is left. With `-`, write the fixed config to stdout instead.
+    #[arg(long, conflicts_with_all = ["baseline", "orb", "pack"])]
+    pub fix: bool,
+
+    /// Apply the unsafe fixes as well (likely what was meant, but they may change what the
+    /// config does); implies `--fix`.
+    #[arg(long, conflicts_with_all = ["baseline", "orb", "pack"])]
+    pub unsafe_fixes: bool,
+
+    /// Print the fixes as a unified diff instead of writing them (with `--unsafe-fixes`, those
+    /// too); the exit code is 1 when there is something to fix.
+    #[arg(long, conflicts_with_all = ["baseline", "orb", "pack"])]
+    pub diff: bool,
+
     #[command(flatten)]
     pub output: OutputArgs,
 
@@ -492,6 +511,17 @@ fn os_reason(err: &io::Error) -> String {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The language server writes stdout from a thread of its own: stdout must not be locked.
+    if matches!(cli.command, Command::Lsp) {
+        return match lsp::serve() {
+            Ok(Exit::Clean) => ExitCode::SUCCESS,
+            Ok(Exit::Findings) => ExitCode::from(1),
+            Err(Failure(message)) => {
+                eprintln!("error: {message}");
+                ExitCode::from(2)
+            }
+        };
+    }
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let result = run(cli, &mut out);
@@ -526,6 +556,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Exit, Failure> {
             clap_complete::generate(shell, &mut cmd, "cilint", out);
             Ok(Exit::Clean)
         }
+        // `main` runs it before locking stdout; a caller of `run` gets the same server.
+        Command::Lsp => lsp::serve(),
         Command::Man => {
             let cmd = <Cli as clap::CommandFactory>::command();
             clap_mangen::Man::new(cmd)

@@ -313,6 +313,7 @@ pub fn assemble(folder: &OrbFolder) -> Assembled {
         root: Some(root),
         comments,
         findings: loader,
+        anchors: Vec::new(),
     };
     folder_findings(folder, &parts, &mut findings);
     let mut included = Vec::new();

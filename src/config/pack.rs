@@ -309,6 +309,7 @@ pub fn assemble(folder: &PackFolder) -> Packed {
     let findings = builder.findings;
     let mut doc = Document {
         root: None,
+        anchors: Vec::new(),
         comments,
         findings: loader,
     };

@@ -2,6 +2,7 @@
 //! line.
 
 pub mod expand_diff;
+pub mod ide;
 pub mod plan;
 pub mod render;
 pub mod report;

@@ -3,6 +3,7 @@
 //! then the settings. Nothing here prints. Imports every layer below the output.
 
 pub mod expand;
+pub mod fix;
 pub mod orb;
 pub mod pack;
 pub mod split;
@@ -57,6 +58,18 @@ pub fn analyze<R>(
         lines,
     };
     (report, extra)
+}
+
+/// Build what the rules read (tree, model, graphs, orbs) for `text` without running them, and
+/// hand it to `f`: for an editor's questions about a file (hover, completion, definitions).
+pub fn inspect<R>(text: &str, path: &str, settings: &Settings, f: impl FnOnce(&Context) -> R) -> R {
+    let doc = yaml::parse(text);
+    let lines = LineIndex::new(text);
+    let config = model(&doc);
+    let graphs = Graphs::build(&config);
+    let orbs = Orbs::load(&config, cache_dir(settings.orb_cache.as_deref()));
+    let cx = Context::new(path, text, &lines, &doc, settings, &config, &graphs, orbs);
+    f(&cx)
 }
 
 impl Settings {

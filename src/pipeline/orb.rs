@@ -55,6 +55,27 @@ pub fn lint_orb(folder: &OrbFolder, settings: &Settings) -> Vec<FileReport> {
     super::split::split(parts, &cx, diagnostics, settings)
 }
 
+/// Run `f` on the context of an assembled orb source folder (what `lint_orb` lints), for
+/// the editor's questions about names that live in one file and are used in another.
+pub fn inspect_orb<R>(
+    assembled: &orb_source::Assembled,
+    display: &str,
+    settings: &Settings,
+    f: impl FnOnce(&Context) -> R,
+) -> R {
+    let source = assembled.source.as_str();
+    let doc = &assembled.doc;
+    let lines = LineIndex::new(source);
+    let config = model(doc);
+    let graphs = Graphs::build(&config);
+    let orbs = Orbs::load(&config, cache_dir(settings.orb_cache.as_deref()));
+    let cx = Context::new(
+        display, source, &lines, doc, settings, &config, &graphs, orbs,
+    )
+    .for_orb_source(&assembled.findings);
+    f(&cx)
+}
+
 /// Lint each example's `usage` as a config in which the orb under development is available
 /// under the alias that the usage gives it.
 fn lint_examples(
@@ -92,6 +113,7 @@ fn lint_examples(
             root: Some(usage.clone()),
             comments: Vec::new(),
             findings: Vec::new(),
+            anchors: Vec::new(),
         };
         let config = model(&udoc);
         let graphs = Graphs::build(&config);

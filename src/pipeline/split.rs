@@ -44,6 +44,7 @@ pub fn split<K>(
         // unused-suppression finding.)
         let fdoc = Document {
             root: None,
+            anchors: Vec::new(),
             comments,
             findings: cx
                 .doc

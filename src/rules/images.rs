@@ -3,7 +3,7 @@
 
 use super::Rule;
 use crate::analysis::context::Context;
-use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::{Diagnostic, Fix, Severity};
 use crate::base::span::Span;
 use crate::config::images::{self, Unpinned};
 use crate::config::model::Environment;
@@ -128,7 +128,8 @@ fn check_deprecated(cx: &Context, out: &mut Vec<Diagnostic>) {
                     ),
                 )
                 .label("legacy `circleci/` image")
-                .help(help),
+                .help(help)
+                .fix_opt(repl.and_then(|r| successor_fix(cx.source, node, image, r))),
         );
     }
     let mut seen: HashSet<Span> = HashSet::new();
@@ -170,6 +171,32 @@ fn check_deprecated(cx: &Context, out: &mut Vec<Diagnostic>) {
             );
         }
     }
+}
+
+/// The fix of a legacy image whose successor is published with the same version tags: a tag
+/// `X.Y` or `X.Y.Z` (with the `-browsers` or `-node` variant the `cimg/` images also have) is
+/// kept. Other tags (a major version alone, a Debian release) name no successor tag.
+fn successor_fix(src: &str, node: &Node, image: &str, successor: &str) -> Option<Fix> {
+    let r = images::parse(image)?;
+    if r.digest.is_some() {
+        return None;
+    }
+    let tag = r.tag?;
+    let version = tag
+        .strip_suffix("-browsers")
+        .or_else(|| tag.strip_suffix("-node"))
+        .unwrap_or(tag);
+    let parts: Vec<&str> = version.split('.').collect();
+    if !(2..=3).contains(&parts.len())
+        || parts
+            .iter()
+            .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return None;
+    }
+    let new = format!("{successor}:{tag}");
+    let edit = crate::yaml::edit::replace_scalar(src, node, &new)?;
+    Some(Fix::safe(format!("use `{new}`"), vec![edit]))
 }
 
 #[cfg(test)]

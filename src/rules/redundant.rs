@@ -15,7 +15,8 @@
 use super::Rule;
 use crate::analysis::context::Context;
 use crate::analysis::graph::{WorkflowGraph, fingerprint};
-use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::{Diagnostic, Fix, Severity};
+use crate::yaml::Node;
 use petgraph::graph::NodeIndex;
 use std::collections::{HashMap, HashSet};
 
@@ -179,10 +180,36 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 wn.span,
                 format!("`{}` already waits for `{}`", wn.name, req.name),
             );
-            out.push(d.help(format!(
-                "remove `{entry}` from the `requires` of `{}`: it runs after `{}`, which runs after `{}`",
-                job.name, wn.name, req.name
-            )));
+            let fix = cx
+                .doc
+                .root
+                .as_ref()
+                .and_then(|root| list_holding(root, span, 0))
+                .and_then(|(seq, i)| crate::yaml::edit::delete_item(cx.source, seq, i))
+                .map(|e| Fix::safe(format!("remove `{entry}` from `requires`"), vec![e]));
+            out.push(
+                d.help(format!(
+                    "remove `{entry}` from the `requires` of `{}`: it runs after `{}`, which runs after `{}`",
+                    job.name, wn.name, req.name
+                ))
+                .fix_opt(fix),
+            );
         }
     }
+}
+
+/// The list under `node` one of whose scalar items is written at `span`, and the item's index.
+fn list_holding(node: &Node, span: crate::base::span::Span, depth: usize) -> Option<(&Node, usize)> {
+    if depth > 64 || node.alias.is_some() || !(node.span.start <= span.start && span.end <= node.span.end) {
+        return None;
+    }
+    if let Some(items) = node.as_seq() {
+        if let Some(i) = items.iter().position(|n| n.span == span && n.as_scalar().is_some()) {
+            return Some((node, i));
+        }
+        return items.iter().find_map(|n| list_holding(n, span, depth + 1));
+    }
+    node.as_map()?
+        .iter()
+        .find_map(|(_, v)| list_holding(v, span, depth + 1))
 }

@@ -15,7 +15,7 @@
 //! suppressions are not reported.
 
 use crate::analysis::context::Context;
-use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::base::span::Span;
 use crate::base::text::did_you_mean;
 use crate::rules::{self, Rule};
@@ -51,6 +51,10 @@ struct Entry {
 struct Directive {
     scope: Scope,
     entries: Vec<Entry>,
+    /// The whole comment.
+    comment: Span,
+    /// How many ids the comment names (known or not).
+    ids: usize,
 }
 
 impl Directive {
@@ -92,6 +96,7 @@ pub fn apply(cx: &Context, diagnostics: &mut Vec<Diagnostic>) {
                     target_line(cx, comment.span)
                 };
                 let mut entries = Vec::new();
+                let count = ids.len();
                 for (id, range) in ids {
                     let span = match base {
                         Some(b) => Span::new(b + range.start, b + range.end),
@@ -117,7 +122,12 @@ pub fn apply(cx: &Context, diagnostics: &mut Vec<Diagnostic>) {
                         });
                     }
                 }
-                directives.push(Directive { scope, entries });
+                directives.push(Directive {
+                    scope,
+                    entries,
+                    comment: comment.span,
+                    ids: count,
+                });
             }
         }
     }
@@ -161,7 +171,8 @@ pub fn apply(cx: &Context, diagnostics: &mut Vec<Diagnostic>) {
                     UNUSED_SUPPRESSION
                         .at(entry.span, message)
                         .label("suppresses nothing")
-                        .help(help),
+                        .help(help)
+                        .fix_opt(removal(cx.source, directive, entry)),
                 );
             }
         }
@@ -169,6 +180,41 @@ pub fn apply(cx: &Context, diagnostics: &mut Vec<Diagnostic>) {
     // Findings about suppression comments can be suppressed too (by `unused-suppression`).
     suppress(cx, &mut directives, &mut problems);
     diagnostics.extend(problems);
+}
+
+/// The fix of an unused entry: its id and one comma out of the comment, or the whole comment
+/// when it suppresses nothing else (with its line when it stands alone).
+fn removal(src: &str, directive: &Directive, entry: &Entry) -> Option<Fix> {
+    let i = directive.entries.iter().position(|e| e.span == entry.span)?;
+    let unused = directive.entries.iter().filter(|e| !e.used).count();
+    if entry.span == directive.comment {
+        return None; // ids without their own spans
+    }
+    let edit = if unused == directive.ids {
+        match crate::yaml::edit::whole_lines(src, directive.comment, false) {
+            Some(lines) => Edit::delete(lines),
+            None => {
+                let start = directive.comment.start as usize;
+                let code = src.get(..start)?.trim_end_matches([' ', '\t']).len();
+                Edit::delete(Span::new(code, directive.comment.end as usize))
+            }
+        }
+    } else if let Some(next) = directive.entries.get(i + 1) {
+        Edit::delete(Span::new(entry.span.start as usize, next.span.start as usize))
+    } else if i > 0 {
+        let prev = &directive.entries[i - 1];
+        Edit::delete(Span::new(prev.span.end as usize, entry.span.end as usize))
+    } else {
+        return None; // the other ids are unknown ones, reported on their own
+    };
+    let between = src.get(edit.span.range())?;
+    if directive.ids != unused && !between.replacen(&entry.id, "", 1).chars().all(|c| c == ',' || c == ' ') {
+        return None;
+    }
+    Some(Fix::safe(
+        format!("remove the unused suppression of `{}`", entry.id),
+        vec![edit],
+    ))
 }
 
 /// Drop the findings covered by a directive, marking the entries that matched.

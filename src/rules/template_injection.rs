@@ -15,7 +15,7 @@
 
 use super::Rule;
 use crate::analysis::context::Context;
-use crate::base::diagnostic::{Confidence, Diagnostic, Severity};
+use crate::base::diagnostic::{Confidence, Diagnostic, Edit, Fix, Severity};
 use crate::base::span::Span;
 use crate::config::model::{Config, Scope, Step, StepKind, orb_ref};
 use crate::config::orbs::{self, Lookup, Member, MemberKind};
@@ -113,7 +113,11 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 crate::config::model::StepOwner::Invocation(_, inv) => ("job", inv.job.text),
             };
             if let Some(node) = step.run_command() {
+                let start = out.len();
                 sinks(cx, node, kind, member, &taints, &mut seen, out);
+                for d in &mut out[start..] {
+                    d.fix = environment_fix(cx.source, step.args, d.primary.span);
+                }
             }
             // Calls into an orb whose source is at hand: one level.
             orb_calls(cx, &scope, step, kind, member, &taints, &mut seen, out);
@@ -174,13 +178,108 @@ fn direct(value: &str, span: Span) -> Diagnostic {
         .help(safe_form(value))
 }
 
-fn safe_form(value: &str) -> String {
-    let var = value
+/// The environment variable the safe form passes `value` through (`BRANCH` for
+/// `pipeline.git.branch`).
+fn variable_for(value: &str) -> String {
+    value
         .rsplit('.')
         .next()
         .unwrap_or("value")
         .to_ascii_uppercase()
-        .replace('-', "_");
+        .replace('-', "_")
+}
+
+/// The safe form as a fix: the `<< value >>` at `tag` in the command becomes `"${VAR}"` (no
+/// quotes added inside double quotes), and the step's `environment:` gets `VAR: << value >>`.
+/// Only for `run` steps written as a block mapping, a tag outside single quotes, and a
+/// variable the step does not already set to something else.
+fn environment_fix(src: &str, args: Option<&Node>, tag: Span) -> Option<Fix> {
+    use crate::base::fix::line_break;
+    let args = args.filter(|a| a.alias.is_none())?;
+    let map = args.as_map()?;
+    let written = tag.slice(src);
+    let inner = written.strip_prefix("<<")?.strip_suffix(">>")?.trim();
+    if inner.is_empty() || inner.contains(['<', '>', '\n']) {
+        return None;
+    }
+    let var = variable_for(inner);
+    if var.is_empty() || !var.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        return None;
+    }
+    // Quotes open before the tag on its line.
+    let line_start = src[..tag.start as usize].rfind('\n').map_or(0, |i| i + 1);
+    let (mut double, mut single, mut escaped) = (false, false, false);
+    for c in src[line_start..tag.start as usize].chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if !single => escaped = true,
+            '"' if !single => double = !double,
+            '\'' if !double => single = !single,
+            _ => {}
+        }
+    }
+    if single {
+        return None;
+    }
+    let reference = if double {
+        format!("${{{var}}}")
+    } else {
+        format!("\"${{{var}}}\"")
+    };
+    let value = format!("<< {inner} >>");
+    let nl = line_break(src);
+    let mut edits = vec![Edit::replace(tag, reference)];
+    let entry = map
+        .iter()
+        .find(|(k, _)| k.scalar_text() == Some("environment"));
+    match entry {
+        Some((_, env)) => {
+            let entries = env.as_map()?;
+            if let Some((_, v)) = entries.iter().find(|(k, _)| k.scalar_text() == Some(&var)) {
+                if v.scalar_text().map(str::trim) != Some(value.as_str()) {
+                    return None;
+                }
+            } else {
+                let (first, _) = entries.first()?;
+                let (_, last) = entries.last()?;
+                let key_line = src[..first.span.start as usize].rfind('\n').map_or(0, |i| i + 1);
+                let col = first.span.start as usize - key_line;
+                if !src[key_line..first.span.start as usize].bytes().all(|b| b == b' ') {
+                    return None; // a flow mapping
+                }
+                let end = last.span.end.max(first.span.end) as usize;
+                let at = src[end..].find('\n').map(|i| end + i + 1)?;
+                if src[end..at].trim_start().starts_with(|c: char| c != '#' && !c.is_whitespace()) {
+                    return None;
+                }
+                edits.push(Edit::insert(at, format!("{}{var}: {value}{nl}", " ".repeat(col))));
+            }
+        }
+        None => {
+            let (command, _) = map.iter().find(|(k, _)| k.scalar_text() == Some("command"))?;
+            let at = command.span.start as usize;
+            let start = src[..at].rfind('\n').map_or(0, |i| i + 1);
+            if !src[start..at].bytes().all(|b| b == b' ') {
+                return None;
+            }
+            let col = at - start;
+            edits.push(Edit::insert(
+                start,
+                format!(
+                    "{pad}environment:{nl}{pad}  {var}: {value}{nl}",
+                    pad = " ".repeat(col)
+                ),
+            ));
+        }
+    }
+    Some(Fix::safe(
+        format!("pass `{inner}` through the environment variable `{var}`"),
+        edits,
+    ))
+}
+
+fn safe_form(value: &str) -> String {
+    let var = variable_for(value);
     format!(
         "pass it through the step's `environment:` (`environment: {{ {var}: << {value} >> }}`) and use \"${var}\", quoted, in the script: an environment variable is data, never code"
     )

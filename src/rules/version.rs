@@ -2,7 +2,7 @@
 
 use super::Rule;
 use crate::analysis::context::Context;
-use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::base::span::Span;
 use crate::config::model::Version;
 use crate::yaml::Node;
@@ -52,8 +52,41 @@ fn check_retired(cx: &Context, out: &mut Vec<Diagnostic>) {
                 ),
             )
             .label("retired on 2026-09-21")
-            .help(MOVE_HELP),
+            .help(MOVE_HELP)
+            .fix_opt(move_to_21(cx, node)),
     );
+}
+
+/// The move to 2.1 as one (unsafe) fix: `version: 2.1`, every unescaped `<<` of a `run`
+/// command escaped as `\<<` (`\\<<` inside a double-quoted scalar), and `workflows: version`
+/// dropped. What else 2.1 rejects is reported by the other rules.
+fn move_to_21(cx: &Context, version: &Node) -> Option<Fix> {
+    use crate::yaml::ScalarStyle;
+    let mut edits = vec![crate::yaml::edit::replace_scalar(cx.source, version, "2.1")?];
+    for (_, st) in cx.config.all_steps() {
+        let Some(node) = st.run_command() else {
+            continue;
+        };
+        let (Some(text), Some(scalar)) = (node.as_str(), node.as_scalar()) else {
+            continue;
+        };
+        let escape = if scalar.style == ScalarStyle::DoubleQuoted {
+            "\\\\"
+        } else {
+            "\\"
+        };
+        for at in super::heredoc::unescaped(text) {
+            let span = crate::lang::mustache::source_span(cx.source, node, Span::new(at, at + 2));
+            if span.slice(cx.source) != "<<" {
+                return None; // a scalar whose text cannot be mapped back exactly
+            }
+            edits.push(Edit::insert(span.start as usize, escape));
+        }
+    }
+    if let Some((key, value)) = cx.config.workflows_version {
+        edits.extend(crate::yaml::edit::delete_entry(cx.source, key, value));
+    }
+    Some(Fix::unsafe_("move the config to `version: 2.1`", edits))
 }
 
 /// In a version 2 config, `retired-version` is the one error: CircleCI rejects the file for its
@@ -100,7 +133,10 @@ fn check_obsolete_workflows_version(cx: &Context, out: &mut Vec<Diagnostic>) {
                     ),
                 )
                 .label("can be removed")
-                .help("remove this line; version 2.1 configs take the version from the top-level `version: 2.1` (CircleCI accepts and ignores any value here)"),
+                .help("remove this line; version 2.1 configs take the version from the top-level `version: 2.1` (CircleCI accepts and ignores any value here)")
+                .fix_opt(crate::yaml::edit::delete_entry(cx.source, key, value).map(|e| {
+                    Fix::safe("remove `workflows: version`", vec![e])
+                })),
         );
     }
 }

@@ -162,6 +162,9 @@ pub(crate) struct Builder<'s> {
     source_nodes: usize,
     root: Option<Node>,
     comments: Vec<Comment>,
+    /// Every anchor with the aliases that use it, in source order; anchor id -> index.
+    anchor_uses: Vec<crate::yaml::Anchor>,
+    anchor_index: HashMap<usize, usize>,
     diagnostics: Vec<YamlFinding>,
     /// A fatal error was reported: stop building, no root.
     failed: bool,
@@ -180,6 +183,8 @@ impl<'s> Builder<'s> {
             source_nodes: 0,
             root: None,
             comments: Vec::new(),
+            anchor_uses: Vec::new(),
+            anchor_index: HashMap::new(),
             diagnostics: Vec::new(),
             failed: false,
         }
@@ -364,10 +369,22 @@ impl<'s> Builder<'s> {
                     self.close(frame, sp);
                 }
                 Event::Anchor(id, name) => {
+                    self.anchor_index.insert(id, self.anchor_uses.len());
+                    self.anchor_uses.push(crate::yaml::Anchor {
+                        name: name.to_string(),
+                        span: sp,
+                        uses: Vec::new(),
+                    });
                     self.anchor_names.insert(id, (name.into_owned(), sp));
                 }
-                Event::Alias(id) if !self.alias(id, sp) => break,
-                Event::Alias(_) => {}
+                Event::Alias(id) => {
+                    if let Some(&i) = self.anchor_index.get(&id) {
+                        self.anchor_uses[i].uses.push(sp);
+                    }
+                    if !self.alias(id, sp) {
+                        break;
+                    }
+                }
                 Event::UnresolvedAlias(name) => {
                     self.unresolved.push((name.into_owned(), sp));
                     // A placeholder keeps the structure; the document fails anyway.
@@ -421,6 +438,7 @@ impl<'s> Builder<'s> {
         Document {
             root: if failed { None } else { self.root },
             comments: self.comments,
+            anchors: self.anchor_uses,
             findings: self.diagnostics,
         }
     }

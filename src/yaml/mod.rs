@@ -51,6 +51,7 @@
 mod build;
 pub mod data;
 mod decode;
+pub mod edit;
 mod errors;
 mod scalar;
 pub mod scalar_map;
@@ -268,12 +269,24 @@ pub struct Comment {
     pub text: String,
 }
 
+/// An anchor (`&name`) and the aliases (`*name`) that use it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Anchor {
+    pub name: String,
+    /// The span of `&name`.
+    pub span: Span,
+    /// The spans of each `*name` that refers to it.
+    pub uses: Vec<Span>,
+}
+
 /// The result of loading one file.
 #[derive(Clone, Debug, Default)]
 pub struct Document {
     /// The root of the first document; `None` for an empty file (or one that could not be read).
     pub root: Option<Node>,
     pub comments: Vec<Comment>,
+    /// Every anchor of the first document with its aliases, in source order.
+    pub anchors: Vec<Anchor>,
     /// What loading found (reported by the rules of `rules::yaml_rules`).
     pub findings: Vec<YamlFinding>,
 }

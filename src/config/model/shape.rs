@@ -1,7 +1,7 @@
 //! The shape of steps and workflow job entries: a map that should have one key (the step's or
 //! the job's name) but has several. Both the schema check and the `step-shape` rule report it.
 
-use crate::base::diagnostic::Finding;
+use crate::base::diagnostic::{Applicability, Edit, Finding, Fix};
 use crate::base::span::{LineIndex, Span};
 use crate::base::text::quoted;
 use crate::yaml::Node;
@@ -83,7 +83,82 @@ pub fn misindented<K>(
             stray_names.join(", ")
         ),
     };
-    Some(d.help(help))
+    let fix = (h == 0)
+        .then(|| source.and_then(|src| indent_fix(src, node, head_key, &strays, name)))
+        .flatten();
+    Some(d.help(help).fix_opt(fix))
+}
+
+/// Built-in steps: a stray key of this name is more likely a second step run into the first
+/// than an argument, so indenting it under the first is only likely right (an unsafe fix).
+const STEP_NAMES: &[&str] = &[
+    "run",
+    "checkout",
+    "save_cache",
+    "restore_cache",
+    "store_artifacts",
+    "store_test_results",
+    "persist_to_workspace",
+    "attach_workspace",
+    "add_ssh_keys",
+    "setup_remote_docker",
+    "deploy",
+    "unless",
+];
+
+/// The fix of a map whose first key has no value and whose other keys sit beside it: indent
+/// every line of the other keys (their values, comments and blank lines included) two more
+/// spaces. Only for block mappings whose stray keys start their own lines at the head key's
+/// column; `None` otherwise.
+fn indent_fix(src: &str, node: &Node, head: &Node, strays: &[&Node], name: &str) -> Option<Fix> {
+    let lines = LineIndex::new(src);
+    let first = lines.line(head.span.start as usize);
+    let key_col = (head.span.start as usize).checked_sub(lines.line_start(first))?;
+    for k in strays {
+        let line = lines.line(k.span.start as usize);
+        if line <= first || (k.span.start as usize) - lines.line_start(line) != key_col {
+            return None;
+        }
+    }
+    let (_, last_value) = node.as_map()?.last()?;
+    let end = last_value.span.end.max(head.span.end) as usize;
+    let last = lines.line(end.saturating_sub(1).max(head.span.start as usize));
+    let mut edits = Vec::new();
+    for line in first + 1..=last {
+        let text = lines.line_text(src, line);
+        let indent = text.len() - text.trim_start_matches(' ').len();
+        let rest = &text[indent..];
+        if rest.is_empty() || rest.starts_with('\t') {
+            if rest.starts_with('\t') {
+                return None;
+            }
+            continue;
+        }
+        if indent < key_col {
+            if rest.starts_with('#') {
+                continue;
+            }
+            return None;
+        }
+        edits.push(Edit::insert(lines.line_start(line), "  "));
+    }
+    let keys: Vec<String> = strays
+        .iter()
+        .map(|k| format!("`{}`", k.scalar_text().unwrap_or("?")))
+        .collect();
+    let applicability = if strays
+        .iter()
+        .any(|k| k.scalar_text().is_some_and(|t| STEP_NAMES.contains(&t)))
+    {
+        Applicability::Unsafe
+    } else {
+        Applicability::Safe
+    };
+    Some(Fix::new(
+        format!("indent {} under `{name}`", keys.join(", ")),
+        applicability,
+        edits,
+    ))
 }
 
 /// The source lines of the map `node`, with every line after the head key's line indented two

@@ -2,7 +2,7 @@
 
 use super::*;
 
-use crate::base::diagnostic::{Finding, Severity};
+use crate::base::diagnostic::{Finding, Fix, Severity};
 use crate::base::span::Span;
 use crate::base::text::{closest, did_you_mean};
 use crate::base::text::{join_and, join_or};
@@ -338,6 +338,9 @@ impl<'a> Findings<'a> {
             if let Some(alias) = key_node.alias.or(object.alias) {
                 d = d.with_label(alias, "merged in here");
             }
+            if let [best] = closest(key, allowed.iter().copied()).as_slice() {
+                d = d.fix_opt(self.rename_fix(object, key_node, best));
+            }
             self.push(d, format!("unknown {key}"));
         }
     }
@@ -602,7 +605,8 @@ impl<'a> Findings<'a> {
                 .label(format!("did you mean `{best}`?"))
                 .help(format!(
                     "rename it to `{best}`; CircleCI ignores unknown top-level keys, so this one has no effect"
-                ));
+                ))
+                .fix_opt(self.rename_fix(self.root, key, best));
             self.push(d, format!("unknown {name}"));
         }
     }
@@ -740,8 +744,23 @@ impl Findings<'_> {
             format!("unknown key `{typo}` {where_}, and the required key `{key}` is missing"),
         )
         .label(format!("did you mean `{key}`?"))
-        .help(format!("rename `{typo}` to `{key}`"));
+        .help(format!("rename `{typo}` to `{key}`"))
+        .fix_opt(self.rename_fix(object, key_node, key));
         self.push(d, format!("unknown {typo}"));
+    }
+
+    /// The fix of a misspelt key: rename it, inside its quotes, unless the mapping already has
+    /// the right key or the key came through an alias.
+    fn rename_fix(&self, object: &Node, key: &Node, to: &str) -> Option<Fix> {
+        let src = self.source?;
+        if object.alias.is_some() || object.get(to).is_some() {
+            return None;
+        }
+        let edit = crate::yaml::edit::replace_scalar(src, key, to)?;
+        Some(Fix::safe(
+            format!("rename `{}` to `{to}`", key.scalar_text()?),
+            vec![edit],
+        ))
     }
 }
 

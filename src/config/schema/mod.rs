@@ -17,7 +17,9 @@
 //!   `workflows:` is reported once instead of as a broken workflow, and errors inside a step
 //!   that `step-shape` reports are left to it.
 
+mod describe;
 mod findings;
+pub use describe::{PathStep, description as key_description, keys as keys_at};
 mod leaves;
 mod words;
 

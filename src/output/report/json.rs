@@ -6,15 +6,20 @@
 //!     "category": "correctness|security|style", "confidence": "high|medium|low",
 //!     "message": "...", "line": 3, "column": 7, "end_line": 3, "end_column": 12,
 //!     "help": "..." or null,
-//!     "labels": [{"line": .., "column": .., "end_line": .., "end_column": .., "message": "..."}]}]}],
+//!     "labels": [{"line": .., "column": .., "end_line": .., "end_column": .., "message": "..."}],
+//!     "fix": null or {"title": "...", "applicability": "safe|unsafe",
+//!        "edits": [{"start": 120, "end": 120, "line": .., "column": .., "end_line": ..,
+//!                   "end_column": .., "text": "  "}]}}]}],
 //!  "summary": {"files": 1, "errors": 1, "warnings": 0, "infos": 0}}
 //! ```
 //!
 //! Positions as described in [`super`]: 1-based, columns in characters, the end just after the
 //! span's last character. `labels` are the secondary labels (the primary one is the position).
+//! A fix's edits replace the text between `start` and `end` (byte offsets into the file as
+//! read; the same range as the positions) with `text`; they are sorted and never overlap.
 
 use super::{Options, Summary, position};
-use crate::base::diagnostic::{Confidence, Severity};
+use crate::base::diagnostic::{Applicability, Confidence, Severity};
 use crate::base::file_report::FileReport;
 use crate::base::span::Span;
 use serde::Serialize;
@@ -46,6 +51,25 @@ struct Diag<'a> {
     end_column: usize,
     help: Option<&'a str>,
     labels: Vec<JsonLabel<'a>>,
+    fix: Option<JsonFix<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    title: &'a str,
+    applicability: Applicability,
+    edits: Vec<JsonEdit<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonEdit<'a> {
+    start: u32,
+    end: u32,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    text: &'a str,
 }
 
 #[derive(Serialize)]
@@ -118,6 +142,26 @@ pub fn write(reports: &[FileReport], _options: &Options, out: &mut dyn Write) ->
                                 }
                             })
                             .collect(),
+                        fix: d.fix.as_ref().map(|f| JsonFix {
+                            title: &f.title,
+                            applicability: f.applicability,
+                            edits: f
+                                .edits
+                                .iter()
+                                .map(|e| {
+                                    let p = pos(report, e.span);
+                                    JsonEdit {
+                                        start: e.span.start,
+                                        end: e.span.end,
+                                        line: p.line,
+                                        column: p.column,
+                                        end_line: p.end_line,
+                                        end_column: p.end_column,
+                                        text: &e.text,
+                                    }
+                                })
+                                .collect(),
+                        }),
                     }
                 })
                 .collect(),
@@ -156,19 +200,19 @@ mod tests {
                         {"rule": "yaml-limits", "severity": "info", "category": "correctness",
                          "confidence": "high", "message": "an info",
                          "line": 1, "column": 1, "end_line": 1, "end_column": 1,
-                         "help": null, "labels": []},
+                         "help": null, "labels": [], "fix": null},
                         {"rule": "duplicate-key", "severity": "warning", "category": "correctness",
                          "confidence": "high",
                          "message": "key `build` appears twice, 100% sure: <&>\"'",
                          "line": 4, "column": 3, "end_line": 4, "end_column": 8,
                          "help": "remove one of them,\nor rename it",
                          "labels": [{"line": 3, "column": 3, "end_line": 3, "end_column": 8,
-                                     "message": "first here"}]},
+                                     "message": "first here"}], "fix": null},
                         {"rule": "yaml-syntax", "severity": "error", "category": "correctness",
                          "confidence": "high",
                          "message": "something about `é`",
                          "line": 6, "column": 3, "end_line": 6, "end_column": 4,
-                         "help": null, "labels": []}
+                         "help": null, "labels": [], "fix": null}
                     ]},
                     {"path": "clean.yml", "diagnostics": []}
                 ],

@@ -121,6 +121,26 @@ pub fn write(reports: &[FileReport], _options: &Options, out: &mut dyn Write) ->
                     .collect();
                 result["relatedLocations"] = Value::Array(related);
             }
+            if let Some(fix) = &d.fix {
+                let replacements: Vec<Value> = fix
+                    .edits
+                    .iter()
+                    .map(|e| {
+                        let mut region = region(report, e.span);
+                        region["byteOffset"] = json!(e.span.start);
+                        region["byteLength"] = json!(e.span.len());
+                        json!({"deletedRegion": region, "insertedContent": {"text": e.text}})
+                    })
+                    .collect();
+                result["fixes"] = json!([{
+                    "description": {"text": fix.title},
+                    "artifactChanges": [{
+                        "artifactLocation": {"uri": uri(&report.path)},
+                        "replacements": replacements,
+                    }],
+                    "properties": {"applicability": fix.applicability.as_str()},
+                }]);
+            }
             results.push(result);
         }
     }
