@@ -12,6 +12,7 @@ use crate::config::orb_source::OrbFinding;
 use crate::config::orbs::Orbs;
 use crate::config::schema::SchemaFinding;
 use crate::config::settings::Settings;
+use crate::lang::shellcheck::Checker;
 use crate::yaml::Document;
 use std::sync::OnceLock;
 
@@ -30,6 +31,9 @@ pub struct Context<'a> {
     /// What reading an orb source folder found, when the file is an orb's source assembled
     /// (`cilint check --orb`) rather than a config.
     pub orb_source: Option<&'a [OrbFinding]>,
+    /// The shellcheck checker shared by every file of a run, which has been given their
+    /// scripts already (`None`: the `shellcheck` rule makes one of its own for this file).
+    pub(crate) shellcheck: Option<&'a Checker>,
     /// The schema check's findings, made on first use.
     schema: OnceLock<Vec<SchemaFinding>>,
     /// The `<< ... >>` references of the file, found on first use (see `rules::parameters`).
@@ -63,6 +67,7 @@ impl<'a> Context<'a> {
             graphs,
             orbs,
             orb_source: None,
+            shellcheck: None,
             schema: OnceLock::new(),
             references: OnceLock::new(),
             member_references: OnceLock::new(),
@@ -72,6 +77,12 @@ impl<'a> Context<'a> {
     /// The same file, seen as an orb's source folder with what reading the folder found.
     pub fn for_orb_source(mut self, findings: &'a [OrbFinding]) -> Context<'a> {
         self.orb_source = Some(findings);
+        self
+    }
+
+    /// The same context, with the shellcheck checker of the run (see [`Context::shellcheck`]).
+    pub(crate) fn with_shellcheck(mut self, checker: Option<&'a Checker>) -> Context<'a> {
+        self.shellcheck = checker;
         self
     }
 
