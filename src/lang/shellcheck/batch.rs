@@ -54,8 +54,8 @@ pub struct Checker {
     stats: Counters,
 }
 
-/// What a checker did, for benchmarks and tests.
-#[cfg(any(test, feature = "internals"))]
+/// What a checker did, for tests.
+#[cfg(test)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Stats {
     /// Distinct (script, dialect) pairs asked about.
@@ -105,7 +105,7 @@ impl Checker {
     }
 
     /// What the checker did so far.
-    #[cfg(any(test, feature = "internals"))]
+    #[cfg(test)]
     pub fn stats(&self) -> Stats {
         Stats {
             scripts: self.stats.scripts.load(Ordering::Relaxed),
