@@ -192,3 +192,46 @@ fn the_shellcheckrc_of_the_folder_cilint_runs_in_applies() {
     );
     assert!(!below.stdout.contains("SC2086"), "{}", below.stdout);
 }
+
+/// Two cilint processes filling one cache at the same time: both report what an uncached run
+/// reports, they leave whole entries only (no temporary file), and a third run reading them
+/// reports the same.
+#[test]
+fn two_processes_share_one_cache() {
+    if !shellcheck_installed() {
+        return;
+    }
+    let scripts: String = (0..60)
+        .map(|i| format!("  j{i}:\n    docker: [{{image: cimg/base:2024.01}}]\n    steps:\n      - run: echo $x{i} && cd /tmp/{}\n", i % 7))
+        .collect();
+    let config = format!(
+        "version: 2.1\njobs:\n{scripts}workflows:\n  w:\n    jobs: [{}]\n",
+        (0..60)
+            .map(|i| format!("j{i}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let dir = common::scratch_repo(&config);
+    let cache = tempfile::tempdir().unwrap();
+    let args = ["--format", "json", "--fail-on", "never"];
+    let uncached = check(dir.path(), None, &args);
+    assert!(uncached.stdout.contains("SC2086"), "{}", uncached.stdout);
+    let both: Vec<common::Run> = std::thread::scope(|s| {
+        let runs: Vec<_> = (0..2)
+            .map(|_| s.spawn(|| check(dir.path(), Some(cache.path()), &args)))
+            .collect();
+        runs.into_iter().map(|r| r.join().unwrap()).collect()
+    });
+    for run in &both {
+        assert_eq!(run.stdout, uncached.stdout, "{}", run.stderr);
+    }
+    assert_eq!(entries(cache.path()), 60, "one entry per distinct script");
+    let leftovers: Vec<PathBuf> = walk(&cache.path().join("cilint/shellcheck"))
+        .into_iter()
+        .filter(|p| p.extension().is_none_or(|e| e != "json"))
+        .filter(|p| p.file_name().is_some_and(|n| n != ".trimmed"))
+        .collect();
+    assert_eq!(leftovers, Vec::<PathBuf>::new(), "no temporary files left");
+    let third = check(dir.path(), Some(cache.path()), &args);
+    assert_eq!(third.stdout, uncached.stdout);
+}
