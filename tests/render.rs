@@ -2,6 +2,8 @@
 //! accepting the DOT (when `dot` is installed).
 
 mod common;
+#[path = "support/crossings.rs"]
+mod crossings;
 #[path = "support/diagrams.rs"]
 mod diagrams;
 
@@ -101,6 +103,30 @@ fn statuses() -> Diagram {
     d
 }
 
+/// Six jobs each requiring the same four (after a build), one of them faded: drawn through a
+/// junction.
+fn fan_in() -> Diagram {
+    let mut d = Diagram::new("fan-in");
+    let build = d.add_node(Node::job("build", "build"));
+    let tests: Vec<usize> = (0..4)
+        .map(|i| d.add_node(Node::job(format!("test-{i}"), format!("test-{i}"))))
+        .collect();
+    for &t in &tests {
+        d.add_edge(Edge::new(build, t));
+    }
+    for i in 0..6 {
+        let mut node = Node::job(format!("deploy-{i}"), format!("deploy-{i}"));
+        if i == 5 {
+            node = node.faded("runs only on tags");
+        }
+        let deploy = d.add_node(node);
+        for &t in &tests {
+            d.add_edge(Edge::new(t, deploy));
+        }
+    }
+    d
+}
+
 fn fixtures() -> Vec<(&'static str, Diagram)> {
     vec![
         ("approval", approval()),
@@ -109,6 +135,7 @@ fn fixtures() -> Vec<(&'static str, Diagram)> {
         ("filters", filters()),
         ("cycle", cycle()),
         ("statuses", statuses()),
+        ("fan-in", fan_in()),
     ]
 }
 
@@ -211,6 +238,10 @@ fn nums(s: &str) -> Vec<f64> {
 /// from, to, start point, end point
 type DrawnEdge = (String, String, (f64, f64), (f64, f64));
 
+/// A path into or out of a junction: job id, junction number, into (true) or out of it, the
+/// path's end at the job, its end at the junction, whether it has an arrowhead.
+type JunctionPath = (String, String, bool, (f64, f64), (f64, f64), bool);
+
 struct Parsed {
     /// id -> (box, text of the group, class)
     nodes: Vec<(String, BoxR, String, String)>,
@@ -218,6 +249,10 @@ struct Parsed {
     outlines: Vec<(String, Vec<(f64, f64)>)>,
     /// from, to, start, end
     edges: Vec<DrawnEdge>,
+    /// Paths into or out of a junction (see [`JunctionPath`]).
+    junction_paths: Vec<JunctionPath>,
+    /// junction number -> centre of its dot
+    junctions: Vec<(String, (f64, f64))>,
     width: f64,
     height: f64,
 }
@@ -231,7 +266,32 @@ fn parse_svg(svg: &str) -> Parsed {
     let mut nodes = Vec::new();
     let mut outlines = Vec::new();
     let mut edges = Vec::new();
+    let mut junction_paths = Vec::new();
+    let mut junctions = Vec::new();
     for g in doc.descendants().filter(|n| n.has_tag_name("g")) {
+        if let Some(k) = g.attribute("data-junction") {
+            if g.attribute("class") == Some("junction") {
+                let c = g.children().find(|c| c.has_tag_name("circle")).unwrap();
+                let f = |a: &str| c.attribute(a).unwrap().parse::<f64>().unwrap();
+                junctions.push((k.to_string(), (f("cx"), f("cy"))));
+                continue;
+            }
+            let path = g.children().find(|c| c.has_tag_name("path")).unwrap();
+            let v = nums(path.attribute("d").unwrap());
+            let n = v.len();
+            let (start, end) = ((v[0], v[1]), (v[n - 2], v[n - 1]));
+            let arrow = path.attribute("marker-end").is_some();
+            match (g.attribute("data-from"), g.attribute("data-to")) {
+                (Some(from), None) => {
+                    junction_paths.push((from.to_string(), k.to_string(), true, start, end, arrow))
+                }
+                (None, Some(to)) => {
+                    junction_paths.push((to.to_string(), k.to_string(), false, end, start, arrow))
+                }
+                _ => panic!("a junction path names one job"),
+            }
+            continue;
+        }
         let class = g.attribute("class").unwrap_or("");
         if let Some(id) = g.attribute("data-id") {
             let shape = g
@@ -292,6 +352,8 @@ fn parse_svg(svg: &str) -> Parsed {
         nodes,
         outlines,
         edges,
+        junction_paths,
+        junctions,
         width,
         height,
     }
@@ -354,7 +416,37 @@ fn check_svg(d: &Diagram, opts: &Options) -> Parsed {
         .iter()
         .filter(|e| e.from < d.nodes.len() && e.to < d.nodes.len())
         .count();
-    assert_eq!(p.edges.len(), drawable);
+    // Edges through a junction are drawn as one path per job into it and one per job out of it.
+    let lay = render::svg::lay_out(d, opts).layout;
+    let through: usize = lay.junctions.iter().map(|j| j.edges.len()).sum();
+    let sides: usize = lay
+        .junctions
+        .iter()
+        .map(|j| j.sources.len() + j.targets.len())
+        .sum();
+    assert_eq!(p.edges.len(), drawable - through);
+    assert_eq!(p.junction_paths.len(), sides);
+    assert_eq!(p.junctions.len(), lay.junctions.len());
+    for (job, k, into, at_job, at_junction, arrow) in &p.junction_paths {
+        let centre = p
+            .junctions
+            .iter()
+            .find(|j| &j.0 == k)
+            .expect("its junction")
+            .1;
+        let off = ((at_junction.0 - centre.0).powi(2) + (at_junction.1 - centre.1).powi(2)).sqrt();
+        assert!(off < 0.6, "a path of junction {k} ends {off}px off its dot");
+        let outline = p.outlines.iter().find(|n| &n.0 == job).unwrap().1.clone();
+        let dj = border_distance(&outline, *at_job);
+        assert!(
+            dj < 0.6,
+            "a path of junction {k} ends {dj}px off {job}'s border"
+        );
+        assert_eq!(
+            *arrow, !*into,
+            "only the paths out of a junction have arrowheads"
+        );
+    }
     let by_id = |id: &str| p.outlines.iter().find(|n| n.0 == id).unwrap().1.clone();
     for (from, to, start, end) in &p.edges {
         // Coordinates are written with one decimal.
@@ -440,6 +532,163 @@ fn svg_several_diagrams_stack_in_one_document() {
         .filter(|n| n.attribute("class") == Some("workflow"))
         .count();
     assert_eq!(cards, 3);
+    assert_eq!(legends(&svg), 1, "one legend for the whole picture");
+    // It shows what any of the diagrams has (the cycle's red edge).
+    assert!(svg.contains(">cycle</text>"));
+    assert_eq!(text_outside(&svg), Vec::<String>::new());
+}
+
+fn legends(svg: &str) -> usize {
+    let doc = roxmltree::Document::parse(svg).unwrap();
+    doc.descendants()
+        .filter(|n| n.attribute("class") == Some("legend"))
+        .count()
+}
+
+/// The texts of an SVG that reach outside its canvas, by the width estimate the layout uses
+/// (the renderer's slack included), each with where it is.
+fn text_outside(svg: &str) -> Vec<String> {
+    let doc = roxmltree::Document::parse(svg).unwrap();
+    let root = doc.root_element();
+    let width: f64 = root.attribute("width").unwrap().parse().unwrap();
+    let height: f64 = root.attribute("height").unwrap().parse().unwrap();
+    assert_eq!(
+        root.attribute("viewBox"),
+        Some(format!("0 0 {width} {height}").as_str())
+    );
+    let mut out = Vec::new();
+    for t in doc.descendants().filter(|n| n.has_tag_name("text")) {
+        let content: String = t
+            .descendants()
+            .filter(|c| c.is_text() && c.parent() == Some(t))
+            .filter_map(|c| c.text())
+            .collect();
+        let class = t.attribute("class").unwrap_or("");
+        let (size, bold) = match class {
+            "title" => (18.0, true),
+            "trigger" => (12.0, false),
+            "label" => (14.0, true),
+            _ => (11.0, false),
+        };
+        // Where the text is: its own x and y plus every translation above it.
+        let (mut dx, mut dy) = (0.0, 0.0);
+        for a in t.ancestors() {
+            if let Some(tr) = a.attribute("transform") {
+                let v = nums(tr);
+                dx += v[0];
+                dy += v.get(1).copied().unwrap_or(0.0);
+            }
+        }
+        let x: f64 = t.attribute("x").unwrap().parse::<f64>().unwrap() + dx;
+        let y: f64 = t.attribute("y").unwrap().parse::<f64>().unwrap() + dy;
+        let w = render::text_width(&content, size, bold) * render::svg::WIDTH_SLACK;
+        let left = match t.attribute("text-anchor") {
+            Some("middle") => x - w / 2.0,
+            Some("end") => x - w,
+            _ => x,
+        };
+        let (top, bottom) = (y - size * 0.8, y + size * 0.25);
+        if left < -0.5 || left + w > width + 0.5 || top < -0.5 || bottom > height + 0.5 {
+            out.push(format!(
+                "{content:?} ({class}) spans x {left:.1}..{:.1}, y {top:.1}..{bottom:.1} on a {width}x{height} canvas",
+                left + w
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn long_triggers_are_wrapped_within_the_canvas_with_the_whole_text_as_tooltip() {
+    let mut d = approval();
+    let long = format!(
+        "when: and(equal(<< pipeline.git.branch >>, main), {})",
+        (0..40)
+            .map(|i| format!("not(equal(<< pipeline.parameters.flag-{i} >>, true))"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    d.trigger(long.clone());
+    d.trigger("schedule: 0 3 * * 1-5");
+    let svg = render::svg::render(&d, &Options::default());
+    assert_eq!(text_outside(&svg), Vec::<String>::new());
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let width: f64 = doc
+        .root_element()
+        .attribute("width")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        width < 1100.0,
+        "the trigger does not widen the picture: {width}"
+    );
+    let group = doc
+        .descendants()
+        .find(|n| n.attribute("class") == Some("triggers"))
+        .expect("the long trigger is a group with a tooltip");
+    let title = group.children().find(|c| c.has_tag_name("title")).unwrap();
+    assert_eq!(title.text(), Some(long.as_str()));
+    let lines: Vec<&str> = group
+        .children()
+        .filter(|c| c.has_tag_name("text"))
+        .filter_map(|c| c.text())
+        .collect();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert!(lines[0].starts_with("when: and(equal("));
+    assert!(lines[2].ends_with('…'));
+    // A short trigger is one line, no tooltip.
+    assert!(svg.contains(">schedule: 0 3 * * 1-5</text>"));
+}
+
+/// Every diagram of the real configs of the corpus (`../shared/corpus/real`), all workflows
+/// of a file in one picture as `cilint graph` draws them: one legend per picture, no text
+/// outside the canvas. Among them the largest config with many workflows (RevenueCat's, 19).
+#[test]
+fn corpus_pictures_have_one_legend_and_no_text_outside_the_canvas() {
+    let dir = common::root().join("../shared/corpus/real");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        common::skip("../shared/corpus/real");
+        return;
+    };
+    let mut files: Vec<_> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yml"))
+        .collect();
+    files.sort();
+    let mut largest: Option<(usize, String)> = None;
+    for path in &files {
+        let bytes = std::fs::read(path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let (_, diagrams) =
+            cilint::analyze(&bytes, &name, &cilint::Settings::default(), |cx, found| {
+                render::from_graph::diagrams(cx.graphs, found)
+            });
+        if diagrams.is_empty() {
+            continue;
+        }
+        for direction in [Direction::LeftRight, Direction::TopBottom] {
+            let opts = Options {
+                direction,
+                ..Options::default()
+            };
+            let svg = render::svg::render_all(&diagrams, &opts);
+            assert_eq!(legends(&svg), 1, "{name}");
+            assert_eq!(text_outside(&svg), Vec::<String>::new(), "{name}");
+        }
+        if diagrams.len() > 1 && largest.as_ref().is_none_or(|l| bytes.len() > l.0) {
+            largest = Some((bytes.len(), name.clone()));
+        }
+        if name == "RevenueCat__purchases-ios__default_config.yml" {
+            assert!(diagrams.len() >= 19, "{}", diagrams.len());
+        }
+    }
+    assert_eq!(
+        largest.map(|l| l.1).as_deref(),
+        Some("RevenueCat__purchases-ios__default_config.yml"),
+        "the largest multi-workflow config of the corpus was checked"
+    );
 }
 
 #[test]
@@ -524,4 +773,61 @@ fn pictures() {
         );
         std::fs::write(std::path::Path::new(dir).join("all.svg"), svg).unwrap();
     }
+}
+
+/// The workflow diagrams of the real configs of the corpus (`../shared/corpus/real`), drawn
+/// with junctions and as before junctions (every edge on its own): the drawings with junctions
+/// have fewer edge crossings in all (the largest configs' wide fan-ins lose all or nearly all
+/// of theirs), and none has more than before.
+#[test]
+fn junctions_reduce_crossings_on_the_corpus() {
+    let dir = common::root().join("../shared/corpus/real");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        common::skip("../shared/corpus/real");
+        return;
+    };
+    let mut files: Vec<(u64, std::path::PathBuf)> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yml"))
+        .map(|p| (std::fs::metadata(&p).map_or(0, |m| m.len()), p))
+        .collect();
+    files.sort_by(|a, b| b.cmp(a));
+    let opts = Options::default();
+    let (mut before, mut after, mut with_junctions) = (0, 0, 0);
+    let mut lines = Vec::new();
+    for (_, path) in &files {
+        let bytes = std::fs::read(path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let (_, diagrams) =
+            cilint::analyze(&bytes, &name, &cilint::Settings::default(), |cx, found| {
+                render::from_graph::diagrams(cx.graphs, found)
+            });
+        for d in &diagrams {
+            let plain = render::svg::lay_out_without_junctions(d, &opts).layout;
+            let joined = render::svg::lay_out(d, &opts).layout;
+            let b = crossings::count(&plain, opts.direction, |e| {
+                let edge = &d.edges[e.edge];
+                [edge.from, edge.to]
+            });
+            let a = crossings::count(&joined, opts.direction, |e| render::layout::path_ends(d, e));
+            if !joined.junctions.is_empty() {
+                with_junctions += 1;
+                lines.push(format!(
+                    "{name} / {}: {b} -> {a} crossings ({} junctions)",
+                    d.title,
+                    joined.junctions.len()
+                ));
+            }
+            assert!(a <= b, "{name} / {}: {b} -> {a} crossings", d.title);
+            before += b;
+            after += a;
+        }
+    }
+    eprintln!("{}\nin all: {before} -> {after}", lines.join("\n"));
+    assert!(
+        with_junctions >= 5,
+        "{with_junctions} diagrams with junctions"
+    );
+    assert!(after < before, "{before} -> {after}");
 }

@@ -13,6 +13,7 @@ use crate::config::orbs::Orbs;
 use crate::config::pack::PackFinding;
 use crate::config::schema::SchemaFinding;
 use crate::config::settings::Settings;
+use crate::lang::shellcheck::Checker;
 use crate::yaml::Document;
 use std::sync::OnceLock;
 
@@ -34,6 +35,9 @@ pub struct Context<'a> {
     /// What packing found, when the file is a config packed from a folder (`cilint check
     /// --pack`).
     pub pack: Option<&'a [PackFinding]>,
+    /// The shellcheck checker shared by every file of a run, which has been given their
+    /// scripts already (`None`: the `shellcheck` rule makes one of its own for this file).
+    pub(crate) shellcheck: Option<&'a Checker>,
     /// The schema check's findings, made on first use.
     schema: OnceLock<Vec<SchemaFinding>>,
     /// The `<< ... >>` references of the file, found on first use (see `rules::parameters`).
@@ -68,6 +72,7 @@ impl<'a> Context<'a> {
             orbs,
             orb_source: None,
             pack: None,
+            shellcheck: None,
             schema: OnceLock::new(),
             references: OnceLock::new(),
             member_references: OnceLock::new(),
@@ -83,6 +88,12 @@ impl<'a> Context<'a> {
     /// The same file, seen as a config packed from a folder, with what packing found.
     pub fn for_pack(mut self, findings: &'a [PackFinding]) -> Context<'a> {
         self.pack = Some(findings);
+        self
+    }
+
+    /// The same context, with the shellcheck checker of the run (see [`Context::shellcheck`]).
+    pub(crate) fn with_shellcheck(mut self, checker: Option<&'a Checker>) -> Context<'a> {
+        self.shellcheck = checker;
         self
     }
 

@@ -231,13 +231,6 @@ impl<'a> WorkflowGraph<'a> {
                 .any(|r| r.resolution == Resolution::Templated)
     }
 
-    /// The `requires` entries of one job that could not be resolved to edges.
-    pub fn unresolved_requires_of(&self, n: NodeIndex) -> impl Iterator<Item = &RequireRef<'a>> {
-        self.requires
-            .iter()
-            .filter(move |r| r.from == n && !matches!(r.resolution, Resolution::Jobs(_)))
-    }
-
     /// Incoming edges (the jobs `n` requires).
     pub fn requirements(
         &self,

@@ -54,6 +54,7 @@ pub(super) fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Exit, Failu
     let mut settings =
         SettingsCache::new(&args.config, &args.select, &args.ignore, shellcheck.clone())?
             .with_orb_cache(args.orb_cache.clone())
+            .with_shellcheck_cache(shellcheck_cache(args))
             .with_min_confidence(args.min_confidence.map(|c| c.level()));
     if (args.fix || args.unsafe_fixes || args.diff)
         && let Some(exit) = fix_sources(args, &mut sources, &mut settings, out)?
@@ -323,6 +324,7 @@ pub(super) fn check_orbs(
     let mut settings =
         SettingsCache::new(&args.config, &args.select, &args.ignore, shellcheck.clone())?
             .with_orb_cache(args.orb_cache.clone())
+            .with_shellcheck_cache(shellcheck_cache(args))
             .with_min_confidence(args.min_confidence.map(|c| c.level()));
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from("src")]
@@ -512,6 +514,15 @@ pub(super) fn shellcheck_binary(args: &CheckArgs) -> Result<Option<PathBuf>, Fai
         ))),
         None => Ok(crate::lang::shellcheck::find_on_path()),
     }
+}
+
+/// Where shellcheck's answers are kept: `shellcheck/` in cilint's cache folder, unless
+/// `--no-cache`.
+pub(super) fn shellcheck_cache(args: &CheckArgs) -> Option<PathBuf> {
+    if args.no_cache {
+        return None;
+    }
+    crate::config::settings::user_cache_dir().map(|dir| dir.join("shellcheck"))
 }
 
 pub(super) fn exit_for(reports: &[FileReport], fail_on: FailOn) -> Exit {

@@ -249,6 +249,7 @@ pub(super) struct SettingsCache {
     shellcheck: Option<PathBuf>,
     /// `--orb-cache`: overrides `orbs.cache` of every settings file.
     orb_cache: Option<PathBuf>,
+    shellcheck_cache: Option<PathBuf>,
     /// `--min-confidence`.
     min_confidence: Option<crate::base::diagnostic::Confidence>,
 }
@@ -274,6 +275,7 @@ impl SettingsCache {
             ignore: ignore.to_vec(),
             shellcheck,
             orb_cache: None,
+            shellcheck_cache: None,
             min_confidence: None,
         };
         if let Some(s) = cache.fixed.take() {
@@ -288,6 +290,15 @@ impl SettingsCache {
             fixed.orb_cache = Some(d.clone());
         }
         self.orb_cache = dir;
+        self
+    }
+
+    /// Where shellcheck's answers are kept (`None`: not kept, `--no-cache`), for every file.
+    pub(super) fn with_shellcheck_cache(mut self, dir: Option<PathBuf>) -> SettingsCache {
+        if let Some(fixed) = self.fixed.as_mut() {
+            fixed.shellcheck_cache = dir.clone();
+        }
+        self.shellcheck_cache = dir;
         self
     }
 
@@ -307,6 +318,7 @@ impl SettingsCache {
         s.select = self.select.clone();
         s.ignore = self.ignore.clone();
         s.shellcheck = self.shellcheck.clone();
+        s.shellcheck_cache = self.shellcheck_cache.clone();
         if self.orb_cache.is_some() {
             s.orb_cache = self.orb_cache.clone();
         }

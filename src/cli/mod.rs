@@ -367,6 +367,11 @@ pub struct CheckArgs {
     /// Do not check `run` scripts with shellcheck.
     #[arg(long, env = "CILINT_NO_SHELLCHECK", value_parser = clap::builder::BoolishValueParser::new())]
     pub no_shellcheck: bool,
+
+    /// Neither read nor write the cache of shellcheck's answers (`shellcheck/` in cilint's
+    /// cache folder: `$XDG_CACHE_HOME/cilint` or `~/.cache/cilint`); check every script afresh.
+    #[arg(long, env = "CILINT_NO_CACHE", value_parser = clap::builder::BoolishValueParser::new())]
+    pub no_cache: bool,
     /// The orb cache folder (default: `orbs.cache` in `.cilint.toml`, else
     /// `$XDG_CACHE_HOME/cilint/orbs` or `~/.cache/cilint/orbs`).
     #[arg(long, value_name = "DIR")]

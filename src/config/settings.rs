@@ -64,6 +64,22 @@ pub struct Settings {
     /// The `shellcheck` program to check `run` scripts with; `None`: no shellcheck check (the
     /// command line sets it from `PATH` or `--shellcheck`, see `shellcheck::find_on_path`).
     pub shellcheck: Option<PathBuf>,
+    /// The folder where shellcheck's answers are kept between runs; `None`: none are kept (the
+    /// command line sets it to [`user_cache_dir`]`/shellcheck` unless `--no-cache`).
+    pub shellcheck_cache: Option<PathBuf>,
+}
+
+/// cilint's folder in the user's cache folder: `$XDG_CACHE_HOME/cilint`, else
+/// `~/.cache/cilint`; `None` when no home folder is known either. The orb cache (`orbs/`) and
+/// shellcheck's answers (`shellcheck/`) live there.
+pub fn user_cache_dir() -> Option<PathBuf> {
+    let nonempty = |v: std::ffi::OsString| (!v.is_empty()).then_some(v);
+    if let Some(xdg) = std::env::var_os("XDG_CACHE_HOME").and_then(nonempty) {
+        return Some(PathBuf::from(xdg).join("cilint"));
+    }
+    std::env::var_os("HOME")
+        .and_then(nonempty)
+        .map(|home| PathBuf::from(home).join(".cache").join("cilint"))
 }
 
 /// A settings file that cannot be used. Its `Display` names the file and the offending key.
@@ -178,6 +194,7 @@ impl Settings {
             contexts: raw.contexts,
             orb_cache: raw.orbs.cache.map(|c| base.join(c)),
             shellcheck: None,
+            shellcheck_cache: None,
         })
     }
 

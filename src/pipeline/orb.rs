@@ -17,6 +17,7 @@ use crate::config::model::Config;
 use crate::config::orb_source::{self, Kind, OrbFolder, Part, dev_reference};
 use crate::config::orbs::{CachedOrb, Orbs, cache_dir};
 use crate::config::settings::Settings;
+use crate::lang::shellcheck::{Checker, with_placeholders};
 use crate::rules;
 use crate::yaml::{Document, Node};
 use std::collections::BTreeSet;
@@ -33,14 +34,33 @@ pub fn lint_orb(folder: &OrbFolder, settings: &Settings) -> Vec<FileReport> {
     let graphs = Graphs::build(&config);
     let orbs = Orbs::load(&config, cache_dir(settings.orb_cache.as_deref()));
     let path = folder.display.as_str();
+    let mut own = None;
+    let checker = rules::shellcheck::checker(settings, None, &mut own);
     let cx = Context::new(path, source, &lines, doc, settings, &config, &graphs, orbs)
-        .for_orb_source(&assembled.findings);
+        .for_orb_source(&assembled.findings)
+        .with_shellcheck(checker);
+    let included: Vec<&Part> = assembled.included.iter().map(|&i| &parts[i]).collect();
+    // The `run` scripts and the included scripts, checked all at once.
+    if let Some(checker) = checker
+        && !doc.stopped_early()
+    {
+        let mut texts: Vec<(String, &'static str)> = rules::shellcheck::scripts(&cx)
+            .into_iter()
+            .filter_map(|s| Some((with_placeholders(s.node.as_str()?), s.dialect)))
+            .collect();
+        texts.extend(included.iter().filter_map(|part| {
+            let dialect = rules::shellcheck::included_dialect(part)?;
+            Some((with_placeholders(&part.text), dialect))
+        }));
+        let asked: Vec<(&str, &'static str)> =
+            texts.iter().map(|(t, d)| (t.as_str(), *d)).collect();
+        checker.prepare(&asked);
+    }
 
     let mut diagnostics = rules::run(&cx);
     if !doc.stopped_early() {
-        if let Some(bin) = settings.shellcheck.as_deref() {
-            let scripts: Vec<&Part> = assembled.included.iter().map(|&i| &parts[i]).collect();
-            diagnostics.extend(rules::shellcheck::check_scripts(bin, &scripts));
+        if let Some(checker) = checker {
+            diagnostics.extend(rules::shellcheck::check_scripts(checker, &included));
         }
         lint_examples(
             folder,
@@ -49,6 +69,7 @@ pub fn lint_orb(folder: &OrbFolder, settings: &Settings) -> Vec<FileReport> {
             source,
             &lines,
             settings,
+            checker,
             &mut diagnostics,
         );
     }
@@ -78,6 +99,7 @@ pub fn inspect_orb<R>(
 
 /// Lint each example's `usage` as a config in which the orb under development is available
 /// under the alias that the usage gives it.
+#[allow(clippy::too_many_arguments)]
 fn lint_examples(
     folder: &OrbFolder,
     parts: &[Part],
@@ -85,6 +107,7 @@ fn lint_examples(
     source: &str,
     lines: &LineIndex,
     settings: &Settings,
+    checker: Option<&Checker>,
     out: &mut Vec<Diagnostic>,
 ) {
     let Some(root) = doc.root.as_ref() else {
@@ -131,7 +154,8 @@ fn lint_examples(
             &config,
             &graphs,
             orbs,
-        );
+        )
+        .with_shellcheck(checker);
         let start = out.len();
         out.extend(rules::run(&cx));
         // An example is not run and does not stop the orb from being published: what would

@@ -21,7 +21,7 @@ use crate::config::model::env_vars;
 use crate::lang::secrets::named_like_secret;
 use crate::lang::shell::pipeline::{base_name, pipelines, program};
 use crate::yaml::Node;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 pub static SECRET_EXPOSURE: Rule = Rule {
     id: "secret-exposure",
@@ -120,10 +120,95 @@ fn shell_traces(shell: Option<&str>) -> bool {
     })
 }
 
+/// A finding in a script's own coordinates, before it is placed in the file: the same script
+/// text (a command that many jobs repeat) is analysed once.
+enum Raw {
+    /// Tracing (`at`: the `set -x`, `None`: the `shell:`) while the script reads secrets (the
+    /// first and up to three more).
+    Tracing {
+        at: Option<Span>,
+        reads: Vec<(Span, String)>,
+    },
+    /// A command that prints secrets or every variable.
+    Print {
+        at: Span,
+        message: String,
+        dump: bool,
+    },
+}
+
+/// What a script (tracing from its start or not) exposes, in the order reported.
+fn script_findings(text: &str, traced: bool, secret: &dyn Fn(&str) -> bool) -> Vec<Raw> {
+    let mut out = Vec::new();
+    let ranges = traced_ranges(text, traced);
+    if !ranges.is_empty() {
+        let facts = crate::lang::shell::analyze(text);
+        for (from, to, at) in ranges {
+            let reads: Vec<(Span, String)> = facts
+                .reads
+                .iter()
+                .filter(|r| (r.span.start as usize) >= from && (r.span.end as usize) <= to)
+                .filter(|r| secret(&r.name))
+                .take(4)
+                .map(|r| (r.span, r.name.to_string()))
+                .collect();
+            if !reads.is_empty() {
+                out.push(Raw::Tracing { at, reads });
+            }
+        }
+    }
+    for pipeline in pipelines(text) {
+        for (i, command) in pipeline.iter().enumerate() {
+            let Some((prog, at)) = program(command) else {
+                continue;
+            };
+            let name = base_name(&prog.text);
+            let args = &command[at + 1..];
+            let last = i + 1 == pipeline.len();
+            let redirected = args.iter().any(|w| w.text.contains('>'));
+            let finding = match name {
+                "printenv" if args.is_empty() || args.iter().any(|a| secret(&a.text)) => {
+                    Some(format!(
+                        "`{}` prints {} to the log: CircleCI masks project and context values printed verbatim, not tokens made at run time",
+                        command.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" "),
+                        if args.is_empty() { "every variable" } else { "a secret" }
+                    ))
+                }
+                "env" if args.iter().all(|a| a.text.starts_with('-')) && last && !redirected => {
+                    Some("`env` prints every variable to the log: CircleCI masks project and context values printed verbatim, not tokens made at run time".to_string())
+                }
+                "echo" | "printf" if last && !redirected => args
+                    .iter()
+                    .flat_map(|w| dollar_names(&w.text))
+                    .find(|n| secret(n))
+                    .map(|n| format!("`{name}` prints `{n}` to the log; CircleCI masks it only when it appears verbatim (not encoded, split or shorter than four characters)")),
+                _ => None,
+            };
+            let Some(message) = finding else { continue };
+            if name == "printenv" && !(args.is_empty() || last) {
+                continue;
+            }
+            out.push(Raw::Print {
+                at: Span::new(
+                    prog.span.start as usize,
+                    command.last().map_or(prog.span.end, |w| w.span.end) as usize,
+                ),
+                message,
+                // A dump prints project and context values verbatim, which CircleCI masks:
+                // what leaks is short values and tokens made at run time, which cilint cannot
+                // see. A secret echoed by name is a mistake either way.
+                dump: matches!(name, "env" | "printenv"),
+            });
+        }
+    }
+    out
+}
+
 fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     let plain = set_in_config(cx);
     let secret = |name: &str| holds_secret(name) && !plain.contains(name);
     let mut seen = HashSet::new();
+    let mut analysed: HashMap<(&str, bool), Vec<Raw>> = HashMap::new();
     for scope in cx.scopes() {
         for (owner, step) in scope.config.all_steps() {
             let Some(node) = step.run_command() else {
@@ -145,88 +230,48 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             {
                 continue;
             }
+            let traced = shell_traces(shell);
+            let found = analysed
+                .entry((text, traced))
+                .or_insert_with(|| script_findings(text, traced, &secret));
             let span = |s: Span| crate::lang::mustache::source_span(cx.source, node, s);
-            let facts = crate::lang::shell::analyze(text);
-            // Tracing while a secret is read.
-            for (from, to, at) in traced_ranges(text, shell_traces(shell)) {
-                let reads: Vec<_> = facts
-                    .reads
-                    .iter()
-                    .filter(|r| (r.span.start as usize) >= from && (r.span.end as usize) <= to)
-                    .filter(|r| secret(&r.name))
-                    .collect();
-                let Some(first) = reads.first() else { continue };
-                let primary = at.map_or(node.use_span(), span);
-                if !seen.insert(primary) {
-                    continue;
-                }
-                let mut d = SECRET_EXPOSURE
-                    .at(
-                        primary,
-                        format!(
-                            "shell tracing is on while the script reads `{}`: every command is printed with its variables expanded, and what is derived from a secret is not masked",
-                            first.name
-                        ),
-                    )
-                    .confidence(Confidence::Medium)
-                    .label("tracing on")
-                    .with_label(span(first.span), format!("`{}` read while tracing", first.name));
-                for r in reads.iter().skip(1).take(3) {
-                    d = d.with_label(span(r.span), format!("`{}` too", r.name));
-                }
-                out.push(d.help("turn tracing off around the commands that use secrets (`set +x` ... `set -x`), or do not trace this script"));
-            }
-            // Dumps and prints.
-            for pipeline in pipelines(text) {
-                for (i, command) in pipeline.iter().enumerate() {
-                    let Some((prog, at)) = program(command) else {
-                        continue;
-                    };
-                    let name = base_name(&prog.text);
-                    let args = &command[at + 1..];
-                    let last = i + 1 == pipeline.len();
-                    let redirected = args.iter().any(|w| w.text.contains('>'));
-                    let finding = match name {
-                        "printenv" if args.is_empty() || args.iter().any(|a| secret(&a.text)) => {
-                            Some(format!(
-                                "`{}` prints {} to the log: CircleCI masks project and context values printed verbatim, not tokens made at run time",
-                                command.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" "),
-                                if args.is_empty() { "every variable" } else { "a secret" }
-                            ))
+            for raw in found.iter() {
+                match raw {
+                    Raw::Tracing { at, reads } => {
+                        let primary = at.map_or(node.use_span(), span);
+                        if !seen.insert(primary) {
+                            continue;
                         }
-                        "env" if args.iter().all(|a| a.text.starts_with('-')) && last && !redirected => {
-                            Some("`env` prints every variable to the log: CircleCI masks project and context values printed verbatim, not tokens made at run time".to_string())
+                        let (first_span, first) = &reads[0];
+                        let mut d = SECRET_EXPOSURE
+                            .at(
+                                primary,
+                                format!(
+                                    "shell tracing is on while the script reads `{first}`: every command is printed with its variables expanded, and what is derived from a secret is not masked"
+                                ),
+                            )
+                            .confidence(Confidence::Medium)
+                            .label("tracing on")
+                            .with_label(span(*first_span), format!("`{first}` read while tracing"));
+                        for (s, name) in reads.iter().skip(1) {
+                            d = d.with_label(span(*s), format!("`{name}` too"));
                         }
-                        "echo" | "printf" if last && !redirected => args
-                            .iter()
-                            .flat_map(|w| dollar_names(&w.text))
-                            .find(|n| secret(n))
-                            .map(|n| format!("`{name}` prints `{n}` to the log; CircleCI masks it only when it appears verbatim (not encoded, split or shorter than four characters)")),
-                        _ => None,
-                    };
-                    let Some(message) = finding else { continue };
-                    if name == "printenv" && !(args.is_empty() || last) {
-                        continue;
+                        out.push(d.help("turn tracing off around the commands that use secrets (`set +x` ... `set -x`), or do not trace this script"));
                     }
-                    let at = span(Span::new(
-                        prog.span.start as usize,
-                        command.last().map_or(prog.span.end, |w| w.span.end) as usize,
-                    ));
-                    if !seen.insert(at) {
-                        continue;
+                    Raw::Print { at, message, dump } => {
+                        let at = span(*at);
+                        if !seen.insert(at) {
+                            continue;
+                        }
+                        out.push(
+                            SECRET_EXPOSURE
+                                .at(at, message.clone())
+                                .severity(if *dump { Severity::Info } else { Severity::Warning })
+                                .confidence(if *dump { Confidence::Low } else { Confidence::Medium })
+                                .label("printed to the job's log")
+                                .help("print only what is needed (`printenv PATH`), and never a secret; to check one is set, test it: `[ -n \"$TOKEN\" ] || exit 1`"),
+                        );
                     }
-                    // A dump prints project and context values verbatim, which CircleCI
-                    // masks: what leaks is short values and tokens made at run time, which
-                    // cilint cannot see. A secret echoed by name is a mistake either way.
-                    let dump = matches!(name, "env" | "printenv");
-                    out.push(
-                        SECRET_EXPOSURE
-                            .at(at, message)
-                            .severity(if dump { Severity::Info } else { Severity::Warning })
-                            .confidence(if dump { Confidence::Low } else { Confidence::Medium })
-                            .label("printed to the job's log")
-                            .help("print only what is needed (`printenv PATH`), and never a secret; to check one is set, test it: `[ -n \"$TOKEN\" ] || exit 1`"),
-                    );
                 }
             }
         }

@@ -7,9 +7,9 @@ use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::base::span::Span;
 use crate::config::model::StepOwner;
 use crate::config::orb_source::Part;
-use crate::lang::shellcheck::{self, Script};
+use crate::config::settings::Settings;
+use crate::lang::shellcheck::{self, Checker, Script};
 use std::collections::HashSet;
-use std::path::Path;
 
 pub static SHELLCHECK: Rule = Rule {
     id: "shellcheck",
@@ -63,12 +63,28 @@ pub fn scripts<'a>(cx: &Context<'a>) -> Vec<Script<'a>> {
     out
 }
 
+/// The checker for a file: the run's (when it runs the same program and cache), else one of
+/// the file's own, in `local`.
+pub fn checker<'c>(
+    settings: &Settings,
+    shared: Option<&'c Checker>,
+    local: &'c mut Option<Checker>,
+) -> Option<&'c Checker> {
+    let bin = settings.shellcheck.as_deref()?;
+    let cache = settings.shellcheck_cache.as_deref();
+    match shared {
+        Some(c) if c.bin() == bin && c.cache_dir() == cache => Some(c),
+        _ => Some(local.insert(Checker::new(bin, cache))),
+    }
+}
+
 fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
-    let Some(bin) = cx.settings.shellcheck.as_deref() else {
+    let mut local = None;
+    let Some(checker) = checker(cx.settings, cx.shellcheck, &mut local) else {
         return;
     };
     let scripts = scripts(cx);
-    for f in shellcheck::check_scripts(bin, cx.source, &scripts) {
+    for f in shellcheck::check_scripts(checker, cx.source, &scripts) {
         let c = &f.comment;
         out.push(
             SHELLCHECK
@@ -83,23 +99,38 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// The dialect of a script an orb source folder includes: from its `#!` line, else `bash` for a
+/// `.sh` or `.bash` file; `None` when it is not a shell script.
+pub fn included_dialect(part: &Part) -> Option<&'static str> {
+    let first = part.text.lines().next().unwrap_or("");
+    match first.strip_prefix("#!") {
+        Some(interp) => shellcheck::dialect(Some(interp.trim())),
+        None if part.rel.ends_with(".sh") || part.rel.ends_with(".bash") => Some("bash"),
+        None => None,
+    }
+}
+
 /// Run shellcheck on the scripts an orb source folder includes (`<<include(scripts/x.sh)>>`),
-/// in parallel: each finding in its script file.
-pub fn check_scripts(bin: &Path, included: &[&Part]) -> Vec<Diagnostic> {
-    use rayon::prelude::*;
+/// all at once: each finding in its script file.
+pub fn check_scripts(checker: &Checker, included: &[&Part]) -> Vec<Diagnostic> {
+    let texts: Vec<Option<(String, &'static str)>> = included
+        .iter()
+        .map(|part| included_dialect(part).map(|d| (shellcheck::with_placeholders(&part.text), d)))
+        .collect();
+    let asked: Vec<(&str, &'static str)> = texts
+        .iter()
+        .flatten()
+        .map(|(t, d)| (t.as_str(), *d))
+        .collect();
+    checker.prepare(&asked);
     let found: Vec<Vec<Diagnostic>> = included
-        .par_iter()
-        .map(|part| {
-            let first = part.text.lines().next().unwrap_or("");
-            let dialect = match first.strip_prefix("#!") {
-                Some(interp) => match crate::lang::shellcheck::dialect(Some(interp.trim())) {
-                    Some(d) => d,
-                    None => return Vec::new(), // not a shell script
-                },
-                None if part.rel.ends_with(".sh") || part.rel.ends_with(".bash") => "bash",
-                None => return Vec::new(),
+        .iter()
+        .zip(&texts)
+        .map(|(part, text)| {
+            let Some((_, dialect)) = text else {
+                return Vec::new();
             };
-            crate::lang::shellcheck::check_text(bin, &part.text, dialect)
+            shellcheck::check_text(checker, &part.text, dialect)
                 .into_iter()
                 .map(|(a, b, c)| {
                     SHELLCHECK
@@ -120,7 +151,6 @@ pub fn check_scripts(bin: &Path, included: &[&Part]) -> Vec<Diagnostic> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::settings::Settings;
     use crate::rules::env_vars::tests::run_rule;
 
     #[test]
@@ -137,6 +167,52 @@ mod tests {
             got,
             vec![("echo a".to_string(), "sh"), ("echo b".to_string(), "bash")]
         );
+    }
+
+    /// The scripts of the real configs of the corpus (`../shared/corpus/real`): checked many
+    /// per process, shellcheck says about each exactly what it says about it alone on standard
+    /// input (a sample of a few hundred distinct scripts, to keep the test short).
+    #[test]
+    fn batched_answers_are_those_of_one_process_per_script_on_the_corpus() {
+        let Some(bin) = crate::lang::shellcheck::batch::tests::shellcheck_or_skip() else {
+            return;
+        };
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/real");
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            if std::env::var("CI").as_deref() == Ok("true") {
+                panic!("../shared/corpus/real is missing, and CI=true requires every test to run");
+            }
+            eprintln!("skipped: ../shared/corpus/real is missing");
+            return;
+        };
+        let mut files: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+        files.sort();
+        let mut all: Vec<(String, &'static str)> = Vec::new();
+        for path in files.iter().filter(|p| p.extension().is_some_and(|e| e == "yml")) {
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            crate::analysis::context::with_context(&text, "c.yml", &Settings::default(), |cx| {
+                for s in scripts(cx) {
+                    if let Some(t) = s.node.as_str() {
+                        all.push((shellcheck::with_placeholders(t), s.dialect));
+                    }
+                }
+            });
+        }
+        all.sort();
+        all.dedup();
+        assert!(all.len() > 1000, "{} scripts", all.len());
+        let sample: Vec<(&str, &'static str)> = all
+            .iter()
+            .step_by(all.len() / 300)
+            .map(|(t, d)| (t.as_str(), *d))
+            .collect();
+        let checker = Checker::new(&bin, None);
+        checker.prepare(&sample);
+        for &(script, dialect) in &sample {
+            let alone = shellcheck::run(&bin, script, dialect).expect("shellcheck runs");
+            let batched = checker.answer(script, dialect).expect("an answer");
+            assert_eq!(batched.to_vec(), alone, "{script:?}");
+        }
     }
 
     #[test]

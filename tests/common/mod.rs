@@ -22,7 +22,10 @@ pub fn cilint() -> Command {
         .env_remove("NO_COLOR")
         .env_remove("FORCE_COLOR")
         .env_remove("CLICOLOR_FORCE")
-        .env("CILINT_NO_SHELLCHECK", "1");
+        .env("CILINT_NO_SHELLCHECK", "1")
+        // A test that turns shellcheck on keeps no answers in that folder either (the tests of
+        // the cache, `tests/shellcheck.rs`, give it a folder of their own).
+        .env("CILINT_NO_CACHE", "1");
     cmd
 }
 

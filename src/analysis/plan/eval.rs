@@ -1,7 +1,7 @@
 //! The plan: which workflows and jobs run, and why the others do not.
 
 use super::input::*;
-use crate::analysis::graph::{Graphs, JobKind, Resolution, WorkflowGraph};
+use crate::analysis::graph::{Graphs, JobKind, RequireRef, Resolution, WorkflowGraph};
 use crate::base::span::Span;
 use crate::base::text::{join_and, join_or};
 use crate::config::model::Config;
@@ -490,6 +490,17 @@ fn plan_jobs(wg: &WorkflowGraph<'_>, input: &PlanInput, env: &Env) -> Vec<JobPla
     let mut spots: Vec<Vec<Spot>> = vec![Vec::new(); n];
     let mut reasons: Vec<Option<String>> = vec![None; n];
     let mut notes: Vec<Vec<String>> = vec![Vec::new(); n];
+    // Each job's first `requires` entry that resolves to no job (one pass over the entries,
+    // not one per job).
+    let mut unresolved: Vec<Option<&RequireRef<'_>>> = vec![None; n];
+    for r in &wg.requires {
+        if !matches!(r.resolution, Resolution::Jobs(_))
+            && let Some(slot) = unresolved.get_mut(r.from.index())
+            && slot.is_none()
+        {
+            *slot = Some(r);
+        }
+    }
 
     for v in topological(wg) {
         let node = wg.node(v);
@@ -506,7 +517,7 @@ fn plan_jobs(wg: &WorkflowGraph<'_>, input: &PlanInput, env: &Env) -> Vec<JobPla
                 root: Some(v),
                 why: own_why.clone(),
             }
-        } else if let Some(r) = wg.unresolved_requires_of(v).next() {
+        } else if let Some(r) = unresolved[v.index()] {
             spots[v.index()].push(Spot {
                 role: "requires",
                 span: r.require.name.span,

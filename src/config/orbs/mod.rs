@@ -41,16 +41,7 @@ pub fn cache_dir(explicit: Option<&Path>) -> Option<PathBuf> {
     if let Some(dir) = explicit {
         return Some(dir.to_path_buf());
     }
-    let nonempty = |v: std::ffi::OsString| (!v.is_empty()).then_some(v);
-    if let Some(xdg) = std::env::var_os("XDG_CACHE_HOME").and_then(nonempty) {
-        return Some(PathBuf::from(xdg).join("cilint").join("orbs"));
-    }
-    std::env::var_os("HOME").and_then(nonempty).map(|home| {
-        PathBuf::from(home)
-            .join(".cache")
-            .join("cilint")
-            .join("orbs")
-    })
+    crate::config::settings::user_cache_dir().map(|dir| dir.join("orbs"))
 }
 
 /// A registry orb reference, split: `circleci/node@5.1.1`.

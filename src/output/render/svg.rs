@@ -15,7 +15,7 @@
 
 use std::fmt::Write as _;
 
-use super::layout::{self, EdgePath, Layout, Point, Rect, Size};
+use super::layout::{self, EdgePath, JunctionEnd, Layout, Point, Rect, Size};
 use super::{Diagram, Direction, NodeKind, Options, ellipsize, text_width, xml_escape};
 
 const FONT: &str =
@@ -31,6 +31,17 @@ const EDGE_LABEL_SIZE: f64 = 11.0;
 /// Width of the pause mark drawn before an approval's name, with its gap.
 const PAUSE_W: f64 = 15.0;
 const MAX_LABEL_CHARS: usize = 60;
+const TITLE_SIZE: f64 = 18.0;
+const TRIGGER_SIZE: f64 = 12.0;
+/// A trigger is wrapped into at most this many lines (then shortened).
+const TRIGGER_LINES: usize = 3;
+/// Header lines wrap at the drawing's width, but never narrower or wider than these.
+const HEAD_MIN_W: f64 = 480.0;
+const HEAD_MAX_W: f64 = 960.0;
+/// Slack over the width estimate: fonts in the stack differ a little.
+pub const WIDTH_SLACK: f64 = 1.06;
+/// The radius of a junction's dot.
+const JUNCTION_R: f64 = 4.0;
 const MAX_SUB_CHARS: usize = 48;
 
 const STYLE: &str = "
@@ -55,6 +66,7 @@ const STYLE: &str = "
 .elabel.failed rect{fill:#fef3f2;stroke:#fda29b}
 .elabel.failed text{fill:#b42318}
 .legend text{font-size:11px;fill:#6b7280}
+.junction circle{fill:#64748b}
 ";
 
 /// The sizes of a node's box and text.
@@ -113,6 +125,18 @@ pub struct Drawing {
 
 /// Lay out `d` for SVG (node sizes from the text, approval hexagons, labels).
 pub fn lay_out(d: &Diagram, opts: &Options) -> Drawing {
+    lay_out_by(d, opts, layout::layout)
+}
+
+/// [`lay_out`] with every edge drawn on its own (no junctions), as diagrams were drawn before
+/// junctions: for comparisons.
+pub fn lay_out_without_junctions(d: &Diagram, opts: &Options) -> Drawing {
+    lay_out_by(d, opts, layout::layout_without_junctions)
+}
+
+type LayoutFn = fn(&Diagram, &[Size], &[Option<Size>], Direction) -> Layout;
+
+fn lay_out_by(d: &Diagram, opts: &Options, how: LayoutFn) -> Drawing {
     let texts = measure(d);
     let sizes: Vec<Size> = texts.iter().map(|t| t.size).collect();
     let labels: Vec<Option<Size>> = d
@@ -120,7 +144,7 @@ pub fn lay_out(d: &Diagram, opts: &Options) -> Drawing {
         .iter()
         .map(|e| e.label.as_deref().map(edge_label_size))
         .collect();
-    let mut lay = layout::layout(d, &sizes, &labels, opts.direction);
+    let mut lay = how(d, &sizes, &labels, opts.direction);
     // Edge ends on a hexagon's slanted sides (left to right only; top and bottom are flat).
     if opts.direction == Direction::LeftRight {
         for e in &mut lay.edges {
@@ -130,6 +154,15 @@ pub fn lay_out(d: &Diagram, opts: &Options) -> Drawing {
             let edge = &d.edges[e.edge];
             let last = e.points.len() - 1;
             for (node, idx) in [(edge.from, 0), (edge.to, last)] {
+                // A junction is a point: nothing to move at that end.
+                let at_junction = match e.junction {
+                    Some(JunctionEnd::Into(_)) => idx == last,
+                    Some(JunctionEnd::OutOf(_)) => idx == 0,
+                    None => false,
+                };
+                if at_junction {
+                    continue;
+                }
                 let t = &texts[node];
                 if t.inset > 0.0 {
                     let b = lay.nodes[node];
@@ -153,18 +186,32 @@ pub fn render(d: &Diagram, opts: &Options) -> String {
     render_all(std::slice::from_ref(d), opts)
 }
 
-/// Render several diagrams stacked top to bottom in one SVG document (one card each).
+/// Render several diagrams stacked top to bottom in one SVG document (one card each), with one
+/// legend at the bottom for all of them.
 pub fn render_all(diagrams: &[Diagram], opts: &Options) -> String {
     let mut parts = Vec::with_capacity(diagrams.len());
     let mut width: f64 = 0.0;
     let mut height: f64 = 0.0;
+    let mut keys = LegendKeys::default();
     for d in diagrams {
         let drawing = lay_out(d, opts);
+        keys.add(d, &drawing.layout);
         let (body, w, h) = card(d, &drawing, opts);
         width = width.max(w);
         parts.push((body, height));
         height += h;
     }
+    let legend_part = if opts.legend {
+        // The legend's row sits where a single card's legend always sat: 22 below its drawing.
+        let y = height - MARGIN + 22.0;
+        let mut text = String::new();
+        let w = legend(&mut text, &keys, MARGIN, y);
+        width = width.max(w + 2.0 * MARGIN);
+        height = y + 18.0 + MARGIN;
+        Some(text)
+    } else {
+        None
+    };
     let width = width.ceil();
     let height = height.ceil().max(1.0);
     let mut out = String::with_capacity(parts.iter().map(|p| p.0.len()).sum::<usize>() + 4096);
@@ -196,6 +243,9 @@ pub fn render_all(diagrams: &[Diagram], opts: &Options) -> String {
             out.push_str("</g>\n");
         }
     }
+    if let Some(text) = legend_part {
+        out.push_str(&text);
+    }
     out.push_str("</svg>\n");
     out
 }
@@ -214,40 +264,61 @@ fn p(pt: Point) -> String {
     format!("{},{}", fmt(pt.x), fmt(pt.y))
 }
 
-/// One diagram's group; returns it with its width and height.
+/// One diagram's group (without the legend); returns it with its width and height.
 fn card(d: &Diagram, drawing: &Drawing, opts: &Options) -> (String, f64, f64) {
     let lay = &drawing.layout;
     let mut out = String::new();
     let mut y = MARGIN;
-    let title_w = text_width(&d.title, 18.0, true) * 1.06;
-    let mut head_w = title_w;
-    let _ = writeln!(
+    // Header lines are wrapped (or shortened, the whole text in a tooltip) at the drawing's
+    // width, within bounds, so that a long trigger never makes the picture wide.
+    let head_max = lay.width.clamp(HEAD_MIN_W, HEAD_MAX_W);
+    let (title, title_cut) = shorten_to(&d.title, TITLE_SIZE, true, head_max);
+    let mut head_w = text_width(&title, TITLE_SIZE, true) * WIDTH_SLACK;
+    out.push_str("<g class=\"workflow\">");
+    if title_cut {
+        let _ = write!(out, "<g><title>{}</title>", xml_escape(&d.title));
+    }
+    let _ = write!(
         out,
-        "<g class=\"workflow\"><text class=\"title\" x=\"{}\" y=\"{}\">{}</text>",
+        "<text class=\"title\" x=\"{}\" y=\"{}\">{}</text>",
         fmt(MARGIN),
         fmt(y + 14.0),
-        xml_escape(&d.title)
+        xml_escape(&title)
     );
+    if title_cut {
+        out.push_str("</g>");
+    }
+    out.push('\n');
     y += 24.0;
     for line in &d.subtitle {
-        let _ = writeln!(
-            out,
-            "<text class=\"trigger\" x=\"{}\" y=\"{}\">{}</text>",
-            fmt(MARGIN),
-            fmt(y + 11.0),
-            xml_escape(line)
-        );
-        head_w = head_w.max(text_width(line, 12.0, false) * 1.06);
-        y += 16.0;
+        let (lines, cut) = wrap(line, TRIGGER_SIZE, head_max, TRIGGER_LINES);
+        let grouped = lines.len() > 1 || cut;
+        if grouped {
+            let _ = write!(
+                out,
+                "<g class=\"triggers\"><title>{}</title>",
+                xml_escape(line)
+            );
+        }
+        for part in &lines {
+            let _ = writeln!(
+                out,
+                "<text class=\"trigger\" x=\"{}\" y=\"{}\">{}</text>",
+                fmt(MARGIN),
+                fmt(y + 11.0),
+                xml_escape(part)
+            );
+            head_w = head_w.max(text_width(part, TRIGGER_SIZE, false) * WIDTH_SLACK);
+            y += 16.0;
+        }
+        if grouped {
+            out.push_str("</g>\n");
+        }
     }
     y += 18.0;
     let ox = MARGIN;
     let oy = y;
     let _ = writeln!(out, "<g transform=\"translate({} {})\">", fmt(ox), fmt(oy));
-    let faded_edge = |ei: usize| {
-        let e = &d.edges[ei];
-        d.nodes[e.from].faded || d.nodes[e.to].faded
-    };
     // Edges first, so that boxes sit on top of them; labels last.
     for e in &lay.edges {
         let edge = &d.edges[e.edge];
@@ -255,7 +326,13 @@ fn card(d: &Diagram, drawing: &Drawing, opts: &Options) -> (String, f64, f64) {
         if edge.in_cycle {
             class.push_str(" cycle");
         }
-        if faded_edge(e.edge) {
+        let (from, to) = (&d.nodes[edge.from], &d.nodes[edge.to]);
+        let faded = match e.junction {
+            None => from.faded || to.faded,
+            Some(JunctionEnd::Into(_)) => from.faded,
+            Some(JunctionEnd::OutOf(_)) => to.faded,
+        };
+        if faded {
             class.push_str(" faded");
         }
         let marker = if edge.in_cycle {
@@ -263,12 +340,45 @@ fn card(d: &Diagram, drawing: &Drawing, opts: &Options) -> (String, f64, f64) {
         } else {
             "arrow"
         };
+        // Into a junction: no arrowhead (the arrow is on the way out of it).
+        let (ends, arrow) = match e.junction {
+            None => (
+                format!(
+                    "data-from=\"{}\" data-to=\"{}\"",
+                    xml_escape(&from.id),
+                    xml_escape(&to.id)
+                ),
+                true,
+            ),
+            Some(JunctionEnd::Into(k)) => (
+                format!(
+                    "data-from=\"{}\" data-junction=\"{k}\"",
+                    xml_escape(&from.id)
+                ),
+                false,
+            ),
+            Some(JunctionEnd::OutOf(k)) => (
+                format!("data-junction=\"{k}\" data-to=\"{}\"", xml_escape(&to.id)),
+                true,
+            ),
+        };
+        let _ = write!(
+            out,
+            "<g class=\"{class}\" {ends}><path d=\"{}\"",
+            path_d(e, opts.direction)
+        );
+        if arrow {
+            let _ = write!(out, " marker-end=\"url(#{marker})\"");
+        }
+        out.push_str("/></g>\n");
+    }
+    for (k, j) in lay.junctions.iter().enumerate() {
         let _ = writeln!(
             out,
-            "<g class=\"{class}\" data-from=\"{}\" data-to=\"{}\"><path d=\"{}\" marker-end=\"url(#{marker})\"/></g>",
-            xml_escape(&d.nodes[edge.from].id),
-            xml_escape(&d.nodes[edge.to].id),
-            path_d(e, opts.direction)
+            "<g class=\"junction\" data-junction=\"{k}\"><title>{}</title><circle cx=\"{}\" cy=\"{}\" r=\"{JUNCTION_R}\"/></g>",
+            xml_escape(&junction_tip(d, j)),
+            fmt(j.at.x),
+            fmt(j.at.y)
         );
     }
     for (i, node) in d.nodes.iter().enumerate() {
@@ -326,17 +436,93 @@ fn card(d: &Diagram, drawing: &Drawing, opts: &Options) -> (String, f64, f64) {
         }
     }
     out.push_str("</g>\n");
-    let mut bottom = oy + lay.height;
-    let mut legend_w = 0.0;
-    if opts.legend {
-        bottom += 22.0;
-        legend_w = legend(&mut out, d, MARGIN, bottom);
-        bottom += 18.0;
-    }
     out.push_str("</g>\n");
-    let width = (lay.width.max(head_w).max(legend_w) + 2.0 * MARGIN).ceil();
-    let height = (bottom + MARGIN).ceil();
+    let width = (lay.width.max(head_w) + 2.0 * MARGIN).ceil();
+    let height = (oy + lay.height + MARGIN).ceil();
     (out, width, height)
+}
+
+/// A junction's tooltip: who requires whom.
+fn junction_tip(d: &Diagram, j: &layout::Junction) -> String {
+    let names = |list: &[usize]| {
+        let shown: Vec<&str> = list
+            .iter()
+            .take(12)
+            .map(|&i| d.nodes[i].label.as_str())
+            .collect();
+        let mut text = shown.join(", ");
+        if list.len() > shown.len() {
+            let _ = write!(text, " and {} more", list.len() - shown.len());
+        }
+        text
+    };
+    format!(
+        "each of {} ({}) requires all of {} ({})",
+        names(&j.targets),
+        j.targets.len(),
+        names(&j.sources),
+        j.sources.len()
+    )
+}
+
+/// `text` shortened with `…` to fit `max_w` pixels (by the width estimate); whether it was cut.
+fn shorten_to(text: &str, size: f64, bold: bool, max_w: f64) -> (String, bool) {
+    if text_width(text, size, bold) * WIDTH_SLACK <= max_w {
+        return (text.to_string(), false);
+    }
+    let mut out = String::new();
+    let mut w = text_width("…", size, bold);
+    for c in text.chars() {
+        let cw = text_width(c.encode_utf8(&mut [0; 4]), size, bold);
+        if (w + cw) * WIDTH_SLACK > max_w {
+            break;
+        }
+        w += cw;
+        out.push(c);
+    }
+    out.push('…');
+    (out, true)
+}
+
+/// `text` in lines of at most `max_w` pixels (by the width estimate), broken after spaces and
+/// commas where it can be and anywhere where it must; at most `max_lines`, the last shortened
+/// with `…` when the text does not fit. Whether it was shortened.
+pub(crate) fn wrap(text: &str, size: f64, max_w: f64, max_lines: usize) -> (Vec<String>, bool) {
+    let fits = |s: &str| text_width(s, size, false) * WIDTH_SLACK <= max_w;
+    let mut lines: Vec<String> = Vec::new();
+    let mut rest = text.trim();
+    while !rest.is_empty() {
+        if fits(rest) {
+            lines.push(rest.to_string());
+            rest = "";
+            break;
+        }
+        // The longest prefix that fits, then back to the last break opportunity in it.
+        let mut end = 0;
+        for (i, c) in rest.char_indices() {
+            if !fits(&rest[..i + c.len_utf8()]) {
+                break;
+            }
+            end = i + c.len_utf8();
+        }
+        let end = end.max(rest.chars().next().map_or(0, char::len_utf8));
+        let cut = rest[..end]
+            .char_indices()
+            .rev()
+            .find(|&(i, c)| (c == ' ' || c == ',') && i > 0)
+            .map_or(end, |(i, c)| i + c.len_utf8());
+        if lines.len() + 1 == max_lines {
+            break;
+        }
+        lines.push(rest[..cut].trim_end().to_string());
+        rest = rest[cut..].trim_start();
+    }
+    if rest.is_empty() {
+        return (lines, false);
+    }
+    let (last, _) = shorten_to(rest, size, false, max_w);
+    lines.push(last);
+    (lines, true)
 }
 
 fn write_shape(out: &mut String, b: &Rect, inset: f64) {
@@ -511,17 +697,38 @@ fn path_d(e: &EdgePath, dir: Direction) -> String {
     d
 }
 
+/// What the legend shows: the kinds of things some diagram of the picture has.
+#[derive(Default)]
+struct LegendKeys {
+    error: bool,
+    faded: bool,
+    cycle: bool,
+    junction: bool,
+}
+
+impl LegendKeys {
+    fn add(&mut self, d: &Diagram, lay: &Layout) {
+        self.error |= d.nodes.iter().any(|n| n.has_error);
+        self.faded |= d.nodes.iter().any(|n| n.faded);
+        self.cycle |= d.edges.iter().any(|e| e.in_cycle);
+        self.junction |= !lay.junctions.is_empty();
+    }
+}
+
 /// The legend row; returns its width.
-fn legend(out: &mut String, d: &Diagram, x0: f64, y: f64) -> f64 {
+fn legend(out: &mut String, keys: &LegendKeys, x0: f64, y: f64) -> f64 {
     let mut items = vec![("job", "job"), ("approval", "approval hold")];
-    if d.nodes.iter().any(|n| n.has_error) {
+    if keys.error {
         items.push(("error", "has an error"));
     }
-    if d.nodes.iter().any(|n| n.faded) {
+    if keys.faded {
         items.push(("faded", "not run"));
     }
     items.push(("edge", "requires"));
-    if d.edges.iter().any(|e| e.in_cycle) {
+    if keys.junction {
+        items.push(("junction", "each job after the dot requires all before it"));
+    }
+    if keys.cycle {
         items.push(("cycle", "cycle"));
     }
     let sw = 22.0;
@@ -539,6 +746,17 @@ fn legend(out: &mut String, d: &Diagram, x0: f64, y: f64) -> f64 {
                 fmt(x + sw - 4.0),
                 fmt(x + 4.0),
                 fmt(y)
+            ),
+            "junction" => write!(
+                out,
+                "<g class=\"edge\"><path d=\"M{l},{} L{},{m}\"/><path d=\"M{l},{} L{},{m}\"/><path d=\"M{},{m} L{r},{m}\" marker-end=\"url(#arrow)\"/></g><g class=\"junction\"><circle cx=\"{}\" cy=\"{m}\" r=\"{JUNCTION_R}\"/></g>",
+                fmt(y - 5.0),
+                fmt(x + sw / 2.0),
+                fmt(y + 5.0),
+                fmt(x + sw / 2.0),
+                fmt(x + sw / 2.0),
+                fmt(x + sw / 2.0),
+                m = fmt(y)
             ),
             "edge" | "cycle" => {
                 let (class, marker) = if kind == "cycle" {

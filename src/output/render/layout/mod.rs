@@ -15,7 +15,10 @@
 //!    mean of its neighbours (long-edge segments weigh most, so they run straight), and each
 //!    rank is placed by isotonic regression with minimum separations (pool adjacent violators),
 //!    which is the best placement for those targets and can never overlap two boxes.
-//! 6. **Edges** leave the source's border and reach the target's border (ports spread along the
+//! 6. **Junctions**: where every job of one set is required by every job of another (wide
+//!    fan-ins and fan-outs that share both ends), the edges are drawn through one point, given a
+//!    rank of its own ([`junction`]).
+//! 7. **Edges** leave the source's border and reach the target's border (ports spread along the
 //!    side), run straight through the ranks they cross and curve (cubic, tangent along the rank
 //!    axis) in the gaps between ranks. Gaps widen for steep edges and for status labels.
 //!
@@ -39,8 +42,11 @@
 //! Wide fan-outs and fan-ins are bundled into trunks (adjacent long-edge segments from the same
 //! job, or into the same job, share one line), which keeps a 90-way fan-out compact.
 
+mod junction;
 mod order;
 mod place;
+
+pub use junction::{Junction, JunctionEnd, path_ends};
 
 #[cfg(test)]
 use place::isotonic;
@@ -104,6 +110,9 @@ pub struct EdgePath {
     pub self_loop: bool,
     /// Where the centre of the status label goes, if the edge has one.
     pub label_at: Option<Point>,
+    /// The path runs into or out of a junction (see [`Layout::junctions`]) rather than between
+    /// the two jobs of `edge`.
+    pub junction: Option<JunctionEnd>,
 }
 
 /// The result of laying out a diagram. Coordinates start at (0, 0).
@@ -117,6 +126,10 @@ pub struct Layout {
     pub edges: Vec<EdgePath>,
     /// The number of ranks used.
     pub ranks: usize,
+    /// Points where edges that share both ends meet (see [`junction`]): each of a set of jobs
+    /// required by each of another set, drawn as one line per job into the point and one per
+    /// job out of it.
+    pub junctions: Vec<Junction>,
 }
 
 /// Spacing parameters.
@@ -150,6 +163,23 @@ impl Spacing {
 /// Lay out `d`. `node_size[i]` is the box of node `i`; `label_size[e]` the status label of edge
 /// `e` (if any).
 pub fn layout(
+    d: &Diagram,
+    node_size: &[Size],
+    label_size: &[Option<Size>],
+    dir: Direction,
+) -> Layout {
+    let groups = junction::find(d);
+    if groups.is_empty() {
+        return Builder::new(d, node_size, label_size, dir).run();
+    }
+    let (aug, sizes, labels, origin) = junction::augment(d, &groups, node_size, label_size);
+    let lay = Builder::new(&aug, &sizes, &labels, dir).run();
+    junction::restore(d.nodes.len(), groups, lay, &origin)
+}
+
+/// [`layout`] with every edge drawn on its own, no junctions: how diagrams were drawn before
+/// junctions, for comparisons (the test that counts edge crossings on the corpus).
+pub fn layout_without_junctions(
     d: &Diagram,
     node_size: &[Size],
     label_size: &[Option<Size>],

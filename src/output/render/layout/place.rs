@@ -285,6 +285,7 @@ impl Builder<'_> {
                 reversed: e.reversed,
                 self_loop: false,
                 label_at,
+                junction: None,
             });
         }
         for &ei in &self.self_loops {
@@ -333,6 +334,7 @@ impl Builder<'_> {
                 reversed: false,
                 self_loop: true,
                 label_at,
+                junction: None,
             });
         }
         edges.sort_by_key(|e| e.edge);
@@ -366,6 +368,7 @@ impl Builder<'_> {
             nodes,
             edges,
             ranks: nl,
+            junctions: Vec::new(),
         };
         if min_x < 0.0 || min_y < 0.0 {
             layout.translate(-min_x, -min_y);
@@ -380,6 +383,10 @@ impl Layout {
         for n in &mut self.nodes {
             n.x += dx;
             n.y += dy;
+        }
+        for j in &mut self.junctions {
+            j.at.x += dx;
+            j.at.y += dy;
         }
         for e in &mut self.edges {
             for p in &mut e.points {

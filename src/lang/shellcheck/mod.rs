@@ -1,11 +1,12 @@
 //! Running `shellcheck` on the `run` scripts of a config.
 //!
-//! Each script is given to `shellcheck -f json1 -s <dialect> -` on standard input, with CircleCI's
+//! Each script is given to shellcheck in `-f json1 -s <dialect>` mode, with CircleCI's
 //! `<< ... >>` references replaced by underscores of the same length first (so columns stay
 //! where they are and the script stays valid shell). Findings come back as 1-based line and
 //! character columns in the script; they are mapped to the exact place inside the YAML scalar
-//! with [`ScalarMap`]. Scripts run in parallel (rayon); each shellcheck process gets a time
-//! limit.
+//! with [`ScalarMap`]. Scripts are checked many at a time by a [`Checker`] ([`batch`]), which
+//! remembers every answer, checks each distinct script once and can keep the answers on disk
+//! between runs ([`cache`]); each shellcheck process gets a time limit.
 //!
 //! Codes that only the placeholders or the lack of context cause are not reported: SC2154
 //! (variable referenced but not assigned: `undefined-env-var` says it better, knowing the
@@ -17,12 +18,16 @@
 //!
 //! [`Settings::shellcheck`]: crate::config::settings::Settings::shellcheck
 
+pub mod batch;
+pub mod cache;
+
+pub use batch::Checker;
+
 use crate::base::diagnostic::Severity;
 use crate::base::span::Span;
 use crate::yaml::Node;
 use crate::yaml::scalar_map::ScalarMap;
-use rayon::prelude::*;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -77,7 +82,7 @@ pub fn dialect(shell: Option<&str>) -> Option<&'static str> {
 }
 
 /// One finding of shellcheck, in script coordinates.
-#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct Comment {
     pub line: usize,
@@ -120,20 +125,38 @@ pub fn with_placeholders(script: &str) -> String {
     out
 }
 
-/// Run shellcheck on one script.
+/// Run shellcheck on one script, given on standard input.
 pub fn run(bin: &Path, script: &str, dialect: &str) -> Result<Vec<Comment>, String> {
-    let mut child = Command::new(bin)
-        .args(["-f", "json1", "-s", dialect, "-"])
-        .stdin(Stdio::piped())
+    let mut cmd = Command::new(bin);
+    cmd.args(["-f", "json1", "-s", dialect, "-"]);
+    let (_, out) = run_limited(cmd, Some(script.as_bytes().to_vec()), TIME_LIMIT)?;
+    let parsed: Output = serde_json::from_slice(&out).map_err(|e| format!("bad output: {e}"))?;
+    Ok(parsed.comments)
+}
+
+/// Run a command (its standard input `input`, if any) within a time limit: its exit code
+/// (`None`: ended by a signal) and standard output.
+pub(crate) fn run_limited(
+    mut cmd: Command,
+    input: Option<Vec<u8>>,
+    limit: Duration,
+) -> Result<(Option<i32>, Vec<u8>), String> {
+    let mut child = cmd
+        .stdin(if input.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
-        .map_err(|e| format!("cannot run {}: {e}", bin.display()))?;
-    let mut stdin = child.stdin.take().ok_or("no stdin")?;
-    let input = script.as_bytes().to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(&input);
-    });
+        .map_err(|e| format!("cannot run {}: {e}", cmd.get_program().to_string_lossy()))?;
+    let writer = match (input, child.stdin.take()) {
+        (Some(input), Some(mut stdin)) => Some(std::thread::spawn(move || {
+            let _ = stdin.write_all(&input);
+        })),
+        _ => None,
+    };
     let mut stdout = child.stdout.take().ok_or("no stdout")?;
     let reader = std::thread::spawn(move || {
         let mut buf = Vec::new();
@@ -141,22 +164,23 @@ pub fn run(bin: &Path, script: &str, dialect: &str) -> Result<Vec<Comment>, Stri
         buf
     });
     let start = Instant::now();
-    loop {
+    let status = loop {
         match child.try_wait() {
-            Ok(Some(_)) => break,
-            Ok(None) if start.elapsed() > TIME_LIMIT => {
+            Ok(Some(status)) => break status,
+            Ok(None) if start.elapsed() > limit => {
                 let _ = child.kill();
                 let _ = child.wait();
                 return Err("shellcheck took too long".into());
             }
-            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+            Ok(None) => std::thread::sleep(Duration::from_millis(2)),
             Err(e) => return Err(e.to_string()),
         }
+    };
+    if let Some(writer) = writer {
+        let _ = writer.join();
     }
-    let _ = writer.join();
     let out = reader.join().map_err(|_| "reader failed".to_string())?;
-    let parsed: Output = serde_json::from_slice(&out).map_err(|e| format!("bad output: {e}"))?;
-    Ok(parsed.comments)
+    Ok((status.code(), out))
 }
 
 /// A script to check: its scalar node and the dialect.
@@ -194,37 +218,63 @@ pub struct Finding {
     pub comment: Comment,
 }
 
-/// Check the scripts in parallel; findings in script order, per script in input order.
-pub fn check_scripts(bin: &Path, src: &str, scripts: &[Script]) -> Vec<Finding> {
-    let per: Vec<Vec<Finding>> = scripts.par_iter().map(|s| check_one(bin, src, s)).collect();
-    per.into_iter().flatten().collect()
-}
-
-fn check_one(bin: &Path, src: &str, s: &Script) -> Vec<Finding> {
-    let Some(text) = s.node.as_str() else {
-        return Vec::new();
-    };
-    let map = ScalarMap::new(src, s.node);
-    check_text(bin, text, s.dialect)
-        .into_iter()
-        .filter(|(_, _, c)| !(s.errexit && ERREXIT_CODES.contains(&c.code)))
-        .map(|(a, b, comment)| {
+/// Check the scripts (all at once, see [`Checker::prepare`]); findings in script order, per
+/// script in shellcheck's order.
+pub fn check_scripts(checker: &Checker, src: &str, scripts: &[Script]) -> Vec<Finding> {
+    let texts: Vec<Option<String>> = scripts
+        .iter()
+        .map(|s| s.node.as_str().map(with_placeholders))
+        .collect();
+    let asked: Vec<(&str, &'static str)> = scripts
+        .iter()
+        .zip(&texts)
+        .filter_map(|(s, t)| Some((t.as_deref()?, s.dialect)))
+        .collect();
+    checker.prepare(&asked);
+    let mut out = Vec::new();
+    for (s, script) in scripts.iter().zip(&texts) {
+        let (Some(text), Some(script)) = (s.node.as_str(), script) else {
+            continue;
+        };
+        let found = map_comments(text, script, &checker.answer(script, s.dialect));
+        if found.is_empty() {
+            continue;
+        }
+        let map = ScalarMap::new(src, s.node);
+        for (a, b, comment) in found {
+            if s.errexit && ERREXIT_CODES.contains(&comment.code) {
+                continue;
+            }
             let span = match (&map, s.node.alias) {
                 (Some(m), None) => m.span(a, b),
                 _ => s.node.use_span(),
             };
-            Finding { span, comment }
-        })
-        .collect()
+            out.push(Finding { span, comment });
+        }
+    }
+    out
 }
 
 /// Check one script text (its `<< ... >>` tags made placeholders); each finding with the byte
 /// range of `text` it is about.
-pub fn check_text(bin: &Path, text: &str, dialect: &str) -> Vec<(usize, usize, Comment)> {
+pub fn check_text(
+    checker: &Checker,
+    text: &str,
+    dialect: &'static str,
+) -> Vec<(usize, usize, Comment)> {
     let script = with_placeholders(text);
-    let Ok(comments) = run(bin, &script, dialect) else {
+    map_comments(text, &script, &checker.answer(&script, dialect))
+}
+
+/// shellcheck's comments on `script` (`text` with its placeholders) as byte ranges of `text`,
+/// without the codes that are never reported or that the placeholders cause.
+fn map_comments(text: &str, script: &str, answer: &batch::Answer) -> Vec<(usize, usize, Comment)> {
+    let Some(comments) = answer else {
         return Vec::new();
     };
+    if comments.is_empty() {
+        return Vec::new();
+    }
     let line_starts: Vec<usize> = std::iter::once(0)
         .chain(script.match_indices('\n').map(|(i, _)| i + 1))
         .collect();
@@ -243,7 +293,7 @@ pub fn check_text(bin: &Path, text: &str, dialect: &str) -> Vec<(usize, usize, C
     };
     let placeholders = crate::lang::shell::placeholder_spans(text);
     comments
-        .into_iter()
+        .iter()
         .filter(|c| !SKIPPED_CODES.contains(&c.code))
         .filter_map(|c| {
             let a = offset(c.line, c.column)?;
@@ -269,7 +319,7 @@ pub fn check_text(bin: &Path, text: &str, dialect: &str) -> Vec<(usize, usize, C
             {
                 return None;
             }
-            Some((a, b, c))
+            Some((a, b, c.clone()))
         })
         .collect()
 }
@@ -336,7 +386,7 @@ mod tests {
         let doc = crate::yaml::parse(src);
         let node = doc.root.as_ref().and_then(|r| r.get("run")).expect("run");
         let found = check_scripts(
-            &bin,
+            &Checker::new(&bin, None),
             src,
             &[Script {
                 node,
