@@ -83,7 +83,7 @@ fn check_points_into_the_source_files() {
     assert_eq!(short.code, 1);
     assert_eq!(
         short.stdout,
-        "tests/fixtures/pack/broken/jobs/build.yml:7:9: error[unknown-command]: step `instal-deps` in job `build` is not a built-in step or a known command\n1 error in 5 files\n"
+        "tests/fixtures/pack/broken/jobs/build.yml:7:9: error[unknown-command]: step `instal-deps` in job `build` is not a built-in step or a known command\ntests/fixtures/pack/broken/workflows/main.yml:10:16: info[context-overexposed]: `test-race` runs with context `go-builds` on any branch, with no branch filter that keeps it to some and no approval before it: anyone who can push a branch gets the context's secrets\n1 error, 1 info in 5 files\n"
     );
     snapshot("pack__check_human", &check("human").transcript(), &[]);
     let json: serde_json::Value = serde_json::from_str(&check("json").stdout).expect("JSON");
@@ -139,7 +139,7 @@ fn check_points_into_the_source_files() {
     ]));
     assert_eq!(
         r.stdout,
-        "./jobs/test.yml:2:12: warning[image-unpinned]: image `golang` has no tag, so it is `latest` and changes under the job\n1 warning in 5 files\n"
+        "./jobs/test.yml:2:12: warning[image-unpinned]: image `golang` has no tag, so it is `latest` and changes under the job\n./workflows/main.yml:10:16: info[context-overexposed]: `test-race` runs with context `go-builds` on any branch, with no branch filter that keeps it to some and no approval before it: anyone who can push a branch gets the context's secrets\n1 warning, 1 info in 5 files\n"
     );
 }
 
@@ -170,7 +170,7 @@ fn a_repository_that_packs_is_found() {
     assert_eq!(r.code, 1);
     assert_eq!(
         r.stdout,
-        ".circleci/config/jobs/build.yml:7:9: error[unknown-command]: step `instal-deps` in job `build` is not a built-in step or a known command\n1 error in 5 files\n"
+        ".circleci/config/jobs/build.yml:7:9: error[unknown-command]: step `instal-deps` in job `build` is not a built-in step or a known command\n.circleci/config/workflows/main.yml:10:16: info[context-overexposed]: `test-race` runs with context `go-builds` on any branch, with no branch filter that keeps it to some and no approval before it: anyone who can push a branch gets the context's secrets\n1 error, 1 info in 5 files\n"
     );
     let e = run(cilint().current_dir(dir.path().join(".circleci")).args([
         "expand",

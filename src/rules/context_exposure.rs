@@ -101,13 +101,13 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             .at(
                 *first_span,
                 format!(
-                    "{who} with context `{name}` for every branch, with no filter and no approval before {}: anyone who can push a branch gets the context's secrets",
+                    "{who} with context `{name}` on any branch, with no branch filter that keeps it to some and no approval before {}: anyone who can push a branch gets the context's secrets",
                     if others.is_empty() { "it" } else { "them" }
                 ),
             )
             .severity(severity)
             .confidence(confidence)
-            .label("secrets on every branch");
+            .label("secrets on any branch");
         for (span, job) in jobs[1..].iter().take(4) {
             d = d.with_label(*span, format!("also `{job}`"));
         }

@@ -501,9 +501,13 @@ fn check_unpinned(cx: &Context, out: &mut Vec<Diagnostic>) {
                         Severity::Warning
                     },
                 ),
-                VersionKind::MajorMinor if !certified => (
+                VersionKind::MajorMinor => (
                     "a major and minor version only, which takes every new patch release",
-                    Severity::Warning,
+                    if certified {
+                        Severity::Info
+                    } else {
+                        Severity::Warning
+                    },
                 ),
                 // `dev:<< pipeline.git.revision >>`: an orb's own pipeline testing the
                 // development version it just published.

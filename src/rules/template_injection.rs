@@ -53,6 +53,37 @@ pub fn attacker_controlled(name: &str) -> bool {
     WORDS.iter().any(|w| last == *w || last.contains(w)) && !last.ends_with("_id")
 }
 
+/// Whether every workflow entry that runs job `job` keeps it to branches named in full
+/// (`filters: branches: only: [main, release]`, no `/regex/`): the branch name it sees is
+/// then one of those, not text someone else chose. `false` when no entry runs the job.
+fn branches_named_only(config: &Config, job: &str) -> bool {
+    let mut any = false;
+    for wf in &config.workflows {
+        for inv in wf.jobs.iter().filter(|inv| inv.job.text == job) {
+            any = true;
+            let only = inv
+                .filters
+                .and_then(|f| f.get("branches"))
+                .and_then(|b| b.get("only"));
+            let names: Vec<&Node> = match only {
+                None => return false,
+                Some(n) => match n.as_seq() {
+                    Some(items) => items.iter().collect(),
+                    None => vec![n],
+                },
+            };
+            let literal = |n: &&Node| {
+                n.as_str()
+                    .is_some_and(|t| !t.is_empty() && !t.starts_with('/') && !t.contains("<<"))
+            };
+            if names.is_empty() || !names.iter().all(literal) {
+                return false;
+            }
+        }
+    }
+    any
+}
+
 /// The first attacker-controlled pipeline value in the scalars under `node`: its name and the
 /// span of its `<< >>` tag in the file.
 fn attacker_value(cx: &Context, node: &Node) -> Option<(String, Span)> {
@@ -141,6 +172,12 @@ fn sinks(
     for r in mustache::references(text) {
         let span = mustache::source_span(cx.source, node, r.span);
         if r.kind == RefKind::PipelineValue && attacker_controlled(&r.full_name) {
+            if r.full_name == "pipeline.git.branch"
+                && kind == "job"
+                && branches_named_only(cx.config, member)
+            {
+                continue; // the branch is one of the names its filters list
+            }
             if seen.insert(span) {
                 out.push(direct(&r.full_name, span));
             }
@@ -461,5 +498,26 @@ mod tests {
         ] {
             assert!(!attacker_controlled(no), "{no}");
         }
+    }
+}
+
+#[cfg(test)]
+mod filter_tests {
+    use super::*;
+    use crate::config::settings::Settings;
+    use crate::rules::env_vars::tests::run_rule;
+
+    #[test]
+    fn a_job_kept_to_named_branches_sees_only_those_names() {
+        let job = "jobs:\n  deploy:\n    docker: [{image: cimg/base:2024.01}]\n    steps:\n      - run: echo << pipeline.git.branch >>\n";
+        let named = format!(
+            "version: 2.1\n{job}workflows:\n  w:\n    jobs:\n      - deploy:\n          filters:\n            branches:\n              only: [main, release]\n"
+        );
+        assert!(run_rule(&TEMPLATE_INJECTION, &named, &Settings::default()).is_empty());
+        // A regex admits names someone else picks; so does an entry without a filter.
+        let regex = named.replace("[main, release]", "/release-.*/");
+        assert_eq!(run_rule(&TEMPLATE_INJECTION, &regex, &Settings::default()).len(), 1);
+        let second = format!("{named}  v:\n    jobs: [deploy]\n");
+        assert_eq!(run_rule(&TEMPLATE_INJECTION, &second, &Settings::default()).len(), 1);
     }
 }
