@@ -148,3 +148,26 @@ fn shellcheck_missing_is_one_note_in_human_format() {
     ]));
     assert_eq!(r.code, 2, "a missing --shellcheck program is a usage error");
 }
+
+/// Images written under a top-level anchor and merged into the jobs (`<<: *defaults`) are
+/// judged once, where they are written.
+#[test]
+fn images_merged_from_an_anchor_are_judged_where_written() {
+    let out = cilint()
+        .args([
+            "check",
+            "--no-config",
+            "--format",
+            "short",
+            "tests/fixtures/env/anchored-images.yml",
+        ])
+        .output()
+        .expect("run cilint");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        stdout,
+        "tests/fixtures/env/anchored-images.yml:4:14: warning[deprecated-image]: `circleci/node:10` is a legacy CircleCI image, deprecated and no longer updated\n\
+         tests/fixtures/env/anchored-images.yml:7:14: warning[image-unpinned]: image `ubuntu:latest` uses `latest`, which changes under the job\n\
+         2 warnings in 1 file\n"
+    );
+}

@@ -45,8 +45,10 @@ fn docker_images<'a>(envs: &[&Environment<'a>]) -> Vec<&'a Node> {
     let mut out = Vec::new();
     for e in envs {
         for d in &e.docker {
+            // An image reached through an alias or a `<<:` merge is reported once, where it is
+            // written (its span is the anchored original's), even when only the alias is in a
+            // job (`defaults: &defaults` at the top level, `<<: *defaults` in the jobs).
             if let Some(img) = d.image
-                && img.alias.is_none()
                 && seen.insert(img.span)
             {
                 out.push(img);
