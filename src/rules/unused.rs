@@ -12,7 +12,7 @@ use super::Rule;
 use crate::analysis::context::Context;
 use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::config::model::Name;
-use crate::yaml::{Node, Value};
+use crate::yaml::{Anchor, Node, Value};
 use std::collections::HashSet;
 
 pub static UNUSED_JOB: Rule = Rule {
@@ -79,39 +79,18 @@ impl Unused {
 /// uses elsewhere in the file (`<<: *TEST_BASE`): kept as the base other definitions are built
 /// from, so not dead even when nothing runs or calls them by name.
 fn anchor_bases<'a>(
-    source: &str,
+    anchors: &[Anchor],
     defs: impl Iterator<Item = (&'a Name<'a>, &'a Node)>,
 ) -> HashSet<&'a str> {
-    let mut out = HashSet::new();
-    for (name, node) in defs {
-        if node.alias.is_some() {
-            continue;
-        }
-        // The text between the name and its body: `: &TEST_BASE\n    `.
-        let (from, to) = (name.span.end as usize, node.span.start as usize);
-        let Some(between) = source.get(from..to) else {
-            continue;
-        };
-        let Some(amp) = between.find('&') else {
-            continue;
-        };
-        let anchor: &str = between[amp + 1..]
-            .split(|c: char| c.is_whitespace() || c == ',' || c == '{' || c == '[')
-            .next()
-            .unwrap_or("");
-        if anchor.is_empty() {
-            continue;
-        }
-        let alias = format!("*{anchor}");
-        let used = source.match_indices(&alias).any(|(i, _)| {
-            let after = source[i + alias.len()..].chars().next();
-            !after.is_some_and(|c| !c.is_whitespace() && !matches!(c, ',' | ']' | '}'))
-        });
-        if used {
-            out.insert(name.text);
-        }
-    }
-    out
+    defs.filter(|(name, node)| {
+        // The `&TEST_BASE` written between the name and its body.
+        node.alias.is_none()
+            && anchors.iter().any(|a| {
+                !a.uses.is_empty() && a.span.start >= name.span.end && a.span.end <= node.span.start
+            })
+    })
+    .map(|(name, _)| name.text)
+    .collect()
 }
 
 /// Every string scalar (values, not mapping keys) under `node`, skipping the subtrees `skip`.
@@ -242,7 +221,7 @@ fn check_jobs(cx: &Context, out: &mut Vec<Diagnostic>) {
         label: "never run",
         help: |name| format!("add `- {name}` to the `jobs:` of a workflow, or delete the job"),
     };
-    let bases = anchor_bases(cx.source, cfg.jobs.iter().map(|j| (&j.name, j.node)));
+    let bases = anchor_bases(&cx.doc.anchors, cfg.jobs.iter().map(|j| (&j.name, j.node)));
     unused.report(
         cfg.jobs.iter().map(|j| &j.name),
         |n| used.contains(n) || bases.contains(n),
@@ -300,7 +279,7 @@ fn check_commands(cx: &Context, out: &mut Vec<Diagnostic>) {
         label: "never called",
         help: |name| format!("call it as a step (`- {name}`) in a job or command, or delete it"),
     };
-    let bases = anchor_bases(cx.source, cfg.commands.iter().map(|c| (&c.name, c.node)));
+    let bases = anchor_bases(&cx.doc.anchors, cfg.commands.iter().map(|c| (&c.name, c.node)));
     unused.report(
         cfg.commands.iter().map(|c| &c.name),
         |n| !not_called.contains(n) || bases.contains(n),
@@ -335,7 +314,7 @@ fn check_executors(cx: &Context, out: &mut Vec<Diagnostic>) {
         label: "never used",
         help: |name| format!("use it in a job (`executor: {name}`), or delete it"),
     };
-    let bases = anchor_bases(cx.source, cfg.executors.iter().map(|e| (&e.name, e.node)));
+    let bases = anchor_bases(&cx.doc.anchors, cfg.executors.iter().map(|e| (&e.name, e.node)));
     unused.report(
         cfg.executors.iter().map(|e| &e.name),
         |n| !not_used.contains(n) || bases.contains(n),

@@ -8,6 +8,7 @@
 
 use cilint::render::Direction;
 use cilint::render::layout::{EdgePath, Layout, Point};
+use cilint::render::svg::curve_controls;
 
 /// One drawn path cut into pieces, with the ends it joins.
 struct Flat {
@@ -31,34 +32,7 @@ pub fn flatten(e: &EdgePath, dir: Direction) -> Vec<Point> {
             out.push(b);
             continue;
         }
-        let (c1, c2) = match dir {
-            Direction::LeftRight => {
-                let mx = (b.x - a.x) / 2.0;
-                (
-                    Point {
-                        x: a.x + mx,
-                        y: a.y,
-                    },
-                    Point {
-                        x: b.x - mx,
-                        y: b.y,
-                    },
-                )
-            }
-            Direction::TopBottom => {
-                let my = (b.y - a.y) / 2.0;
-                (
-                    Point {
-                        x: a.x,
-                        y: a.y + my,
-                    },
-                    Point {
-                        x: b.x,
-                        y: b.y - my,
-                    },
-                )
-            }
-        };
+        let (c1, c2) = curve_controls(a, b, dir);
         for k in 1..=16 {
             let t = k as f64 / 16.0;
             let u = 1.0 - t;

@@ -104,27 +104,13 @@ fn build_invocation() -> Invocation<'static> {
         alias: None,
         value: crate::yaml::Value::Seq(Vec::new()),
     };
-    Invocation {
-        node: &BUILD,
-        job: crate::config::model::Name {
+    Invocation::bare(
+        &BUILD,
+        crate::config::model::Name {
             text: "build",
             span: Span::default(),
         },
-        body: None,
-        name: None,
-        requires: Vec::new(),
-        requires_key: None,
-        filters: None,
-        context: Vec::new(),
-        approval: None,
-        matrix: None,
-        args: Vec::new(),
-        pre_steps: Vec::new(),
-        post_steps: Vec::new(),
-        serial_group: None,
-        override_with: None,
-        malformed: false,
-    }
+    )
 }
 
 /// What a workflow's entries are expanded with: the pipeline values (and a matrix instance's

@@ -65,18 +65,13 @@ pub struct Invocation<'a> {
 }
 
 impl<'a> Invocation<'a> {
-    fn build(item: &'a Node) -> Option<Invocation<'a>> {
-        let (key, body, malformed) = if item.as_str().is_some() || item.scalar_text().is_some() {
-            (item, None, false)
-        } else {
-            let map = item.as_map()?;
-            let (k, v) = map.first()?;
-            (k, v.as_map().map(|_| v), map.len() > 1)
-        };
-        let mut inv = Invocation {
-            node: item,
-            job: Name::of(key)?,
-            body,
+    /// The entry `node` running `job` as it is, with nothing else said: no body, requirements,
+    /// filters, arguments or steps around it.
+    pub fn bare(node: &'a Node, job: Name<'a>) -> Invocation<'a> {
+        Invocation {
+            node,
+            job,
+            body: None,
             name: None,
             requires: Vec::new(),
             requires_key: None,
@@ -89,7 +84,22 @@ impl<'a> Invocation<'a> {
             post_steps: Vec::new(),
             serial_group: None,
             override_with: None,
+            malformed: false,
+        }
+    }
+
+    fn build(item: &'a Node) -> Option<Invocation<'a>> {
+        let (key, body, malformed) = if item.as_str().is_some() || item.scalar_text().is_some() {
+            (item, None, false)
+        } else {
+            let map = item.as_map()?;
+            let (k, v) = map.first()?;
+            (k, v.as_map().map(|_| v), map.len() > 1)
+        };
+        let mut inv = Invocation {
+            body,
             malformed,
+            ..Invocation::bare(item, Name::of(key)?)
         };
         for (k, v) in body.map(entries).into_iter().flatten() {
             let Some(kname) = Name::of(k) else { continue };

@@ -664,37 +664,43 @@ fn path_d(e: &EdgePath, dir: Direction) -> String {
             }
             continue;
         }
-        let (c1, c2) = match dir {
-            Direction::LeftRight => {
-                let mx = (b.x - a.x) / 2.0;
-                (
-                    Point {
-                        x: a.x + mx,
-                        y: a.y,
-                    },
-                    Point {
-                        x: b.x - mx,
-                        y: b.y,
-                    },
-                )
-            }
-            Direction::TopBottom => {
-                let my = (b.y - a.y) / 2.0;
-                (
-                    Point {
-                        x: a.x,
-                        y: a.y + my,
-                    },
-                    Point {
-                        x: b.x,
-                        y: b.y - my,
-                    },
-                )
-            }
-        };
+        let (c1, c2) = curve_controls(a, b, dir);
         let _ = write!(d, " C{} {} {}", p(c1), p(c2), p(b));
     }
     d
+}
+
+/// The control points of the cubic curve an edge takes between two ranks, from `a` to `b`:
+/// half-way along the direction of flow, so the curve leaves and enters level.
+pub fn curve_controls(a: Point, b: Point, dir: Direction) -> (Point, Point) {
+    match dir {
+        Direction::LeftRight => {
+            let mx = (b.x - a.x) / 2.0;
+            (
+                Point {
+                    x: a.x + mx,
+                    y: a.y,
+                },
+                Point {
+                    x: b.x - mx,
+                    y: b.y,
+                },
+            )
+        }
+        Direction::TopBottom => {
+            let my = (b.y - a.y) / 2.0;
+            (
+                Point {
+                    x: a.x,
+                    y: a.y + my,
+                },
+                Point {
+                    x: b.x,
+                    y: b.y - my,
+                },
+            )
+        }
+    }
 }
 
 /// What the legend shows: the kinds of things some diagram of the picture has.
