@@ -13,7 +13,7 @@
 //! starts the same way (so ordinary branch builds write what the release reads).
 
 use super::Rule;
-use super::exposure::{Reach, is_release_job, job_steps};
+use super::exposure::{Reach, invoked_steps, is_release_job};
 use crate::analysis::context::Context;
 use crate::base::diagnostic::{Confidence, Diagnostic, Severity};
 use crate::base::span::Span;
@@ -107,7 +107,7 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             if !reach.any_branch(w, v) {
                 continue;
             }
-            for step in job_steps(cfg, &job.steps) {
+            for step in invoked_steps(cfg, node) {
                 for k in keys(step, "save_cache") {
                     if let Some(text) = k.as_str() {
                         branch_saves.push((prefix(text).to_string(), job.name.text));
@@ -124,11 +124,10 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     let mut seen = HashSet::new();
     for wg in &cx.graphs.workflows {
         for (v, node) in wg.nodes() {
-            let Some(job) = node.definition else { continue };
-            if !is_release_job(wg, v) {
+            if node.definition.is_none() || !is_release_job(wg, v) {
                 continue;
             }
-            let steps = job_steps(cfg, &job.steps);
+            let steps = invoked_steps(cfg, node);
             let shipping = ships(&node.name, !node.context.is_empty(), &steps);
             for step in steps {
                 for k in keys(step, "restore_cache") {
@@ -187,7 +186,62 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use super::{prefix, scoped};
+    use super::{CACHE_POISONING, prefix, scoped};
+    use crate::config::settings::Settings;
+    use crate::rules::env_vars::tests::run_rule;
+
+    /// A release job that restores, through a command, a cache that `build` saves on every
+    /// branch; `{switch}` is what the release entry passes to the command's switch.
+    fn config(default: &str, release_args: &str) -> String {
+        format!(
+            "version: 2.1
+commands:
+  deps:
+    parameters:
+      with_cache: {{type: boolean, default: {default}}}
+    steps:
+      - when:
+          condition: << parameters.with_cache >>
+          steps:
+            - restore_cache: {{keys: [v1-deps-]}}
+jobs:
+  build:
+    docker: [{{image: cimg/base:2024.01}}]
+    steps:
+      - save_cache:
+          key: v1-deps-{{{{ checksum \"a\" }}}}
+          paths: [x]
+  publish:
+    parameters:
+      cache: {{type: boolean, default: false}}
+    docker: [{{image: cimg/base:2024.01}}]
+    steps:
+      - deps:
+          with_cache: << parameters.cache >>
+      - run: ./publish.sh
+workflows:
+  w:
+    jobs:
+      - build
+      - publish:{release_args}
+          filters: {{branches: {{only: main}}}}
+"
+        )
+    }
+
+    #[test]
+    fn a_restore_switched_off_by_the_values_given_is_not_run() {
+        let s = Settings::default();
+        // The job's default (false) reaches the command's `when`: the restore never runs.
+        let off = config("true", "");
+        assert!(run_rule(&CACHE_POISONING, &off, &s).is_empty(), "{off}");
+        // The workflow entry turns it on: reported.
+        let on = config("false", "\n          cache: true");
+        assert_eq!(run_rule(&CACHE_POISONING, &on, &s).len(), 1, "{on}");
+        // A value cilint cannot know (a pipeline parameter) keeps the steps.
+        let unknown = config("false", "\n          cache: << pipeline.parameters.x >>");
+        assert_eq!(run_rule(&CACHE_POISONING, &unknown, &s).len(), 1);
+    }
 
     #[test]
     fn keys() {

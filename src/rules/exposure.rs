@@ -3,13 +3,16 @@
 //! publishes or deploys), and the steps it runs (its own and those of the commands it calls).
 
 use crate::analysis::context::Context;
-use crate::analysis::graph::WorkflowGraph;
+use crate::analysis::graph::{JobNode, WorkflowGraph};
 use crate::analysis::plan::{PlanInput, State, plan};
-use crate::config::model::{Config, Step, StepKind};
+use crate::config::model::{Arg, Config, ParamDecl, Step, StepKind};
 use crate::lang::filters::GitRef;
 use crate::lang::logic::Tri;
+use crate::lang::mustache::{RefKind, whole_reference};
+use crate::yaml::Node;
 use petgraph::graph::NodeIndex;
 use petgraph::visit::{Bfs, Reversed};
+use std::collections::HashSet;
 
 /// A branch name nobody protects: what "any branch" means to the filters and `when`s.
 const ANY_BRANCH: &str = "cilint-probe/any-feature-branch";
@@ -79,25 +82,161 @@ pub fn is_release_job(wg: &WorkflowGraph<'_>, v: NodeIndex) -> bool {
     !wg.node(v).is_approval() && (filtered || behind_approval(wg, v))
 }
 
-/// The steps a job runs: its own and, at any depth, those of the local commands it calls
-/// (each command once).
-pub fn job_steps<'m, 'a>(cfg: &'m Config<'a>, steps: &'m [Step<'a>]) -> Vec<&'m Step<'a>> {
+/// The value each parameter of a job or command has where it is known: the node an
+/// invocation passes (followed through `<< parameters.x >>` of the caller) or the declared
+/// default; `None` when it comes from somewhere cilint cannot read here (a pipeline parameter,
+/// a parameter with no default and no argument).
+type Bindings<'a> = Vec<(&'a str, Option<&'a Node>)>;
+
+/// A value passed to a parameter, with `<< parameters.x >>` (the whole value) replaced by
+/// what the caller's parameter `x` holds.
+fn resolve<'a>(value: &'a Node, outer: &Bindings<'a>) -> Option<&'a Node> {
+    match value.as_str().and_then(whole_reference) {
+        Some(r) if r.kind == RefKind::Parameter => outer
+            .iter()
+            .find(|(name, _)| *name == r.name)
+            .and_then(|(_, v)| *v),
+        Some(_) => None,
+        None => Some(value),
+    }
+}
+
+fn bind<'a>(
+    decls: &[ParamDecl<'a>],
+    args: &[(&'a str, &'a Node)],
+    outer: &Bindings<'a>,
+) -> Bindings<'a> {
+    decls
+        .iter()
+        .map(|d| {
+            let passed = args.iter().find(|(name, _)| *name == d.name.text);
+            let value = match passed {
+                Some((_, v)) => resolve(v, outer),
+                None => d.default,
+            };
+            (d.name.text, value)
+        })
+        .collect()
+}
+
+/// Whether the steps of a `when` (`when` true) or `unless` step run, when the bindings decide
+/// it: the condition is a boolean written as such, or one `<< parameters.x >>` whose value is
+/// one. `None` when it depends on anything else (pipeline values, logic statements).
+fn decided(when: bool, condition: Option<&Node>, bound: &Bindings<'_>) -> Option<bool> {
+    let cond = condition?;
+    let value = match cond.as_str().and_then(whole_reference) {
+        Some(r) if r.kind == RefKind::Parameter => bound
+            .iter()
+            .find(|(name, _)| *name == r.name)
+            .and_then(|(_, v)| *v)?,
+        Some(_) => return None,
+        None => cond,
+    };
+    let b = value.as_bool().or_else(|| match value.as_str()? {
+        "true" => Some(true),
+        "false" => Some(false),
+        _ => None,
+    })?;
+    Some(b == when)
+}
+
+/// How deep command calls are followed (CircleCI rejects a command that calls itself; this
+/// only bounds the walk on such a config).
+const MAX_CALL_DEPTH: usize = 16;
+
+/// The steps one workflow entry runs: its `pre-steps`, the job's steps and its `post-steps`,
+/// and at any depth the steps of the local commands they call, with the job's and each
+/// command's parameters bound to the arguments given (matrix values, the entry's arguments,
+/// the call's arguments, else the defaults). A `when`/`unless` step whose condition those
+/// values decide contributes its steps only when they run; the steps of any other condition
+/// are kept. For a job that is not a local definition, only the entry's own steps.
+pub fn invoked_steps<'m, 'a>(cfg: &'m Config<'a>, node: &'m JobNode<'a>) -> Vec<&'m Step<'a>> {
     let mut out = Vec::new();
-    let mut seen: Vec<&str> = Vec::new();
-    let mut stack: Vec<&'m [Step<'a>]> = vec![steps];
-    while let Some(list) = stack.pop() {
-        for s in list {
-            s.walk(&mut |st: &'m Step<'a>| {
-                out.push(st);
-                if let (StepKind::Call, Some(name)) = (&st.kind, st.name)
-                    && !seen.contains(&name.text)
-                    && let Some(cmd) = cfg.command(name.text)
-                {
-                    seen.push(name.text);
-                    stack.push(&cmd.steps);
-                }
-            });
+    let no_outer: Bindings<'a> = Vec::new();
+    let mut entry_args: Vec<(&'a str, &'a Node)> = node
+        .matrix_values
+        .iter()
+        .map(|(n, v)| (n.text, *v))
+        .collect();
+    if let Some(inv) = node.invocation {
+        for Arg { name, value, .. } in &inv.args {
+            if !entry_args.iter().any(|(n, _)| *n == name.text) {
+                entry_args.push((name.text, *value));
+            }
         }
     }
+    let mut walk = Walk {
+        cfg,
+        seen: HashSet::new(),
+        out: &mut out,
+    };
+    let job_bound = node
+        .definition
+        .map(|job| bind(&job.parameters, &entry_args, &no_outer))
+        .unwrap_or_default();
+    if let Some(inv) = node.invocation {
+        walk.steps(&inv.pre_steps, &no_outer, 0);
+    }
+    if let Some(job) = node.definition {
+        walk.steps(&job.steps, &job_bound, 0);
+    }
+    if let Some(inv) = node.invocation {
+        walk.steps(&inv.post_steps, &no_outer, 0);
+    }
     out
+}
+
+/// A command and the values bound to its parameters (nodes by address), walked once.
+type CallKey = (*const Node, Vec<Option<*const Node>>);
+
+struct Walk<'m, 'a, 'o> {
+    cfg: &'m Config<'a>,
+    seen: HashSet<CallKey>,
+    out: &'o mut Vec<&'m Step<'a>>,
+}
+
+impl<'m, 'a> Walk<'m, 'a, '_> {
+    fn steps(&mut self, steps: &'m [Step<'a>], bound: &Bindings<'a>, depth: usize) {
+        for st in steps {
+            self.out.push(st);
+            match &st.kind {
+                StepKind::Conditional {
+                    when,
+                    condition,
+                    steps,
+                } => {
+                    if decided(*when, *condition, bound) != Some(false) {
+                        self.steps(steps, bound, depth);
+                    }
+                }
+                StepKind::Call => {
+                    let Some(cmd) = st.name.and_then(|n| self.cfg.command(n.text)) else {
+                        continue;
+                    };
+                    if depth >= MAX_CALL_DEPTH {
+                        continue;
+                    }
+                    let args: Vec<(&'a str, &'a Node)> = st
+                        .arguments()
+                        .into_iter()
+                        .map(|a| (a.name.text, a.value))
+                        .collect();
+                    let inner = bind(&cmd.parameters, &args, bound);
+                    let key = (
+                        cmd.node as *const Node,
+                        inner
+                            .iter()
+                            .map(|(_, v)| v.map(|n| n as *const Node))
+                            .collect(),
+                    );
+                    // The same command with the same values runs the same steps: once is
+                    // enough, and it bounds the walk however the commands call each other.
+                    if self.seen.insert(key) {
+                        self.steps(&cmd.steps, &inner, depth + 1);
+                    }
+                }
+                StepKind::Malformed => {}
+            }
+        }
+    }
 }
