@@ -286,12 +286,17 @@ fn plural(n: usize, what: &str) -> String {
 }
 
 /// A unified diff of a file's text before and after its fixes (`a/PATH`, `b/PATH`, three lines
-/// of context).
+/// of context). As git writes them: an absolute path loses its leading `/` (`a/tmp/x.yml`) and
+/// a leading `./` goes.
 pub(super) fn unified_diff(before: &str, after: &str, path: &str) -> String {
+    let mut shown = path.trim_start_matches('/');
+    while let Some(rest) = shown.strip_prefix("./") {
+        shown = rest.trim_start_matches('/');
+    }
     similar::TextDiff::from_lines(before, after)
         .unified_diff()
         .context_radius(3)
-        .header(&format!("a/{path}"), &format!("b/{path}"))
+        .header(&format!("a/{shown}"), &format!("b/{shown}"))
         .to_string()
 }
 
@@ -608,5 +613,30 @@ pub fn use_color(choice: ColorChoice) -> bool {
             }
             io::stdout().is_terminal()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unified_diff;
+
+    #[test]
+    fn diff_headers_name_the_path_as_git_does() {
+        let headers = |path: &str| {
+            let d = unified_diff("a: 1\n", "a: 2\n", path);
+            d.lines().take(2).map(str::to_string).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            headers(".circleci/config.yml"),
+            ["--- a/.circleci/config.yml", "+++ b/.circleci/config.yml"]
+        );
+        assert_eq!(
+            headers("/tmp/p/config.yml"),
+            ["--- a/tmp/p/config.yml", "+++ b/tmp/p/config.yml"]
+        );
+        assert_eq!(
+            headers("./config.yml"),
+            ["--- a/config.yml", "+++ b/config.yml"]
+        );
     }
 }
