@@ -130,7 +130,9 @@ fn step_names_until<'a>(
                     if !f(t) {
                         return false;
                     }
-                } else if let Some([(k, _)]) = i.as_map()
+                } else if let Some([(k, _), ..]) = i.as_map()
+                    // A step's name is its one key; with more keys (arguments not indented
+                    // under the name, which `step-shape` reports), still the first.
                     && let Some(t) = k.scalar_text()
                     && !f(t)
                 {
@@ -334,5 +336,14 @@ mod tests {
         let found = run_rule(&UNUSED_JOB, src, &Settings::default());
         let names: Vec<&str> = found.iter().map(|d| d.primary.span.slice(src)).collect();
         assert_eq!(names, ["dead", "also-dead"], "{found:?}");
+    }
+
+    #[test]
+    fn a_call_with_its_arguments_not_indented_is_still_a_call() {
+        // `step-shape` reports the step; the command it names is not also unused.
+        let src = "version: 2.1\ncommands:\n  install:\n    parameters:\n      lockfile: {type: string}\n    steps:\n      - run: test -f << parameters.lockfile >>\n  spare:\n    steps: [checkout]\njobs:\n  test:\n    docker: [{image: cimg/base:2024.01}]\n    steps:\n      - install:\n        lockfile: package-lock.json\nworkflows:\n  main:\n    jobs: [test]\n";
+        let found = run_rule(&UNUSED_COMMAND, src, &Settings::default());
+        let names: Vec<&str> = found.iter().map(|d| d.primary.span.slice(src)).collect();
+        assert_eq!(names, ["spare"], "{found:?}");
     }
 }

@@ -182,7 +182,10 @@ pub(super) fn code_actions(
         if fixed.changed() {
             let all = Span::new(0, cx.doc.text.len());
             out.push(lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
-                title: format!("Fix all: {} safe fixes of cilint", fixed.applied.len()),
+                title: match fixed.applied.len() {
+                    1 => "Fix all: the 1 safe fix of cilint".to_string(),
+                    n => format!("Fix all: {n} safe fixes of cilint"),
+                },
                 kind: Some(lsp::CodeActionKind::SOURCE_FIX_ALL),
                 edit: Some(workspace_edit(
                     cx,
