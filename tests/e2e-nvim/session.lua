@@ -23,12 +23,17 @@ end
 say(string.format('diagnostic %d:%d [%s] %s', d.lnum + 1, d.col + 1, d.code, d.message))
 
 -- 2. Code actions at it: the fix and "ignore here".
-local params = vim.lsp.util.make_range_params()
+local params = { textDocument = { uri = vim.uri_from_bufnr(0) } }
 params.range = {
   start = { line = d.lnum, character = d.col },
   ['end'] = { line = d.end_lnum, character = d.end_col },
 }
-params.context = { diagnostics = vim.lsp.diagnostic.get_line_diagnostics(0, d.lnum) }
+-- The diagnostic as the server sent it (written out: the helpers for it differ by version).
+params.context = {
+  diagnostics = {
+    { range = params.range, message = d.message, code = d.code, severity = d.severity, source = d.source },
+  },
+}
 local fix, titles = nil, {}
 for _, r in pairs(vim.lsp.buf_request_sync(0, 'textDocument/codeAction', params, 5000) or {}) do
   for _, a in ipairs(r.result or {}) do
