@@ -121,6 +121,8 @@ pub fn env_vars(node: &Node) -> Vec<EnvVar<'_>> {
                 }
             }
         }
+        // One `KEY=VALUE` string (accepted by CircleCI, as a list of one such item).
+        None if node.as_str().is_some() => out.extend(key_value_item(node)),
         None => {
             for (k, v) in entries(node) {
                 if let Some(name) = Name::of(k) {

@@ -49,7 +49,7 @@ pub type SchemaFinding = Finding<SchemaProblem>;
 
 /// When the embedded schema was last revised against CircleCI's configuration reference
 /// (`cilint --version` prints it). Change it with every revision of the schema.
-pub const SCHEMA_DATE: &str = "2026-11-22";
+pub const SCHEMA_DATE: &str = "2026-12-03";
 
 /// The schema text, as shipped.
 pub const SCHEMA_SOURCE: &str = include_str!("../../../schema/circleci-config.schema.json");
