@@ -782,13 +782,36 @@ const INVALID: &[(&str, &str, &str, &str)] = &[
         "step-shape",
         "step 1 of job `b` has 2 keys (`run`, `checkout`); it must have exactly one",
     ),
-    (
-        "step-shape pre-steps",
-        "version: 2.1\njobs:\n  b:\n    docker: [{image: x}]\n    steps: [checkout]\nworkflows:\n  main:\n    jobs:\n      - b:\n          pre-steps:\n            - save_cache:\n              key: k\n              paths: [p]\n",
-        "step-shape",
-        "the arguments of `save_cache` are not indented under it",
-    ),
 ];
+
+/// A step with its arguments beside its name in a workflow entry's `pre-steps`/`post-steps`:
+/// CircleCI compiles it (artsy/reaction ran such a post-step for years), so a warning that
+/// still shows the corrected lines; in a job's own steps it stays an error (above).
+#[test]
+fn misshapen_pre_and_post_steps_are_warnings() {
+    for key in ["pre-steps", "post-steps"] {
+        let src = format!(
+            "version: 2.1\njobs:\n  b:\n    docker: [{{image: x}}]\n    steps: [checkout]\nworkflows:\n  main:\n    jobs:\n      - b:\n          {key}:\n            - save_cache:\n              key: k\n              paths: [p]\n"
+        );
+        let found = findings(&src);
+        assert_eq!(found.len(), 1, "{}", render(&src));
+        let d = &found[0];
+        assert_eq!(
+            (d.rule, d.severity),
+            ("step-shape", cilint::Severity::Warning)
+        );
+        assert!(
+            d.message
+                .contains("the arguments of `save_cache` are not indented under it")
+        );
+        assert!(
+            d.help.as_deref().is_some_and(
+                |h| h.contains("key: k") && h.starts_with("CircleCI accepts this shape")
+            ),
+            "{d:?}"
+        );
+    }
+}
 
 #[test]
 fn the_schema_rejects_what_circleci_rejects() {

@@ -34,10 +34,26 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         if seen.insert(step.span)
             && let Some(f) = misindented(step, "arguments", place, Some(cx.source), ())
         {
-            out.push(f.into_diagnostic(STEP_SHAPE.id, STEP_SHAPE.severity));
+            let d = f.into_diagnostic(STEP_SHAPE.id, STEP_SHAPE.severity);
+            out.push(if place.contains("pre-step ") || place.contains("post-step ") {
+                in_workflow_entry(d)
+            } else {
+                d
+            });
         }
     };
     walk_config(root, &mut report);
+}
+
+/// A misshapen step in a workflow entry's `pre-steps`/`post-steps`: CircleCI's stricter step
+/// validation (2020) is of the steps of jobs, and a config with such a post-step has compiled
+/// for years (artsy/reaction, `- codecov/upload:` with `file:` beside it, since 2019-12), so a
+/// warning: the config runs, but the stray keys are not the step's arguments.
+fn in_workflow_entry(d: Diagnostic) -> Diagnostic {
+    let help = d.help.clone().unwrap_or_default();
+    d.severity(Severity::Warning).help(format!(
+        "CircleCI accepts this shape in a workflow's pre-steps and post-steps, but the keys beside the step's name are not passed to it; {help}"
+    ))
 }
 
 /// Call `f` with every misshapen step of the config (at any depth) and its place in words.
