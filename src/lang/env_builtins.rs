@@ -170,9 +170,74 @@ pub fn is_builtin(name: &str) -> bool {
     CIRCLECI.contains(&name) || SHELL.contains(&name) || SYSTEM.contains(&name)
 }
 
+/// Variables a well-known image sets with `ENV` in its Dockerfile, by image repository (the
+/// Docker official images, CircleCI's `cimg/*` and legacy `circleci/*` images built on them):
+/// a job whose primary container is one of them reads these without the config setting them.
+const IMAGE_ENV: &[(&[&str], &[&str])] = &[
+    (
+        &["golang", "cimg/go", "circleci/golang"],
+        &["GOPATH", "GOLANG_VERSION"],
+    ),
+    (
+        &["cimg/android", "circleci/android"],
+        &["ANDROID_HOME", "ANDROID_SDK_ROOT"],
+    ),
+    (
+        &[
+            "openjdk",
+            "eclipse-temurin",
+            "cimg/openjdk",
+            "circleci/openjdk",
+        ],
+        &["JAVA_HOME", "JAVA_VERSION"],
+    ),
+    (
+        &["python", "cimg/python", "circleci/python"],
+        &["PYTHON_VERSION"],
+    ),
+    (
+        &["node", "cimg/node", "circleci/node"],
+        &["NODE_VERSION", "YARN_VERSION"],
+    ),
+    (
+        &["ruby", "cimg/ruby", "circleci/ruby"],
+        &["GEM_HOME", "BUNDLE_APP_CONFIG", "RUBY_VERSION"],
+    ),
+    (
+        &["rust", "cimg/rust", "circleci/rust"],
+        &["CARGO_HOME", "RUSTUP_HOME", "RUST_VERSION"],
+    ),
+];
+
+/// The variables the image `image` (as written: `golang:1.18`, `cimg/go:1.21`,
+/// `docker.io/library/golang@sha256:...`) sets for the job; empty for any other image.
+pub fn from_image(image: &str) -> &'static [&'static str] {
+    let name = image.split(['@', ':']).next().unwrap_or(image);
+    // A registry host is the first part when it has a dot or a port (`docker.io/`).
+    let name = match name.split_once('/') {
+        Some((host, rest)) if host.contains('.') => rest,
+        _ => name,
+    };
+    let name = name.strip_prefix("library/").unwrap_or(name);
+    IMAGE_ENV
+        .iter()
+        .find(|(repos, _)| repos.contains(&name))
+        .map_or(&[], |(_, vars)| vars)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn images_set_their_own_variables() {
+        assert!(from_image("golang:1.18").contains(&"GOPATH"));
+        assert!(from_image("docker.io/library/golang@sha256:abc").contains(&"GOPATH"));
+        assert!(from_image("circleci/android:api-29").contains(&"ANDROID_HOME"));
+        assert!(from_image("cimg/go:1.21").contains(&"GOPATH"));
+        assert!(from_image("cimg/base:2024.01").is_empty());
+        assert!(from_image("myorg/golang:1").is_empty());
+    }
 
     #[test]
     fn known_and_unknown() {

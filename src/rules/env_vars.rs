@@ -98,18 +98,59 @@ fn job_env(scope: &Scope, job: &Job) -> BTreeSet<String> {
             for v in &primary.environment {
                 set.insert(v.name.text.to_string());
             }
+            let image = primary.image.and_then(Node::as_str).unwrap_or_default();
+            for v in env_builtins::from_image(image) {
+                set.insert((*v).to_string());
+            }
         }
     };
     add_env(&job.env);
-    if let Some(ex) = job
-        .executor
-        .as_ref()
-        .and_then(|r| r.name)
-        .and_then(|n| scope.config.executor(n.text))
-    {
-        add_env(&ex.env);
+    for name in executor_names(scope, job) {
+        if let Some(ex) = scope.config.executor(name) {
+            add_env(&ex.env);
+        }
     }
     set
+}
+
+/// The executors a job may run on: the one it names, or for `executor: << parameters.x >>`
+/// each one the parameter can hold (its default, and what the workflow entries of the job pass
+/// to it as an argument or as matrix values).
+fn executor_names<'a>(scope: &Scope<'_, 'a>, job: &Job<'a>) -> Vec<&'a str> {
+    let Some(named) = job.executor.as_ref().and_then(|r| r.name) else {
+        return Vec::new();
+    };
+    let param = match crate::lang::mustache::whole_reference(named.text) {
+        Some(r) if r.kind == crate::lang::mustache::RefKind::Parameter => r.name,
+        _ => return vec![named.text],
+    };
+    // An executor argument is a name, or a mapping with a `name`.
+    fn name_of(node: &Node) -> Option<&str> {
+        node.as_str().or_else(|| node.get("name")?.as_str())
+    }
+    let mut out: Vec<&'a str> = Vec::new();
+    if let Some(default) = job
+        .parameters
+        .iter()
+        .find(|p| p.name.text == param)
+        .and_then(|p| p.default)
+    {
+        out.extend(name_of(default));
+    }
+    for wf in &scope.config.workflows {
+        for inv in wf.jobs.iter().filter(|i| i.job.text == job.name.text) {
+            for arg in inv.args.iter().filter(|a| a.name.text == param) {
+                out.extend(name_of(arg.value));
+            }
+            let matrix = inv.matrix.iter().flat_map(|m| &m.parameters);
+            for (_, values) in matrix.filter(|(n, _)| n.text == param) {
+                for v in values.as_seq().unwrap_or_default() {
+                    out.extend(name_of(v));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The shell a job's `run` steps use by default: its `shell:`, its executor's, or PowerShell on
@@ -957,6 +998,15 @@ workflows:
             "{HEAD}    steps:\n      - run:\n          shell: python3\n          command: print('$X')\n      - run:\n          shell: powershell.exe\n          command: echo $env:Y\n      - run:\n          shell: /bin/bash -eo pipefail\n          command: echo $Z\n"
         );
         assert_eq!(vars(&src), vec!["$Z"]);
+    }
+
+    #[test]
+    fn an_executor_chosen_by_a_parameter_brings_its_environment() {
+        // The default, an argument and matrix values each name an executor that sets a
+        // variable; the job reads all three.
+        let src = "version: 2.1\nexecutors:\n  a:\n    docker: [{image: cimg/base:2024.01}]\n    environment: {FROM_A: 1}\n  b:\n    docker: [{image: cimg/base:2024.01}]\n    environment: {FROM_B: 1}\n  c:\n    docker: [{image: cimg/base:2024.01}]\n    environment: {FROM_C: 1}\njobs:\n  build:\n    parameters:\n      ex: {type: executor, default: a}\n    executor: << parameters.ex >>\n    steps:\n      - run: echo $FROM_A $FROM_B $FROM_C $NOPE\nworkflows:\n  w:\n    jobs:\n      - build\n      - build:\n          name: on-b\n          ex: b\n      - build:\n          matrix:\n            parameters:\n              ex: [c]\n";
+        let names: Vec<String> = undefined(src).into_iter().map(|(n, _, _)| n).collect();
+        assert_eq!(names, ["$NOPE"]);
     }
 
     #[test]
