@@ -139,10 +139,31 @@ enum Raw {
 
 /// What a script (tracing from its start or not) exposes, in the order reported.
 fn script_findings(text: &str, traced: bool, secret: &dyn Fn(&str) -> bool) -> Vec<Raw> {
+    let facts = crate::lang::shell::analyze(text);
+    // Names the script itself gives a value with nothing expanded in it (a word of the config,
+    // `key="<< parameters.cache_key >>"`), and loop variables: not credentials.
+    let mut plain = loop_variables(text);
+    for a in &facts.assignments {
+        let word = a.span.slice(text);
+        let literal = word
+            .strip_prefix(a.name.as_str())
+            .is_some_and(|rest| rest.starts_with('=') && !rest.contains(['$', '`']));
+        if literal && !plain.contains(&a.name.as_str()) {
+            plain.push(a.name.as_str());
+        }
+    }
+    // Unless the same name is also set from something expanded.
+    plain.retain(|n| {
+        !facts
+            .assignments
+            .iter()
+            .any(|a| a.name == *n && a.span.slice(text).contains(['$', '`']))
+    });
+    let secret = |name: &str| secret(name) && !plain.contains(&name);
+    let secret: &dyn Fn(&str) -> bool = &secret;
     let mut out = Vec::new();
     let ranges = traced_ranges(text, traced);
     if !ranges.is_empty() {
-        let facts = crate::lang::shell::analyze(text);
         for (from, to, at) in ranges {
             let reads: Vec<(Span, String)> = facts
                 .reads
@@ -278,6 +299,29 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// The variables of the script's `for NAME in ...` and `select NAME in ...` loops: each takes
+/// the words listed (a cache key, a file, a field of some JSON), not a credential, whatever
+/// its name says (`for key in $(jq -r 'keys[]' ...)`).
+fn loop_variables(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let mut words = line
+            .split(|c: char| c.is_whitespace() || c == ';')
+            .filter(|w| !w.is_empty());
+        while let Some(w) = words.next() {
+            if matches!(w, "for" | "select")
+                && let Some(name) = words.next()
+                && !name.is_empty()
+                && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                && !name.as_bytes()[0].is_ascii_digit()
+            {
+                out.push(name);
+            }
+        }
+    }
+    out
+}
+
 /// The names of `$NAME` and `${NAME...}` references in a word.
 fn dollar_names(word: &str) -> Vec<String> {
     let b = word.as_bytes();
@@ -328,6 +372,22 @@ mod tests {
         assert_eq!(found("env | sort"), Vec::<String>::new());
         assert_eq!(found("env"), ["env"]);
         assert_eq!(found("echo \"token: $API_TOKEN\""), ["echo \"token: $API_TOKEN\""]);
+    }
+
+    #[test]
+    fn loop_variables_are_not_secrets() {
+        let script = "for key in $(jq -r 'keys[]' s.json); do\n  echo \"$key is true\"\ndone";
+        assert_eq!(found(script), Vec::<String>::new());
+        let script = "for cache_key in a b; do echo \"Using $cache_key\"; done";
+        assert_eq!(found(script), Vec::<String>::new());
+        // A value written in the config is not a credential; one made at run time may be.
+        let script = "cache_key=\"<< parameters.cache_key >>\"\necho \"Using $cache_key\"";
+        assert_eq!(found(script), Vec::<String>::new());
+        let script = "API_TOKEN=$(vault read -field=t secret/x)\necho \"$API_TOKEN\"";
+        assert_eq!(found(script).len(), 1);
+        // A secret echoed inside the loop still is one.
+        let script = "for f in a b; do\n  echo \"$f $API_TOKEN\"\ndone";
+        assert_eq!(found(script).len(), 1);
     }
 
     #[test]
