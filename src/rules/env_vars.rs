@@ -14,6 +14,7 @@
 //! does not describe may get any variable from it: its findings are `info`, and say so.
 
 use super::Rule;
+use super::exposure::{Bindings, bind, decided, resolve};
 use crate::analysis::context::Context;
 use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::base::span::Span;
@@ -111,6 +112,41 @@ fn job_env(scope: &Scope, job: &Job) -> BTreeSet<String> {
         }
     }
     set
+}
+
+/// The values of a job's parameters that every workflow entry of it gives alike (the same
+/// argument text, or the default where none is given); `None` where they differ, come from a
+/// matrix, or from anything cilint cannot read here.
+fn job_bindings<'a>(job: &Job<'a>, invs: &[&Invocation<'a>]) -> Bindings<'a> {
+    let no_outer: Bindings<'a> = Vec::new();
+    job.parameters
+        .iter()
+        .map(|p| {
+            let name = p.name.text;
+            let mut values = invs.iter().map(|inv| {
+                let in_matrix = inv
+                    .matrix
+                    .iter()
+                    .any(|m| m.parameters.iter().any(|(n, _)| n.text == name));
+                if in_matrix {
+                    return None;
+                }
+                match inv.args.iter().find(|a| a.name.text == name) {
+                    Some(a) => resolve(a.value, &no_outer),
+                    None => p.default,
+                }
+            });
+            let first = if invs.is_empty() {
+                p.default
+            } else {
+                values.next().flatten()
+            };
+            let same = values.all(|v| {
+                v.and_then(Node::scalar_text) == first.and_then(Node::scalar_text) && v.is_some()
+            });
+            (name, if same { first } else { None })
+        })
+        .collect()
 }
 
 /// The executors a job may run on: the one it names, or for `executor: << parameters.x >>`
@@ -211,9 +247,13 @@ struct Walker<'c, 'a> {
     shell: Option<&'a str>,
     uses: Vec<(String, Span)>,
     depth: usize,
-    /// Commands whose steps were already walked for this job: a command's steps are walked at
-    /// its first call only (its arguments at every call), so nested calls stay linear.
-    expanded: HashSet<String>,
+    /// Commands whose steps were already walked for this job, with the values bound to their
+    /// parameters (nodes by address): a command's steps are walked once per distinct set of
+    /// values (its arguments at every call).
+    expanded: HashSet<(String, Vec<Option<*const Node>>)>,
+    /// The values of the parameters of the job or command being walked, where known: a
+    /// `when`/`unless` step they switch off is not walked.
+    bound: Bindings<'a>,
     /// What the shell lexer found in each script text, shared by all jobs.
     facts: &'c mut Analyses<'a>,
 }
@@ -258,7 +298,15 @@ impl<'c, 'a> Walker<'c, 'a> {
 
     fn step(&mut self, st: &Step<'a>) {
         match &st.kind {
-            StepKind::Conditional { steps, .. } => self.steps(steps),
+            StepKind::Conditional {
+                when,
+                condition,
+                steps,
+            } => {
+                if decided(*when, *condition, &self.bound) != Some(false) {
+                    self.steps(steps);
+                }
+            }
             StepKind::Malformed => {}
             StepKind::Call => {
                 let Some(name) = st.name else { return };
@@ -274,9 +322,21 @@ impl<'c, 'a> Walker<'c, 'a> {
                     }
                     self.depth += 1;
                     self.arguments(st, &cmd.parameters);
-                    if self.expanded.insert(name.text.to_string()) {
+                    let args: Vec<(&'a str, &'a Node)> = st
+                        .arguments()
+                        .into_iter()
+                        .map(|a| (a.name.text, a.value))
+                        .collect();
+                    let inner = bind(&cmd.parameters, &args, &self.bound);
+                    let key = (
+                        name.text.to_string(),
+                        inner.iter().map(|(_, v)| v.map(|n| n as *const Node)).collect(),
+                    );
+                    if self.expanded.insert(key) {
                         let steps = cmd.steps.clone();
+                        let outer = std::mem::replace(&mut self.bound, inner);
                         self.steps(&steps);
+                        self.bound = outer;
                     }
                     self.depth -= 1;
                 } else {
@@ -472,6 +532,7 @@ fn check_undefined(cx: &Context, out: &mut Vec<Diagnostic>) {
                 uses: Vec::new(),
                 depth: 0,
                 expanded: HashSet::new(),
+                bound: job_bindings(job, &invs),
                 facts: &mut analyses,
             };
             // The job's own `env_var_name` parameters: the names passed by invocations, and
@@ -500,6 +561,9 @@ fn check_undefined(cx: &Context, out: &mut Vec<Diagnostic>) {
             for inv in &invs {
                 w.steps(&inv.post_steps);
             }
+            // A command walked with two sets of values reads at the same places twice.
+            let mut once = HashSet::new();
+            w.uses.retain(|(name, span)| once.insert((name.clone(), *span)));
             if w.uses.is_empty() {
                 continue;
             }
@@ -998,6 +1062,19 @@ workflows:
             "{HEAD}    steps:\n      - run:\n          shell: python3\n          command: print('$X')\n      - run:\n          shell: powershell.exe\n          command: echo $env:Y\n      - run:\n          shell: /bin/bash -eo pipefail\n          command: echo $Z\n"
         );
         assert_eq!(vars(&src), vec!["$Z"]);
+    }
+
+    #[test]
+    fn a_when_step_switched_off_by_the_values_given_reads_nothing() {
+        // `build` calls the command with its switch off: the read inside `when` never runs
+        // there; `full` turns it on through the job's parameter and misses the variable.
+        let src = "version: 2.1\ncommands:\n  make:\n    parameters:\n      build: {type: boolean, default: true}\n    steps:\n      - when:\n          condition: << parameters.build >>\n          steps:\n            - run: echo $GN_CONFIG\njobs:\n  cache:\n    docker: [{image: cimg/base:2024.01}]\n    steps:\n      - make:\n          build: false\n  full:\n    parameters:\n      on: {type: boolean, default: false}\n    docker: [{image: cimg/base:2024.01}]\n    steps:\n      - make:\n          build: << parameters.on >>\nworkflows:\n  w:\n    jobs:\n      - cache\n      - full:\n          on: true\n";
+        let found = run_rule(&UNDEFINED_ENV_VAR, src, &Settings::default());
+        assert_eq!(found.len(), 1, "{found:?}");
+        // (`cache` alone reads nothing: below.)
+        // Nobody turns it on: nothing is read.
+        let off = src.replace("on: true", "on: false");
+        assert!(run_rule(&UNDEFINED_ENV_VAR, &off, &Settings::default()).is_empty());
     }
 
     #[test]

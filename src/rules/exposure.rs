@@ -86,11 +86,11 @@ pub fn is_release_job(wg: &WorkflowGraph<'_>, v: NodeIndex) -> bool {
 /// invocation passes (followed through `<< parameters.x >>` of the caller) or the declared
 /// default; `None` when it comes from somewhere cilint cannot read here (a pipeline parameter,
 /// a parameter with no default and no argument).
-type Bindings<'a> = Vec<(&'a str, Option<&'a Node>)>;
+pub(super) type Bindings<'a> = Vec<(&'a str, Option<&'a Node>)>;
 
 /// A value passed to a parameter, with `<< parameters.x >>` (the whole value) replaced by
 /// what the caller's parameter `x` holds.
-fn resolve<'a>(value: &'a Node, outer: &Bindings<'a>) -> Option<&'a Node> {
+pub(super) fn resolve<'a>(value: &'a Node, outer: &Bindings<'a>) -> Option<&'a Node> {
     match value.as_str().and_then(whole_reference) {
         Some(r) if r.kind == RefKind::Parameter => outer
             .iter()
@@ -101,7 +101,7 @@ fn resolve<'a>(value: &'a Node, outer: &Bindings<'a>) -> Option<&'a Node> {
     }
 }
 
-fn bind<'a>(
+pub(super) fn bind<'a>(
     decls: &[ParamDecl<'a>],
     args: &[(&'a str, &'a Node)],
     outer: &Bindings<'a>,
@@ -122,7 +122,7 @@ fn bind<'a>(
 /// Whether the steps of a `when` (`when` true) or `unless` step run, when the bindings decide
 /// it: the condition is a boolean written as such, or one `<< parameters.x >>` whose value is
 /// one. `None` when it depends on anything else (pipeline values, logic statements).
-fn decided(when: bool, condition: Option<&Node>, bound: &Bindings<'_>) -> Option<bool> {
+pub(super) fn decided(when: bool, condition: Option<&Node>, bound: &Bindings<'_>) -> Option<bool> {
     let cond = condition?;
     let value = match cond.as_str().and_then(whole_reference) {
         Some(r) if r.kind == RefKind::Parameter => bound
