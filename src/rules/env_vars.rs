@@ -492,6 +492,11 @@ fn check_undefined(cx: &Context, out: &mut Vec<Diagnostic>) {
     let elsewhere = set_anywhere(cx, &mut analyses);
     let project: HashSet<&str> = settings.project_env.iter().map(String::as_str).collect();
     let by_job = invocations_by_job(cx);
+    // Whether every job that runs is named in a workflow (not through a `<< >>` name).
+    let entries = || cx.config.workflows.iter().flat_map(|w| w.jobs.iter());
+    let runs_by_name_only = !cx.is_orb_source()
+        && entries().next().is_some()
+        && !entries().any(|i| i.job.text.contains("<<"));
     let mut found = Unset::default();
     for scope in cx.scopes() {
         for job in &scope.config.jobs {
@@ -502,6 +507,11 @@ fn check_undefined(cx: &Context, out: &mut Vec<Diagnostic>) {
                 .get(invoked_name(&scope, job).as_str())
                 .cloned()
                 .unwrap_or_default();
+            // A job of a config with workflows that none of them runs (a template that others
+            // merge with `<<:`, a job kept aside) reads nothing at run time.
+            if invs.is_empty() && scope.orb.is_none() && runs_by_name_only {
+                continue;
+            }
             // Contexts: described ones add their variables; others make findings `info`.
             let mut from_contexts: HashSet<&str> = HashSet::new();
             let mut unknown_contexts: BTreeSet<&str> = BTreeSet::new();
@@ -1075,6 +1085,15 @@ workflows:
         // Nobody turns it on: nothing is read.
         let off = src.replace("on: true", "on: false");
         assert!(run_rule(&UNDEFINED_ENV_VAR, &off, &Settings::default()).is_empty());
+    }
+
+    #[test]
+    fn a_job_no_workflow_runs_reads_nothing() {
+        let src = "version: 2.1\njobs:\n  template: &t\n    docker: [{image: cimg/base:2024.01}]\n    steps:\n      - run: echo $PLATFORM\n  amd64:\n    <<: *t\n    environment: {PLATFORM: amd64}\nworkflows:\n  w:\n    jobs: [amd64]\n";
+        assert!(run_rule(&UNDEFINED_ENV_VAR, src, &Settings::default()).is_empty());
+        // The template run by a workflow reads it unset.
+        let run = src.replace("jobs: [amd64]", "jobs: [amd64, template]");
+        assert_eq!(run_rule(&UNDEFINED_ENV_VAR, &run, &Settings::default()).len(), 1);
     }
 
     #[test]
