@@ -388,6 +388,10 @@ mod tests {
         // A secret echoed inside the loop still is one.
         let script = "for f in a b; do\n  echo \"$f $API_TOKEN\"\ndone";
         assert_eq!(found(script).len(), 1);
+        let script = "for f in a b; do echo \"$f $API_TOKEN\"; done";
+        assert_eq!(found(script).len(), 1);
+        let script = "if true; then echo \"$API_TOKEN\"; fi";
+        assert_eq!(found(script).len(), 1);
     }
 
     #[test]

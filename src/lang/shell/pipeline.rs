@@ -123,7 +123,8 @@ pub fn pipelines(script: &str) -> Vec<Vec<Command>> {
 }
 
 /// The program a command runs: its first word after `sudo` (and its options), `env`,
-/// `command`, `exec`, `time` and leading `NAME=value` assignments, with any path removed.
+/// `command`, `exec`, `time`, the reserved words a command follows (`do`, `then`, `if`...)
+/// and leading `NAME=value` assignments, with any path removed.
 pub fn program(command: &[Word]) -> Option<(&Word, usize)> {
     let mut i = 0;
     while let Some(w) = command.get(i) {
@@ -131,7 +132,26 @@ pub fn program(command: &[Word]) -> Option<(&Word, usize)> {
         let is_assignment = t.split_once('=').is_some_and(|(n, _)| {
             !n.is_empty() && n.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_')
         });
-        let wrapper = matches!(t, "sudo" | "env" | "command" | "exec" | "time" | "nohup");
+        // Reserved words that a command follows on the same line (`do echo ...`,
+        // `then curl ...`, `! grep ...`) are not the program either.
+        let wrapper = matches!(
+            t,
+            "sudo"
+                | "env"
+                | "command"
+                | "exec"
+                | "time"
+                | "nohup"
+                | "do"
+                | "then"
+                | "else"
+                | "elif"
+                | "if"
+                | "while"
+                | "until"
+                | "{"
+                | "!"
+        );
         // (A wrapper with nothing after it is the program: a bare `env` prints the environment.)
         if (wrapper && i + 1 < command.len())
             || is_assignment
