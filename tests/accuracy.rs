@@ -25,6 +25,11 @@ const ACCEPTED: &[(&str, &[(&str, &str)])] = &[
         "when-condition-mapping",
         &[("constant-condition", "warning")],
     ),
+    ("logic-item-two-keys", &[("invalid-value", "warning")]),
+    (
+        "executor-default-never-used",
+        &[("argument-type", "warning")],
+    ),
 ];
 
 #[test]

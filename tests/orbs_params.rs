@@ -341,3 +341,45 @@ fn cli_false_positives_stay_clean() {
     }
     assert!(checked > 0);
 }
+
+/// An executor default that names no executor is an error where a call leaves the parameter
+/// out (CircleCI resolves the default there), a warning where every call gives it.
+#[test]
+fn executor_defaults_are_errors_only_where_used() {
+    let config = |entry: &str| {
+        format!(
+            "version: 2.1
+executors:
+  linux:
+    docker:
+      - image: cimg/base:2024.02
+jobs:
+  e2e:
+    parameters:
+      os:
+        type: executor
+        default: os.linux
+    executor: << parameters.os >>
+    steps:
+      - run: make
+workflows:
+  main:
+    jobs:
+{entry}"
+        )
+    };
+    let severities = |source: &str| -> Vec<String> {
+        lint(source, None)
+            .iter()
+            .filter(|d| d.rule == "argument-type")
+            .map(|d| d.severity.to_string())
+            .collect()
+    };
+    let given = config("      - e2e:\n          os: linux\n");
+    assert_eq!(severities(&given), ["warning"]);
+    let left_out =
+        config("      - e2e:\n          os: linux\n      - e2e:\n          name: plain\n");
+    assert_eq!(severities(&left_out), ["error"]);
+    let bare = config("      - e2e\n");
+    assert_eq!(severities(&bare), ["error"]);
+}

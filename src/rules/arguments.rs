@@ -18,7 +18,7 @@ use crate::base::text::did_you_mean;
 use crate::config::model::Scope;
 use super::orb_rules::hedge;
 use crate::config::model::{
-    Arg, Name, ParamType, StepKind, is_bool_word, is_env_var_name, orb_ref,
+    Arg, Name, ParamDecl, ParamType, StepKind, is_bool_word, is_env_var_name, orb_ref,
 };
 use crate::config::orbs::{self, Lookup, Member, MemberKind, Param, Resolved};
 use crate::yaml::{Node, ScalarKind, ScalarStyle};
@@ -444,28 +444,60 @@ fn check_types(cx: &Context, out: &mut Vec<Diagnostic>) {
     for scope in cx.scopes() {
         // Declarations: defaults (and an enum's default in its own list).
         let cfg = scope.config;
-        let decls = cfg
-            .jobs
-            .iter()
-            .flat_map(|j| &j.parameters)
-            .chain(cfg.commands.iter().flat_map(|c| &c.parameters))
-            .chain(cfg.executors.iter().flat_map(|e| &e.parameters))
-            .chain(if scope.orb.is_none() {
-                cfg.parameters.iter()
-            } else {
-                [].iter()
-            });
-        for p in decls {
+        let all_calls = calls(&scope);
+        // Each declaration with the member that declares it (none for pipeline parameters).
+        let mut decls: Vec<(Option<(MemberKind, &str)>, &ParamDecl)> = Vec::new();
+        for j in &cfg.jobs {
+            decls.extend(j.parameters.iter().map(|p| (Some((MemberKind::Job, j.name.text)), p)));
+        }
+        for c in &cfg.commands {
+            decls.extend(
+                c.parameters
+                    .iter()
+                    .map(|p| (Some((MemberKind::Command, c.name.text)), p)),
+            );
+        }
+        for e in &cfg.executors {
+            decls.extend(
+                e.parameters
+                    .iter()
+                    .map(|p| (Some((MemberKind::Executor, e.name.text)), p)),
+            );
+        }
+        if scope.orb.is_none() {
+            decls.extend(cfg.parameters.iter().map(|p| (None, p)));
+        }
+        for &(owner, p) in &decls {
             let Some(default) = p.default else { continue };
             if default.is_null() {
                 continue;
             }
-            if let Some(why) = type_error(cx, &scope, Param::Decl(p), default) {
-                out.push(type_finding(Param::Decl(p), default.span, why, "the default", true));
+            let Some(why) = type_error(cx, &scope, Param::Decl(p), default) else {
+                continue;
+            };
+            let mut d = type_finding(Param::Decl(p), default.span, why, "the default", true);
+            // CircleCI resolves an executor default only where a call leaves the parameter out:
+            // aws-amplify/amplify-cli compiled 30 commits (2021-09/10) of a job whose `executor`
+            // default named no executor, every workflow entry giving the parameter by matrix.
+            if p.ty == Some(ParamType::Executor)
+                && let Some((kind, member)) = owner
+                && !all_calls.iter().any(|c| {
+                    c.kind == kind
+                        && c.name.text == member
+                        && !c.args.iter().any(|a| a.name.text == p.name.text)
+                        && !c.matrix.iter().any(|(n, _)| n.text == p.name.text)
+                })
+            {
+                d = d.severity(Severity::Warning);
+                d.message = format!(
+                    "{}; no call leaves `{}` out, so CircleCI never uses this default, but the first one that does will fail",
+                    d.message, p.name.text
+                );
             }
+            out.push(d);
         }
         // Calls.
-        for call in calls(&scope) {
+        for call in all_calls {
             // Matrix values must be lists, whatever the callee.
             for (name, values) in &call.matrix {
                 if values.as_seq().is_none() && !has_template(values) {

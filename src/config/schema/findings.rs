@@ -54,6 +54,17 @@ pub(super) fn unconfirmed_mismatch(path: &[String], node: &Node) -> Option<&'sta
     }
 }
 
+/// Whether `path` leads into a logic statement: a `when`/`unless` step's `condition`, or a
+/// workflow's `when`/`unless`, at any depth of `and`, `or` and `not`.
+pub(super) fn in_logic_statement(path: &[String]) -> bool {
+    let workflow_condition =
+        path.len() >= 3 && path[0] == "workflows" && matches!(path[2].as_str(), "when" | "unless");
+    workflow_condition
+        || path
+            .windows(2)
+            .any(|w| matches!(w[0].as_str(), "when" | "unless") && w[1] == "condition")
+}
+
 /// Places where CircleCI accepts keys it does not know, and the evidence: an unknown key there
 /// is reported as a warning (likely a typo, but the config still runs). `schema_at` is the
 /// schema location of the mapping that holds the key.
@@ -553,6 +564,21 @@ impl<'a> Findings<'a> {
         )
         .label(label)
         .help("keep one key here; move the others where they belong, or into their own entry");
+        let d = if in_logic_statement(&leaf.path) {
+            // A logic statement with two keys (`- not:` with its `equal:` beside it instead of
+            // under it) compiled: DataDog/dd-trace-php ran such a step condition through 42
+            // commits of its config (2023-03 to 2023-05). Likely a slip, not a rejection.
+            let mut d = d.severity(Severity::Warning).help(
+                "keep one key per item: indent the key that belongs under the other (`not:` then `equal:` under it), or give it its own item",
+            );
+            d.message = format!(
+                "{} (CircleCI accepts it, but a logic statement takes one key per item: the others are most often meant one level deeper)",
+                d.message
+            );
+            d
+        } else {
+            d
+        };
         self.push(d, format!("too many {subject}"));
     }
 
