@@ -638,6 +638,8 @@ struct Read<'a> {
     spans: Vec<Span>,
     /// Where the config sets it for other steps.
     set_at: Option<Span>,
+    /// `set_at` is inside the (first) job that reads it: another step of the same job.
+    set_in_job: bool,
     /// Contexts none of whose variables .cilint.toml describes, of every job when each has
     /// some (so the variable may come from one of them); empty when some job has none.
     contexts: BTreeSet<&'a str>,
@@ -683,8 +685,11 @@ impl<'a> Unset<'a> {
                 let (name, _) = key.clone();
                 self.at.insert(key, self.list.len());
                 let set_at = elsewhere.get(&name).copied();
+                let job_span = job.node.span;
                 self.list.push(Read {
                     set_at,
+                    set_in_job: set_at
+                        .is_some_and(|s| job_span.start <= s.start && s.end <= job_span.end),
                     // (Only said when it is set nowhere.)
                     like: set_at
                         .is_none()
@@ -720,6 +725,7 @@ fn diagnostic(read: Read, declared: bool) -> Diagnostic {
         jobs,
         spans,
         set_at,
+        set_in_job,
         contexts,
         like,
     } = read;
@@ -764,7 +770,15 @@ fn diagnostic(read: Read, declared: bool) -> Diagnostic {
     if let Some(at) = set_at {
         d = d.with_label(at, "set here, but not for the step above");
     }
-    let d = if set_at.is_some() {
+    let d = if set_at.is_some() && !set_in_job && crate::lang::secrets::named_like_secret(&name) {
+        // A credential the config sets in some other job (an `export` from an assumed role,
+        // say) is far more often given to this one by the project settings or a context than
+        // forgotten: worth knowing, not a likely bug. Set by another step of the same job, it
+        // is the classic slip (an `export` that ends with its step) and stays a warning.
+        return d.severity(Severity::Info).help(format!(
+            "`{name}` looks like a credential: if the project settings or a context give it to this job, list it in .cilint.toml ([env] project = [\"{name}\"]); otherwise set it where the step sees it (the job's `environment:`, or $BASH_ENV in an earlier step)"
+        ));
+    } else if set_at.is_some() {
         d.help(format!(
             "set `{name}` where the step sees it: the step's or the job's `environment:`, or write it to $BASH_ENV in an earlier step of the same job"
         ))
@@ -1121,6 +1135,18 @@ workflows:
         assert!(found[0].message.contains("not set for this step"));
         assert_eq!(found[0].labels[0].span.slice(&src), "TOKEN=abc");
         assert_eq!(found[1].labels[0].span.slice(&src), "VARIANT");
+        assert!(found.iter().all(|d| d.severity == Severity::Warning));
+    }
+
+    #[test]
+    fn a_credential_set_in_another_job_is_an_info() {
+        // `other` exports AWS_ACCESS_KEY_ID from an assumed role; `deploy` reads it, most likely
+        // from the project settings or a context.
+        let src = "version: 2.1\njobs:\n  other:\n    docker: [{image: cimg/base:2024.01}]\n    steps:\n      - run: echo \"export AWS_ACCESS_KEY_ID=$(jq -r .Id r.json)\" >> $BASH_ENV\n  deploy:\n    docker: [{image: cimg/base:2024.01}]\n    steps:\n      - run: aws configure set aws_access_key_id \"$AWS_ACCESS_KEY_ID\"\nworkflows:\n  w:\n    jobs: [other, deploy]\n";
+        let found = run_rule(&UNDEFINED_ENV_VAR, src, &Settings::default());
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].severity, Severity::Info);
+        assert!(found[0].help.as_deref().unwrap_or("").contains("looks like a credential"));
     }
 
     #[test]

@@ -24,12 +24,36 @@ impl Lexer<'_> {
     }
 
     pub(super) fn read(&mut self, name: String, span: Span, guarded: bool) {
+        let guarded = guarded || self.extends_itself(&name, span.start as usize);
         self.facts.reads.push(VarRead {
             name,
             span,
             guarded,
             in_function: false,
         });
+    }
+
+    /// Whether the read at `at` extends the variable it reads, as text written for a later
+    /// shell (`echo "export PATH=/opt/bin:$PATH" >> $BASH_ENV`): `NAME=` earlier in the same
+    /// word, with nothing but a path list between it and the read. Empty or not, the value is
+    /// only added to.
+    fn extends_itself(&self, name: &str, at: usize) -> bool {
+        let start = at.saturating_sub(512);
+        let before = &self.s[start..at.min(self.s.len())];
+        let key = format!("{name}=");
+        let Some(i) = before.windows(key.len()).rposition(|w| w == key.as_bytes()) else {
+            return false;
+        };
+        // The name starts a word (`export X=`, `"X=`), not the tail of a longer one.
+        let whole = i == 0 || !is_ident(before[i - 1]);
+        let between = &before[i + key.len()..];
+        whole
+            && between.iter().all(|&b| {
+                !matches!(
+                    b,
+                    b' ' | b'\t' | b'\n' | b';' | b'&' | b'|' | b'"' | b'\'' | b'`'
+                )
+            })
     }
 
     pub(super) fn assign(&mut self, name: &str, span: Span) {

@@ -492,6 +492,14 @@ mod tests {
         assert_eq!(unset("echo $X; X=1; echo $X"), vec!["X"]);
         // Extending a variable (`PATH=$PATH:...`) reads it where it is set: not reported.
         assert!(unset("X=$X:more").is_empty());
+        // The same written for a later step: an extension, not a read of an unset variable.
+        assert_eq!(
+            unset("echo \"export LD_LIBRARY_PATH=/opt/lib:$LD_LIBRARY_PATH\" >> $BASH_ENV"),
+            vec!["BASH_ENV"]
+        );
+        assert!(unset("echo 'export P=/a'\"$P\"").len() == 1);
+        assert_eq!(unset("echo MYX=1 $X"), vec!["X"]);
+        assert_eq!(unset("echo X= $X"), vec!["X"]);
         assert!(unset("export VERSION=$(cat v)\necho \"$VERSION\"").is_empty());
         assert!(unset("while read -r line; do echo \"$line\"; done < f").is_empty());
         // Function bodies run when called: an assignment anywhere counts.
