@@ -11,6 +11,7 @@ use crate::analysis::context::Context;
 use crate::analysis::references::{Found, member_references, members, references_under};
 use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::base::span::Span;
+use std::collections::HashMap;
 use crate::base::text::did_you_mean;
 use crate::config::model::Config;
 use crate::lang::mustache::{self, RefForm, RefKind, Reference};
@@ -244,37 +245,57 @@ fn refers_to(refs: &[Found], kind: RefKind, name: &str) -> bool {
 }
 
 fn check_unused(cx: &Context, out: &mut Vec<Diagnostic>) {
+    // One declaration can serve several members: a `parameters:` block in an anchor that jobs
+    // merge with `<<:`. It is unused only when none of them uses it, and then reported once,
+    // naming them all. (span, parameter, member kind, members, scope suffix, used by one)
+    type Decl<'a> = (Span, String, &'static str, Vec<String>, String, bool);
+    let mut decls: Vec<Decl> = Vec::new();
+    let mut at: HashMap<Span, usize> = HashMap::new();
     let mut all = all_member_references(cx).iter();
     for scope in cx.scopes() {
         for m in members(scope.config) {
             let refs = all.next().map_or(&[][..], Vec::as_slice);
-            if m.parameters.is_empty() {
-                continue;
-            }
             for p in m.parameters {
-                if refers_to(refs, RefKind::Parameter, p.name.text) {
-                    continue;
+                let used = refers_to(refs, RefKind::Parameter, p.name.text);
+                let i = *at.entry(p.name.span).or_insert_with(|| {
+                    decls.push((
+                        p.name.span,
+                        p.name.text.to_string(),
+                        m.what,
+                        Vec::new(),
+                        scope.suffix(),
+                        false,
+                    ));
+                    decls.len() - 1
+                });
+                let d = &mut decls[i];
+                d.5 |= used;
+                if !used {
+                    d.3.push(format!("`{}`", m.name));
                 }
-                out.push(
-                    UNUSED_PARAMETER
-                        .at(
-                            p.name.span,
-                            format!(
-                                "parameter `{}` of {} `{}` is never used{}",
-                                p.name,
-                                m.what,
-                                m.name,
-                                scope.suffix()
-                            ),
-                        )
-                        .label("declared here, never referenced")
-                        .help(format!(
-                            "use it as `<< parameters.{} >>` in the {}, or remove the declaration",
-                            p.name, m.what
-                        )),
-                );
             }
         }
+    }
+    for (span, name, what, owners, suffix, used) in decls {
+        if used {
+            continue;
+        }
+        let of = if owners.len() == 1 {
+            format!("{what} {}", owners[0])
+        } else {
+            format!("{what}s {}", crate::base::text::join_and(&owners))
+        };
+        out.push(
+            UNUSED_PARAMETER
+                .at(
+                    span,
+                    format!("parameter `{name}` of {of} is never used{suffix}"),
+                )
+                .label("declared here, never referenced")
+                .help(format!(
+                    "use it as `<< parameters.{name} >>` in the {what}, or remove the declaration"
+                )),
+        );
     }
     // Pipeline parameters. A setup config declares the parameters its trigger may send even
     // when it only passes them on, so it is not checked.
@@ -302,5 +323,27 @@ fn check_unused(cx: &Context, out: &mut Vec<Diagnostic>) {
                     p.name
                 )),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::settings::Settings;
+    use crate::rules::env_vars::tests::run_rule;
+
+    const SHARED: &str = "version: 2.1\ndefaults: &defaults\n  parameters:\n    edge:\n      type: boolean\n      default: false\n  docker: [{image: cimg/base:2024.01}]\njobs:\n  a:\n    <<: *defaults\n    steps: [{run: make a}]\n  b:\n    <<: *defaults\n    steps: [{run: make b}]\nworkflows:\n  w:\n    jobs: [a, b]\n";
+
+    #[test]
+    fn a_declaration_shared_through_an_anchor_is_reported_once() {
+        let found = run_rule(&UNUSED_PARAMETER, SHARED, &Settings::default());
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            found[0].message,
+            "parameter `edge` of jobs `a` and `b` is never used"
+        );
+        // Used by one of the jobs that share it: the declaration is needed.
+        let used = SHARED.replace("make b", "make b << parameters.edge >>");
+        assert!(run_rule(&UNUSED_PARAMETER, &used, &Settings::default()).is_empty());
     }
 }
