@@ -18,7 +18,7 @@ const ACCEPTED: &[(&str, &[(&str, &str)])] = &[
     ("new-keys-2026", &[]),
     ("secrets-not-secret", &[]),
     ("empty-values", &[]),
-    ("workflow-description", &[("unknown-key", "warning")]),
+    ("workflow-description", &[]),
     ("block-header-next-line", &[]),
     ("path-filtering-v2-strings", &[]),
     (

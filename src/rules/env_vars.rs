@@ -413,12 +413,10 @@ impl<'c, 'a> Walker<'c, 'a> {
         let mut shell = self.shell;
         if let Some(args) = st.args.filter(|a| a.as_map().is_some()) {
             if let Some(env) = args.get("environment") {
-                let vars = env_vars(env);
-                for v in &vars {
+                // Only the names: CircleCI does not expand the values, so a `$VAR` there reads
+                // nothing (`env-not-expanded` says what it does instead).
+                for v in &env_vars(env) {
                     step_env.insert(v.name.text.to_string());
-                }
-                for v in &vars {
-                    self.scalar_reads(v.value, &BTreeSet::new());
                 }
             }
             if let Some(sh) = args.get("shell").and_then(|s| s.as_str()) {
@@ -1136,6 +1134,17 @@ workflows:
         assert_eq!(found[0].labels[0].span.slice(&src), "TOKEN=abc");
         assert_eq!(found[1].labels[0].span.slice(&src), "VARIANT");
         assert!(found.iter().all(|d| d.severity == Severity::Warning));
+    }
+
+    #[test]
+    fn a_step_environment_value_reads_nothing() {
+        // CircleCI does not expand `$API_KEY` here: the step gets the literal text, which
+        // `env-not-expanded` reports; it is no read of an unset variable.
+        let src = format!(
+            "{HEAD}    steps:\n      - run:\n          command: ./test.sh\n          environment:\n            API_KEY: $API_KEY\n"
+        );
+        assert!(run_rule(&UNDEFINED_ENV_VAR, &src, &Settings::default()).is_empty());
+        assert_eq!(run_rule(&ENV_NOT_EXPANDED, &src, &Settings::default()).len(), 1);
     }
 
     #[test]

@@ -338,6 +338,15 @@ impl<'a> Findings<'a> {
                 None => Finding::new(SchemaProblem::UnknownKey, key_node.span, format!("unknown key `{key}` {where_}"))
                     .label(unknown_label(schema_at))
                     .help(help),
+                // A `description:` documents the step or workflow; ignored, it changes nothing
+                // (jobs, commands and executors have the key, so writing one here is natural).
+                Some(why) if key == "description" => Finding::new(SchemaProblem::UnknownKey,
+                        key_node.span,
+                        format!("`description` {where_} is not a documented key: CircleCI accepts it here ({why}) and ignores it"),
+                    )
+                    .severity(Severity::Info)
+                    .label("ignored by CircleCI")
+                    .help("keep it as documentation, or turn it into a YAML comment (`# ...`) so nobody expects CircleCI to show it"),
                 Some(why) => Finding::new(SchemaProblem::UnknownKey,
                         key_node.span,
                         format!("unknown key `{key}` {where_}: CircleCI's reference does not document it, but accepts such keys here ({why})"),
