@@ -57,10 +57,32 @@ pub const FLOATING_TAGS: &[&str] = &[
     "mainline",
 ];
 
-/// Is a docker image unpinned (no tag, `latest`, or a floating tag)? A digest pins it.
-pub fn unpinned(image: &str) -> Option<Unpinned> {
+/// Why a tag no longer moves although its name says it would: Docker's official `docker` image
+/// dropped its `stable`, `test` and `edge` channel aliases in 2020
+/// (docker-library/official-images#9253, after docker-library/docker#179); the tags stayed on
+/// Docker Hub, frozen at Docker 19.03, which is no longer maintained.
+pub fn frozen_alias(image: &str) -> Option<&'static str> {
     let r = parse(image)?;
     if r.digest.is_some() {
+        return None;
+    }
+    let name = r
+        .name
+        .strip_prefix("docker.io/")
+        .or_else(|| r.name.strip_prefix("index.docker.io/"))
+        .unwrap_or(r.name);
+    let name = name.strip_prefix("library/").unwrap_or(name);
+    let head = r.tag?.split('-').next().unwrap_or("");
+    (name == "docker" && matches!(head, "stable" | "test" | "edge")).then_some(
+        "Docker's official `docker` image stopped updating its `stable`, `test` and `edge` tags in 2020 (docker-library/official-images#9253): they still pull Docker 19.03, which is no longer maintained",
+    )
+}
+
+/// Is a docker image unpinned (no tag, `latest`, or a floating tag)? A digest pins it. A tag
+/// that stopped moving ([`frozen_alias`]) is not: `deprecated-image` reports it.
+pub fn unpinned(image: &str) -> Option<Unpinned> {
+    let r = parse(image)?;
+    if r.digest.is_some() || frozen_alias(image).is_some() {
         return None;
     }
     match r.tag {
@@ -165,6 +187,17 @@ mod tests {
         assert_eq!(
             unpinned("cimg/base:stable"),
             Some(Unpinned::Floating("stable".into()))
+        );
+        // The `docker` image's channel aliases stopped moving in 2020.
+        assert_eq!(unpinned("docker:stable-git"), None);
+        assert!(frozen_alias("docker:stable-dind").is_some());
+        assert!(frozen_alias("library/docker:test").is_some());
+        assert!(frozen_alias("docker:dind").is_none());
+        assert!(frozen_alias("acme/docker:stable").is_none());
+        assert_eq!(
+            unpinned("docker:dind"),
+            None,
+            "`dind` is no channel alias the list knows"
         );
         assert_eq!(
             unpinned("cimg/node:lts-browsers"),

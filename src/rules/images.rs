@@ -112,6 +112,15 @@ fn check_deprecated(cx: &Context, out: &mut Vec<Diagnostic>) {
     let envs = environments(cx);
     for node in docker_images(&envs) {
         let Some(image) = node.as_str() else { continue };
+        if let Some(why) = images::frozen_alias(image) {
+            out.push(
+                DEPRECATED_IMAGE
+                    .at(node.span, format!("`{image}` no longer moves: {why}"))
+                    .label("frozen at Docker 19.03")
+                    .help("pin a maintained version of the `docker` image (`docker:<version>`, or its `-dind` or `-cli` variant; see the image's tag list on Docker Hub)"),
+            );
+            continue;
+        }
         let Some(repl) = images::legacy_docker(image) else {
             continue;
         };
@@ -213,6 +222,16 @@ mod tests {
         let found = run_rule(&IMAGE_UNPINNED, src, &Settings::default());
         let spans: Vec<&str> = found.iter().map(|d| d.primary.span.slice(src)).collect();
         assert_eq!(spans, vec!["\"cimg/base:stable\"", "redis:latest", "node"]);
+        // `docker:stable-git` stopped moving in 2020: deprecated, not floating.
+        let frozen = "version: 2.1\njobs:\n  a:\n    docker:\n      - image: docker:stable-git\n    steps: [checkout]\n";
+        assert!(run_rule(&IMAGE_UNPINNED, frozen, &Settings::default()).is_empty());
+        let deprecated = run_rule(&DEPRECATED_IMAGE, frozen, &Settings::default());
+        assert_eq!(deprecated.len(), 1);
+        assert!(
+            deprecated[0].message.contains("no longer moves"),
+            "{}",
+            deprecated[0].message
+        );
         assert!(found[0].message.contains("floating tag `stable`"));
     }
 
