@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{cilint, run, scratch, skip, snapshot};
+use common::{check_in, cilint, run, scratch, skip, snapshot};
 use std::fs;
 
 /// The seed config whose orb step has its arguments one level too high.
@@ -28,12 +28,7 @@ fn fix_indents_the_newman_step_once_and_diff_only_shows_it() {
     let path = dir.path().join("config.yml");
 
     // --diff prints the change and writes nothing; something to fix makes the exit code 1.
-    let diff = run(cilint().current_dir(dir.path()).args([
-        "check",
-        "--no-config",
-        "--diff",
-        "config.yml",
-    ]));
+    let diff = check_in(dir.path(), &["--no-config", "--diff", "config.yml"]);
     assert_eq!(diff.code, 1, "{}", diff.transcript());
     assert_eq!(
         fs::read_to_string(&path).unwrap(),
@@ -49,10 +44,7 @@ fn fix_indents_the_newman_step_once_and_diff_only_shows_it() {
     snapshot("fix_cmd__newman_diff", &diff.stdout, &[]);
 
     // --fix writes the same change: `collection` and `environment` move under the step.
-    let fixed =
-        run(cilint()
-            .current_dir(dir.path())
-            .args(["check", "--no-config", "--fix", "config.yml"]));
+    let fixed = check_in(dir.path(), &["--no-config", "--fix", "config.yml"]);
     assert!(
         fixed
             .stderr
@@ -96,19 +88,11 @@ fn fix_indents_the_newman_step_once_and_diff_only_shows_it() {
     }
 
     // A second --fix changes nothing and says nothing about fixing.
-    let again =
-        run(cilint()
-            .current_dir(dir.path())
-            .args(["check", "--no-config", "--fix", "config.yml"]));
+    let again = check_in(dir.path(), &["--no-config", "--fix", "config.yml"]);
     assert_eq!(fs::read_to_string(&path).unwrap(), after);
     assert!(!again.stderr.contains("fixed"), "{}", again.stderr);
     assert_eq!(again.code, fixed.code);
-    let nothing = run(cilint().current_dir(dir.path()).args([
-        "check",
-        "--no-config",
-        "--diff",
-        "config.yml",
-    ]));
+    let nothing = check_in(dir.path(), &["--no-config", "--diff", "config.yml"]);
     assert_eq!(nothing.code, 0, "{}", nothing.transcript());
     assert_eq!(nothing.stdout, "");
     assert!(
@@ -143,22 +127,14 @@ fn unsafe_fixes_move_a_version_2_config_to_2_1() {
     let path = dir.path().join("config.yml");
 
     // The move is an unsafe fix: --fix leaves it alone and the error stays.
-    let safe =
-        run(cilint()
-            .current_dir(dir.path())
-            .args(["check", "--no-config", "--fix", "config.yml"]));
+    let safe = check_in(dir.path(), &["--no-config", "--fix", "config.yml"]);
     assert_eq!(safe.code, 1, "{}", safe.transcript());
     assert!(safe.stdout.contains("retired-version"), "{}", safe.stdout);
     assert_eq!(fs::read_to_string(&path).unwrap(), VERSION_2);
 
     // --unsafe-fixes applies it: version 2.1, the heredoc escaped, `workflows: version` gone,
     // the comment and the CRLF line endings kept, and the config lints clean.
-    let moved = run(cilint().current_dir(dir.path()).args([
-        "check",
-        "--no-config",
-        "--unsafe-fixes",
-        "config.yml",
-    ]));
+    let moved = check_in(dir.path(), &["--no-config", "--unsafe-fixes", "config.yml"]);
     let after = fs::read_to_string(&path).unwrap();
     assert_eq!(moved.code, 0, "{}\n{after}", moved.transcript());
     assert_eq!(
@@ -171,12 +147,7 @@ fn unsafe_fixes_move_a_version_2_config_to_2_1() {
     assert!(moved.stdout.contains("no problems"), "{}", moved.stdout);
 
     // Applying again changes nothing.
-    run(cilint().current_dir(dir.path()).args([
-        "check",
-        "--no-config",
-        "--unsafe-fixes",
-        "config.yml",
-    ]));
+    check_in(dir.path(), &["--no-config", "--unsafe-fixes", "config.yml"]);
     assert_eq!(fs::read_to_string(&path).unwrap(), after);
 }
 
@@ -199,13 +170,10 @@ fn fixing_stdin_writes_the_fixed_config() {
 #[test]
 fn reports_carry_the_fixes() {
     let dir = scratch(&[("config.yml", VERSION_2)]);
-    let json = run(cilint().current_dir(dir.path()).args([
-        "check",
-        "--no-config",
-        "--format",
-        "json",
-        "config.yml",
-    ]));
+    let json = check_in(
+        dir.path(),
+        &["--no-config", "--format", "json", "config.yml"],
+    );
     let value: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
     let retired = value["files"][0]["diagnostics"]
         .as_array()
@@ -226,13 +194,10 @@ fn reports_carry_the_fixes() {
         .collect();
     assert_eq!(replaced, ["2", "", "  version: 2\r\n"]);
 
-    let sarif = run(cilint().current_dir(dir.path()).args([
-        "check",
-        "--no-config",
-        "--format",
-        "sarif",
-        "config.yml",
-    ]));
+    let sarif = check_in(
+        dir.path(),
+        &["--no-config", "--format", "sarif", "config.yml"],
+    );
     let value: serde_json::Value = serde_json::from_str(&sarif.stdout).expect("SARIF");
     let results = value["runs"][0]["results"].as_array().unwrap();
     let retired = results

@@ -31,6 +31,11 @@ impl Span {
         self.start as usize..self.end as usize
     }
 
+    /// Whether `other` lies within this span (ends included).
+    pub fn contains(self, other: Span) -> bool {
+        self.start <= other.start && other.end <= self.end
+    }
+
     /// The smallest span that covers both.
     pub fn cover(self, other: Span) -> Span {
         Span {

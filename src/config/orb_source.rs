@@ -771,7 +771,7 @@ type MemberInfo<'m, 'a> = (
 /// The job, command or executor whose body contains `span`: its body span, parameters, kind
 /// and name.
 fn enclosing_member<'m, 'a>(config: &'m Config<'a>, span: Span) -> Option<MemberInfo<'m, 'a>> {
-    let inside = |n: &Node| n.span.start <= span.start && span.end <= n.span.end;
+    let inside = |n: &Node| n.span.contains(span);
     config
         .jobs
         .iter()

@@ -14,7 +14,7 @@
 //! does not describe may get any variable from it: its findings are `info`, and say so.
 
 use super::Rule;
-use super::exposure::{Bindings, bind, decided, resolve};
+use super::exposure::{Bindings, bind_call, decided, resolve};
 use crate::analysis::context::Context;
 use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::base::span::Span;
@@ -322,16 +322,8 @@ impl<'c, 'a> Walker<'c, 'a> {
                     }
                     self.depth += 1;
                     self.arguments(st, &cmd.parameters);
-                    let args: Vec<(&'a str, &'a Node)> = st
-                        .arguments()
-                        .into_iter()
-                        .map(|a| (a.name.text, a.value))
-                        .collect();
-                    let inner = bind(&cmd.parameters, &args, &self.bound);
-                    let key = (
-                        name.text.to_string(),
-                        inner.iter().map(|(_, v)| v.map(|n| n as *const Node)).collect(),
-                    );
+                    let (inner, identity) = bind_call(cmd, st, &self.bound);
+                    let key = (name.text.to_string(), identity);
                     if self.expanded.insert(key) {
                         let steps = cmd.steps.clone();
                         let outer = std::mem::replace(&mut self.bound, inner);
@@ -683,11 +675,10 @@ impl<'a> Unset<'a> {
                 let (name, _) = key.clone();
                 self.at.insert(key, self.list.len());
                 let set_at = elsewhere.get(&name).copied();
-                let job_span = job.node.span;
                 self.list.push(Read {
                     set_at,
                     set_in_job: set_at
-                        .is_some_and(|s| job_span.start <= s.start && s.end <= job_span.end),
+                        .is_some_and(|s| job.node.span.contains(s)),
                     // (Only said when it is set nowhere.)
                     like: set_at
                         .is_none()

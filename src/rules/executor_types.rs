@@ -40,25 +40,12 @@ fn type_keys(body: &Node) -> Vec<&Node> {
         .collect()
 }
 
-/// The `executor:` key of a job body and the name it gives (none for a name built from `<< >>`).
-fn executor_of(body: &Node) -> Option<(&Node, Option<&str>)> {
-    let (key, value) = body
-        .as_map()?
-        .iter()
-        .find(|(k, v)| k.scalar_text() == Some("executor") && !v.is_null())?;
-    let name = value
-        .as_str()
-        .or_else(|| value.get("name").and_then(Node::as_str))
-        .filter(|n| !n.contains("<<"));
-    Some((key, name))
-}
-
 /// The types a local executor has (following `name: other` chains a few steps), or `None`
 /// when it is not one of the config's own.
 fn local_types<'a>(cfg: &'a Config<'a>, name: &str) -> Option<Vec<&'a str>> {
     let mut name = name;
     for _ in 0..8 {
-        let e = cfg.executors.iter().find(|e| e.name.text == name)?;
+        let e = cfg.executor(name)?;
         match e.refers_to {
             Some(other) => name = other.text,
             None => {
@@ -81,11 +68,14 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         let bodies = cfg
             .jobs
             .iter()
-            .map(|j| (format!("job `{}`{}", j.name.text, scope.suffix()), j.node, true))
+            .map(|j| {
+                let what = format!("job `{}`{}", j.name.text, scope.suffix());
+                (what, j.node, j.executor.as_ref())
+            })
             .chain(cfg.executors.iter().map(|e| {
-                (format!("executor `{}`{}", e.name.text, scope.suffix()), e.node, false)
+                (format!("executor `{}`{}", e.name.text, scope.suffix()), e.node, None)
             }));
-        for (what, body, is_job) in bodies {
+        for (what, body, executor) in bodies {
             let keys = type_keys(body);
             // Two types written in the same body.
             if let [first, rest @ ..] = keys.as_slice() {
@@ -113,10 +103,11 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 }
             }
             // A job's own type beside its executor's.
-            if !is_job || keys.len() != 1 {
+            if keys.len() != 1 {
                 continue;
             }
-            let Some((exec_key, Some(exec_name))) = executor_of(body) else {
+            let Some((exec_key, exec_name)) = executor.and_then(|e| Some((e.key, e.name?.text)))
+            else {
                 continue;
             };
             let Some(types) = local_types(cfg, exec_name) else {

@@ -5,7 +5,7 @@
 use crate::analysis::context::Context;
 use crate::analysis::graph::{JobNode, WorkflowGraph};
 use crate::analysis::plan::{PlanInput, State, plan};
-use crate::config::model::{Arg, Config, ParamDecl, Step, StepKind};
+use crate::config::model::{Arg, Command, Config, ParamDecl, Step, StepKind};
 use crate::lang::filters::GitRef;
 use crate::lang::logic::Tri;
 use crate::lang::mustache::{RefKind, whole_reference};
@@ -119,6 +119,27 @@ pub(super) fn bind<'a>(
         .collect()
 }
 
+/// The values a call of `cmd` (the step `st`) binds to the command's parameters, given the
+/// values `outer` of the caller's own parameters, and those values by address: the identity of
+/// the call, for walking a command's steps once per distinct set of values.
+pub(super) fn bind_call<'a>(
+    cmd: &Command<'a>,
+    st: &Step<'a>,
+    outer: &Bindings<'a>,
+) -> (Bindings<'a>, Vec<Option<*const Node>>) {
+    let args: Vec<(&'a str, &'a Node)> = st
+        .arguments()
+        .into_iter()
+        .map(|a| (a.name.text, a.value))
+        .collect();
+    let inner = bind(&cmd.parameters, &args, outer);
+    let identity = inner
+        .iter()
+        .map(|(_, v)| v.map(|n| n as *const Node))
+        .collect();
+    (inner, identity)
+}
+
 /// Whether the steps of a `when` (`when` true) or `unless` step run, when the bindings decide
 /// it: the condition is a boolean written as such, or one `<< parameters.x >>` whose value is
 /// one. `None` when it depends on anything else (pipeline values, logic statements).
@@ -216,19 +237,8 @@ impl<'m, 'a> Walk<'m, 'a, '_> {
                     if depth >= MAX_CALL_DEPTH {
                         continue;
                     }
-                    let args: Vec<(&'a str, &'a Node)> = st
-                        .arguments()
-                        .into_iter()
-                        .map(|a| (a.name.text, a.value))
-                        .collect();
-                    let inner = bind(&cmd.parameters, &args, bound);
-                    let key = (
-                        cmd.node as *const Node,
-                        inner
-                            .iter()
-                            .map(|(_, v)| v.map(|n| n as *const Node))
-                            .collect(),
-                    );
+                    let (inner, identity) = bind_call(cmd, st, bound);
+                    let key = (cmd.node as *const Node, identity);
                     // The same command with the same values runs the same steps: once is
                     // enough, and it bounds the walk however the commands call each other.
                     if self.seen.insert(key) {

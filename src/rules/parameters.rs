@@ -144,7 +144,7 @@ fn check_undefined(cx: &Context, out: &mut Vec<Diagnostic>) {
         let at = f.alias.unwrap_or(f.span);
         if let Some((orb, _)) = orbs
             .iter()
-            .find(|(_, s)| s.start <= at.start && at.end <= s.end)
+            .find(|(_, s)| s.contains(at))
         {
             seen.push(f.span);
             let mut d = UNDEFINED_PARAMETER
@@ -244,12 +244,26 @@ fn refers_to(refs: &[Found], kind: RefKind, name: &str) -> bool {
         .any(|f| f.reference.kind == kind && f.reference.name == name)
 }
 
+/// One parameter declaration and the members that declare it (several when a `parameters:`
+/// block in an anchor is merged into them).
+struct Declaration {
+    span: Span,
+    name: String,
+    /// What the members are: `job`, `command` or `executor`.
+    what: &'static str,
+    /// The members that do not use it, quoted.
+    unused_by: Vec<String>,
+    /// Where they are (` in inline orb ...`).
+    suffix: String,
+    /// Some member uses it.
+    used: bool,
+}
+
 fn check_unused(cx: &Context, out: &mut Vec<Diagnostic>) {
     // One declaration can serve several members: a `parameters:` block in an anchor that jobs
     // merge with `<<:`. It is unused only when none of them uses it, and then reported once,
-    // naming them all. (span, parameter, member kind, members, scope suffix, used by one)
-    type Decl<'a> = (Span, String, &'static str, Vec<String>, String, bool);
-    let mut decls: Vec<Decl> = Vec::new();
+    // naming them all.
+    let mut decls: Vec<Declaration> = Vec::new();
     let mut at: HashMap<Span, usize> = HashMap::new();
     let mut all = all_member_references(cx).iter();
     for scope in cx.scopes() {
@@ -258,38 +272,35 @@ fn check_unused(cx: &Context, out: &mut Vec<Diagnostic>) {
             for p in m.parameters {
                 let used = refers_to(refs, RefKind::Parameter, p.name.text);
                 let i = *at.entry(p.name.span).or_insert_with(|| {
-                    decls.push((
-                        p.name.span,
-                        p.name.text.to_string(),
-                        m.what,
-                        Vec::new(),
-                        scope.suffix(),
-                        false,
-                    ));
+                    decls.push(Declaration {
+                        span: p.name.span,
+                        name: p.name.text.to_string(),
+                        what: m.what,
+                        unused_by: Vec::new(),
+                        suffix: scope.suffix(),
+                        used: false,
+                    });
                     decls.len() - 1
                 });
                 let d = &mut decls[i];
-                d.5 |= used;
+                d.used |= used;
                 if !used {
-                    d.3.push(format!("`{}`", m.name));
+                    d.unused_by.push(format!("`{}`", m.name));
                 }
             }
         }
     }
-    for (span, name, what, owners, suffix, used) in decls {
-        if used {
-            continue;
-        }
-        let of = if owners.len() == 1 {
-            format!("{what} {}", owners[0])
-        } else {
-            format!("{what}s {}", crate::base::text::join_and(&owners))
+    for d in decls.into_iter().filter(|d| !d.used) {
+        let (name, what) = (&d.name, d.what);
+        let of = match d.unused_by.as_slice() {
+            [one] => format!("{what} {one}"),
+            many => format!("{what}s {}", crate::base::text::join_and(many)),
         };
         out.push(
             UNUSED_PARAMETER
                 .at(
-                    span,
-                    format!("parameter `{name}` of {of} is never used{suffix}"),
+                    d.span,
+                    format!("parameter `{name}` of {of} is never used{}", d.suffix),
                 )
                 .label("declared here, never referenced")
                 .help(format!(

@@ -200,7 +200,7 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
 
 /// The list under `node` one of whose scalar items is written at `span`, and the item's index.
 fn list_holding(node: &Node, span: crate::base::span::Span, depth: usize) -> Option<(&Node, usize)> {
-    if depth > 64 || node.alias.is_some() || !(node.span.start <= span.start && span.end <= node.span.end) {
+    if depth > 64 || node.alias.is_some() || !node.span.contains(span) {
         return None;
     }
     if let Some(items) = node.as_seq() {

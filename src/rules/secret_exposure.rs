@@ -142,7 +142,7 @@ fn script_findings(text: &str, traced: bool, secret: &dyn Fn(&str) -> bool) -> V
     let facts = crate::lang::shell::analyze(text);
     // Names the script itself gives a value with nothing expanded in it (a word of the config,
     // `key="<< parameters.cache_key >>"`), and loop variables: not credentials.
-    let mut plain = loop_variables(text);
+    let mut plain: Vec<&str> = facts.loop_variables.iter().map(String::as_str).collect();
     for a in &facts.assignments {
         let word = a.span.slice(text);
         let literal = word
@@ -297,29 +297,6 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             }
         }
     }
-}
-
-/// The variables of the script's `for NAME in ...` and `select NAME in ...` loops: each takes
-/// the words listed (a cache key, a file, a field of some JSON), not a credential, whatever
-/// its name says (`for key in $(jq -r 'keys[]' ...)`).
-fn loop_variables(text: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    for line in text.lines() {
-        let mut words = line
-            .split(|c: char| c.is_whitespace() || c == ';')
-            .filter(|w| !w.is_empty());
-        while let Some(w) = words.next() {
-            if matches!(w, "for" | "select")
-                && let Some(name) = words.next()
-                && !name.is_empty()
-                && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-                && !name.as_bytes()[0].is_ascii_digit()
-            {
-                out.push(name);
-            }
-        }
-    }
-    out
 }
 
 /// The names of `$NAME` and `${NAME...}` references in a word.

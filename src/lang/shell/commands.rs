@@ -133,6 +133,7 @@ impl Lexer<'_> {
         if first.is("for") || first.is("select") {
             if let Some(w) = ws.get(1).filter(|w| is_name(&w.cooked) && !w.quoted) {
                 self.assign(&w.cooked, w.span());
+                self.facts.loop_variables.push(w.cooked.clone());
             }
             return None;
         }

@@ -70,9 +70,7 @@ impl Lexer<'_> {
             if checked.contains(&r.name) {
                 r.guarded = true;
             }
-            r.in_function = functions
-                .iter()
-                .any(|f| f.start <= r.span.start && r.span.end <= f.end);
+            r.in_function = functions.iter().any(|f| f.contains(r.span));
         }
         self.facts.reads.sort_by_key(|r| (r.span.start, r.span.end));
         self.facts.assignments.sort_by_key(|a| a.span.start);

@@ -66,6 +66,9 @@ pub struct ShellFacts {
     /// In source order.
     pub reads: Vec<VarRead>,
     pub assignments: Vec<Assignment>,
+    /// The variables of `for NAME in ...` and `select NAME in ...` loops (also assignments):
+    /// each takes the words listed.
+    pub loop_variables: Vec<String>,
     /// Names the script writes to `$BASH_ENV`: set in the job's later steps.
     pub bash_env_writes: Vec<Assignment>,
     /// The script writes text cilint cannot see to `$BASH_ENV` (`tool env >> $BASH_ENV`), so
@@ -99,9 +102,10 @@ impl ShellFacts {
                 .opaque_from
                 .is_some_and(|at| r.in_function || r.span.start >= at);
             // `X="$X:more"` extends X, empty or not: not a read that needs X set.
-            let extends = self.assignments.iter().any(|a| {
-                a.name == r.name && a.span.start <= r.span.start && r.span.end <= a.span.end
-            });
+            let extends = self
+                .assignments
+                .iter()
+                .any(|a| a.name == r.name && a.span.contains(r.span));
             !r.guarded
                 && !after_opaque
                 && !extends
